@@ -1,0 +1,109 @@
+"""Dose computation: flat, per kg, per m2 (Mosteller or DuBois), caps.
+
+One policy, in one place, and every step written into the basis text so a
+pharmacist can redo the arithmetic by hand:
+
+- BSA is rounded to 0.01 m2 (half up), as BSA is usually charted, and the
+  dose is computed from the rounded BSA; the basis shows both steps.
+- The computed dose itself is exact decimal arithmetic, never rounded here.
+- A cap (`max 2 mg`) lowers a computed dose to the cap and says so.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from dosecal.errors import CourseError
+from dosecal.model import Amount, Basis, format_decimal
+
+WEIGHT_KG = (Decimal("1"), Decimal("300"))
+HEIGHT_CM = (Decimal("30"), Decimal("250"))
+_CENT = Decimal("0.01")
+
+
+class BsaFormula(enum.Enum):
+    MOSTELLER = "mosteller"
+    DUBOIS = "dubois"
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """The patient's body measures; either may be missing."""
+
+    weight_kg: Decimal | None = None
+    height_cm: Decimal | None = None
+    bsa_formula: BsaFormula = BsaFormula.MOSTELLER
+
+    def __post_init__(self) -> None:
+        _check("weight", self.weight_kg, WEIGHT_KG, "kg")
+        _check("height", self.height_cm, HEIGHT_CM, "cm")
+
+
+def _check(what: str, value: Decimal | None, bounds: tuple[Decimal, Decimal], unit: str) -> None:
+    if value is None:
+        return
+    low, high = bounds
+    if not value.is_finite() or not low <= value <= high:
+        raise CourseError(
+            f"{what} {format_decimal(value) if value.is_finite() else value} {unit} is not plausible "
+            f"(expected {low}-{high} {unit})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Bsa:
+    value: Decimal
+    explanation: str
+
+
+def bsa(measures: Measures) -> Bsa | None:
+    """Body surface area in m2 from weight and height, rounded to 0.01 m2."""
+    w, h = measures.weight_kg, measures.height_cm
+    if w is None or h is None:
+        return None
+    ws, hs = format_decimal(w), format_decimal(h)
+    if measures.bsa_formula is BsaFormula.MOSTELLER:
+        raw = (w * h / Decimal(3600)).sqrt()
+        how = f"Mosteller sqrt({hs} cm x {ws} kg / 3600)"
+    else:
+        raw = Decimal("0.007184") * w ** Decimal("0.425") * h ** Decimal("0.725")
+        how = f"DuBois 0.007184 x {ws} kg^0.425 x {hs} cm^0.725"
+    value = raw.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return Bsa(value, f"BSA {format_decimal(value)} m2 = {how} = {raw:.4f}, rounded to 0.01 m2")
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """The dose for this patient (None when it cannot be computed) and how."""
+
+    amount: Decimal | None
+    unit: str
+    basis: str
+
+
+def compute(dose: Amount, cap: Amount | None, measures: Measures) -> Computed:
+    """This patient's dose of `dose`, capped at `cap`, with its basis text."""
+    unit = dose.unit
+    if unit.basis is Basis.FLAT:
+        return _capped(dose.value, unit.absolute, f"{dose} (flat dose)", cap)
+    if unit.basis is Basis.PER_KG:
+        if measures.weight_kg is None:
+            return Computed(None, unit.absolute, "not computed: needs the weight (--weight)")
+        value = dose.value * measures.weight_kg
+        steps = f"{dose} x {format_decimal(measures.weight_kg)} kg = {format_decimal(value)} {unit.absolute}"
+        return _capped(value, unit.absolute, steps, cap)
+    area = bsa(measures)
+    if area is None:
+        return Computed(None, unit.absolute, "not computed: needs weight and height (--weight, --height)")
+    value = dose.value * area.value
+    steps = f"{dose} x {format_decimal(area.value)} m2 = {format_decimal(value)} {unit.absolute}"
+    result = _capped(value, unit.absolute, steps, cap)
+    return Computed(result.amount, result.unit, f"{result.basis}; {area.explanation}")
+
+
+def _capped(value: Decimal, unit: str, steps: str, cap: Amount | None) -> Computed:
+    if cap is not None and value > cap.value:
+        return Computed(cap.value, unit, f"{steps}, capped at max {cap} = {format_decimal(cap.value)} {unit}")
+    return Computed(value, unit, steps)

@@ -1,0 +1,224 @@
+"""The syntax tree: what a regimen file says, before it is checked.
+
+Every node keeps the `Span` of the text it came from. Numbers are kept as
+written (`Num`), so lowering can say "cycle numbers are whole numbers" at the
+right column instead of the parser guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dosecal.source import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A keyword-like value written in the file (a unit, a route, a period)."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AmountNode:
+    number: Num
+    unit: Word
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredNode:
+    span: Span
+
+
+DoseNode = AmountNode | RequiredNode
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRef:
+    name: str
+    label: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DurationNode:
+    low: Num
+    high: Num | None
+    unit: Word
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AfterNode:
+    ref: AgentRef
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryNode:
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CapNode:
+    amount: AmountNode
+    span: Span
+
+
+OptionNode = DurationNode | AfterNode | DiaryNode | CapNode
+
+
+@dataclass(frozen=True, slots=True)
+class SingleItem:
+    number: Num
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SpanItem:
+    first: Num
+    last: Num
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class OnwardItem:
+    first: Num
+    span: Span
+
+
+Item = SingleItem | SpanItem | OnwardItem
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorNode:
+    parity: Word | None
+    keyword: Word  # "cycle" or "cycles", to catch "cycle 2+"
+    items: tuple[Item, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DayRuleNode:
+    selector: SelectorNode | None
+    days: tuple[Item, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalNode:
+    every: Num
+    period: Word
+    anchor: tuple[Num, Num] | None
+    count: Num | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FrequencyNode:
+    """once daily / twice daily / N times daily."""
+
+    per_day: Num | None  # None: the count is in the words ("once", "twice")
+    count: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TimesNode:
+    times: tuple[Word, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseDoseNode:
+    dose: DoseNode
+    span: Span
+
+
+TailNode = ClauseDoseNode | FrequencyNode | TimesNode | DurationNode
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseNode:
+    step_up: bool
+    rule: DayRuleNode | IntervalNode
+    tails: tuple[TailNode, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class NoteNode:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MissedDoseNode:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SourceNode:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AgentNode:
+    ref: AgentRef
+    dose: DoseNode | None
+    route: Word | None
+    form: Word | None
+    options: tuple[OptionNode, ...]
+    items: tuple[ClauseNode | NoteNode | MissedDoseNode, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CycleNode:
+    length: Num
+    period: Word
+    count: Num | None
+    until: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideNode:
+    ref: AgentRef
+    dose: DoseNode
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class LevelNode:
+    name: Word
+    overrides: tuple[OverrideNode, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseNode:
+    name: Word
+    items: tuple[NoteNode | CycleNode | AgentNode, ...]
+    span: Span
+
+
+RegimenItem = SourceNode | NoteNode | CycleNode | AgentNode | LevelNode | PhaseNode
+
+
+@dataclass(frozen=True, slots=True)
+class RegimenNode:
+    name: Word
+    title: str
+    items: tuple[RegimenItem, ...]
+    span: Span

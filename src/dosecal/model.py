@@ -1,0 +1,266 @@
+"""The regimen model: what a regimen file means, checked and typed.
+
+Built by `language.lower` from the syntax tree; read by `expand`. Nothing
+here knows about text positions beyond the source line each rule came from
+(kept so every administration can say which line produced it).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+class Basis(enum.Enum):
+    """How a prescribed amount scales with the patient."""
+
+    FLAT = "flat"
+    PER_KG = "per kg"
+    PER_M2 = "per m2"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A dose unit: `mg/m2` is `mg` (the absolute unit) per m2."""
+
+    text: str
+    absolute: str
+    basis: Basis
+
+
+def _units() -> dict[str, Unit]:
+    table: dict[str, Unit] = {}
+    for absolute in ("mg", "g", "mcg", "units"):
+        table[absolute] = Unit(absolute, absolute, Basis.FLAT)
+        table[f"{absolute}/kg"] = Unit(f"{absolute}/kg", absolute, Basis.PER_KG)
+        table[f"{absolute}/m2"] = Unit(f"{absolute}/m2", absolute, Basis.PER_M2)
+    return table
+
+
+UNITS: dict[str, Unit] = _units()
+ROUTES: dict[str, str] = {
+    "IV": "intravenous",
+    "PO": "oral",
+    "SC": "subcutaneous",
+    "IM": "intramuscular",
+    "IT": "intrathecal",
+    "SL": "sublingual",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A stated amount, e.g. 75 mg/m2. Decimal, so 1.4 stays 1.4."""
+
+    value: Decimal
+    unit: Unit
+
+    def __str__(self) -> str:
+        return f"{format_decimal(self.value)} {self.unit.text}"
+
+
+@dataclass(frozen=True, slots=True)
+class Required:
+    """A dose the regimen leaves to be supplied when expanding (e.g. an RP2D)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unstated:
+    """A dose the source does not state. It stays blank in every output."""
+
+
+DoseSpec = Amount | Required | Unstated
+
+
+def format_decimal(value: Decimal) -> str:
+    """75 -> '75', 1.40 -> '1.4', 136.50 -> '136.5' (never scientific notation)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """Infusion time in minutes; `low < high` for a range such as 30-60 min."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        def one(m: int) -> str:
+            return f"{m // 60} hours" if m % 60 == 0 and m >= 120 else f"{m} min"
+
+        if self.low == self.high:
+            return f"over {one(self.low)}"
+        if self.high % 60 == 0 and self.low % 60 == 0 and self.high >= 120:
+            return f"over {self.low // 60}-{self.high // 60} hours"
+        return f"over {self.low}-{self.high} min"
+
+
+class Parity(enum.Enum):
+    ODD = "odd"
+    EVEN = "even"
+
+
+@dataclass(frozen=True, slots=True)
+class CycleRange:
+    """Cycles `first` to `last` inclusive; `last` None means open-ended (7+)."""
+
+    first: int
+    last: int | None
+
+    def __contains__(self, cycle: int) -> bool:
+        return self.first <= cycle and (self.last is None or cycle <= self.last)
+
+    def __str__(self) -> str:
+        if self.last is None:
+            return f"{self.first}+"
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+
+@dataclass(frozen=True, slots=True)
+class CycleSelector:
+    """Which cycles a clause applies to. No ranges means every cycle."""
+
+    ranges: tuple[CycleRange, ...] = ()
+    parity: Parity | None = None
+
+    def matches(self, cycle: int) -> bool:
+        if self.parity is Parity.ODD and cycle % 2 == 0:
+            return False
+        if self.parity is Parity.EVEN and cycle % 2 == 1:
+            return False
+        return not self.ranges or any(cycle in r for r in self.ranges)
+
+    def describe(self) -> str:
+        """'cycle 1', 'cycles 2 and later', 'odd cycles', 'every cycle'."""
+        words = f"{self.parity.value} " if self.parity else ""
+        if not self.ranges:
+            return f"{words}cycles" if words else "every cycle"
+        if len(self.ranges) == 1 and self.ranges[0].last is None:
+            return f"{words}cycles {self.ranges[0].first} and later"
+        single = len(self.ranges) == 1 and self.ranges[0].first == self.ranges[0].last
+        noun = "cycle" if single else "cycles"
+        return f"{words}{noun} {', '.join(str(r) for r in self.ranges)}"
+
+
+@dataclass(frozen=True, slots=True)
+class DayRule:
+    """Days of the cycle (1-based) in the selected cycles."""
+
+    selector: CycleSelector
+    days: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalRule:
+    """Every N days from cycle/day anchor, for `count` doses or to the horizon.
+
+    A dose falls on whatever cycle and day its date lands in.
+    """
+
+    every_days: int
+    anchor_cycle: int
+    anchor_day: int
+    count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One of the day's doses of a drug: 1 (first) ..; a clock time if stated."""
+
+    number: int
+    time: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One schedule line of a drug, with what it may say about dose and time."""
+
+    rule: DayRule | IntervalRule
+    dose: DoseSpec | None  # None: the drug's own dose (or its level's)
+    slots: tuple[Slot, ...]
+    step_up: bool
+    duration: Duration | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """A drug as the regimen gives it, with its schedule clauses."""
+
+    name: str
+    label: str | None  # tells two declarations of one drug apart: (bolus)
+    dose: DoseSpec
+    cap: Amount | None
+    route: str | None
+    form: str | None
+    duration: Duration | None
+    after: tuple[str, ...]  # keys of agents given before this one on a shared day
+    self_administered: bool
+    notes: tuple[str, ...]
+    missed_dose: str | None
+    clauses: tuple[Clause, ...]
+    line: int
+
+    @property
+    def key(self) -> str:
+        """Unique name within a phase: 'fluorouracil (bolus)'."""
+        return f"{self.name} ({self.label})" if self.label else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """A run of cycles of one length. A regimen without phases has one, unnamed."""
+
+    name: str | None
+    cycle_days: int
+    cycle_count: int | None  # None: open-ended, horizon chosen when expanding
+    until: str | None
+    agents: tuple[Agent, ...]  # in the order given on a shared day
+    notes: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    agent: str  # agent key
+    dose: Amount | Required
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A named set of dose overrides (dose level 1, 2, 3, phase2 ...)."""
+
+    name: str
+    overrides: tuple[Override, ...]
+    line: int
+
+    def dose_for(self, agent_key: str) -> Override | None:
+        return next((o for o in self.overrides if o.agent == agent_key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Regimen:
+    """A checked regimen: phases in order, dose levels, sources."""
+
+    name: str
+    title: str
+    sources: tuple[str, ...]
+    notes: tuple[str, ...]
+    phases: tuple[Phase, ...]
+    levels: tuple[Level, ...]
+    path: str
+
+    def level(self, name: str) -> Level | None:
+        return next((lv for lv in self.levels if lv.name == name), None)
+
+    @property
+    def open_ended(self) -> bool:
+        return any(p.cycle_count is None for p in self.phases)
+
+    @property
+    def total_cycles(self) -> int | None:
+        counts = [p.cycle_count for p in self.phases]
+        return None if any(c is None for c in counts) else sum(c for c in counts if c)

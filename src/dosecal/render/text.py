@@ -1,0 +1,162 @@
+"""`dosecal show`: a regimen in protocol words, and its doses per cycle.
+
+Meant to be held next to the protocol by a pharmacist: every drug with its
+dose, route, form, timing and schedule written out, then a count of doses in
+each of the first cycles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from dosecal.model import (
+    ROUTES,
+    Agent,
+    Amount,
+    Clause,
+    DayRule,
+    DoseSpec,
+    IntervalRule,
+    Level,
+    Phase,
+    Regimen,
+    Required,
+)
+from dosecal.schedule import occurrences
+
+_SHOWN_CYCLES = 6
+_LOOKAHEAD = 60
+
+
+def days_text(days: tuple[int, ...]) -> str:
+    """(1, 2, 3, 8, 9) -> 'days 1-3, 8, 9'; runs of three or more become ranges."""
+    parts: list[str] = []
+    i = 0
+    while i < len(days):
+        j = i
+        while j + 1 < len(days) and days[j + 1] == days[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{days[i]}-{days[j]}")
+            i = j + 1
+        else:
+            parts.append(str(days[i]))
+            i += 1
+    return ("day " if len(days) == 1 else "days ") + ", ".join(parts)
+
+
+def dose_text(dose: DoseSpec) -> str:
+    if isinstance(dose, Amount):
+        return str(dose)
+    if isinstance(dose, Required):
+        return "dose to be supplied"
+    return "dose not stated"
+
+
+def _weeks(days: int) -> str:
+    return f"{days // 7} weeks" if days % 7 == 0 and days >= 14 else f"{days} days"
+
+
+def clause_text(clause: Clause) -> str:
+    rule = clause.rule
+    if isinstance(rule, DayRule):
+        where = rule.selector.describe()
+        text = f"{where}: {days_text(rule.days)}"
+    else:
+        assert isinstance(rule, IntervalRule)
+        text = f"every {_weeks(rule.every_days)} from cycle {rule.anchor_cycle} day {rule.anchor_day}"
+        if rule.count is not None:
+            text += f", for {rule.count} doses"
+    if clause.step_up:
+        text = "step-up, " + text
+    if clause.dose is not None:
+        text += f", {dose_text(clause.dose)}"
+    if len(clause.slots) == 2 and not clause.slots[0].time:
+        text += ", twice daily"
+    elif len(clause.slots) > 2 and not clause.slots[0].time:
+        text += f", {len(clause.slots)} times daily"
+    if clause.slots[0].time:
+        text += ", at " + ", ".join(s.time or "" for s in clause.slots)
+    if clause.duration:
+        text += f", {clause.duration}"
+    return text
+
+
+def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> list[str]:
+    head = [agent.key]
+    override = level.dose_for(agent.key) if level else None
+    if override:
+        head.append(f"{dose_text(override.dose)} (level {level.name if level else ''})")
+    elif not isinstance(agent.dose, Amount) and any(c.dose for c in agent.clauses):
+        head.append("dose per schedule line")
+    elif level is None and any(lv.dose_for(agent.key) for lv in levels):
+        head.append("dose by level (see below)")
+    else:
+        head.append(dose_text(agent.dose))
+    if agent.cap:
+        head.append(f"max {agent.cap} per dose")
+    head.append(f"{agent.route} ({ROUTES[agent.route]})" if agent.route else "route not stated")
+    if agent.form:
+        head.append(agent.form)
+    if agent.duration:
+        head.append(str(agent.duration))
+    if agent.after:
+        head.append("after " + ", ".join(agent.after))
+    if agent.self_administered:
+        head.append("taken at home (diary)")
+    lines = [", ".join(head)]
+    lines += [f"    {clause_text(c)}" for c in agent.clauses]
+    lines += [f"    note: {n}" for n in agent.notes]
+    if agent.missed_dose:
+        lines.append(f"    missed dose: {agent.missed_dose}")
+    return ["  " + lines[0], *lines[1:]]
+
+
+def counts_table(phase: Phase) -> list[str]:
+    """Doses per cycle for the first cycles of a phase, and the cycles after."""
+    total = phase.cycle_count or _LOOKAHEAD
+    shown = min(total, _SHOWN_CYCLES)
+    counts: Counter[tuple[str, int]] = Counter()
+    for occ in occurrences(phase, total):
+        counts[(occ.agent.key, occ.cycle)] += len(occ.clause.slots)
+    later = total > shown
+    width = max(len(a.key) for a in phase.agents) + 2
+    last = "" if not later else (f"C{shown + 1}-{total}" if phase.cycle_count else f"C{shown + 1}+")
+    header = "  " + "doses per cycle".ljust(width) + "".join(f"C{c}".rjust(5) for c in range(1, shown + 1))
+    lines = [header + (f"   {last}" if later else "")]
+    for agent in phase.agents:
+        row = "  " + agent.key.ljust(width) + "".join(
+            str(counts[(agent.key, c)]).rjust(5) for c in range(1, shown + 1))
+        if later:
+            rest = sorted({counts[(agent.key, c)] for c in range(shown + 1, total + 1)})
+            row += "   " + " or ".join(str(n) for n in rest)
+        lines.append(row)
+    return lines
+
+
+def render(regimen: Regimen, level: Level | None = None) -> str:
+    out = [f"{regimen.name}: {regimen.title}"]
+    out += [f"source: {s}" for s in regimen.sources]
+    out += [f"note: {n}" for n in regimen.notes]
+    if level:
+        out.append(f"dose level: {level.name}")
+    for phase in regimen.phases:
+        out.append("")
+        if phase.name:
+            out.append(f"phase {phase.name}")
+        length = f"{phase.cycle_days}-day cycles"
+        count = f", {phase.cycle_count} cycles" if phase.cycle_count else (
+            f", until {phase.until}" if phase.until else ", number of cycles not stated")
+        out.append(f"  {length}{count}")
+        out += [f"  note: {n}" for n in phase.notes]
+        for agent in phase.agents:
+            out += agent_text(agent, level, regimen.levels)
+        out.append("")
+        out += counts_table(phase)
+    if regimen.levels and level is None:
+        out.append("")
+        out.append("dose levels")
+        for lv in regimen.levels:
+            doses = "; ".join(f"{o.agent} {dose_text(o.dose)}" for o in lv.overrides)
+            out.append(f"  {lv.name}: {doses}")
+    return "\n".join(out) + "\n"
