@@ -26,7 +26,7 @@ from dosecal.errors import DosecalError, OutputError, RegimenError
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
-class _Date(click.ParamType):
+class _Date(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
@@ -40,12 +40,13 @@ class _Date(click.ParamType):
             self.fail(f"{value} is not a date: there is no month {month}", param, ctx)
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
-            self.fail(f"{value} is not a date: {calendar.month_name[month]} {year} has {last} days",
-                      param, ctx)
+            self.fail(
+                f"{value} is not a date: {calendar.month_name[month]} {year} has {last} days", param, ctx
+            )
         return dt.date(year, month, day)
 
 
-class _Decimal(click.ParamType):
+class _Decimal(click.ParamType):  # type: ignore[type-arg]
     name = "NUMBER"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
@@ -61,8 +62,14 @@ class _Decimal(click.ParamType):
 class _Cli(click.Group):
     """A group whose errors are one line on stderr, without click's usage block."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
@@ -149,12 +156,14 @@ def _parse_dose(text: str) -> tuple[str, Any]:
     name, sep, rest = text.partition("=")
     parts = rest.split()
     if not sep or len(parts) != 2 or not name.strip():
-        raise click.BadParameter(f"'{text}' should read \"DRUG=AMOUNT UNIT\", e.g. \"bendamustine=75 mg/m2\"",
-                                 param_hint="--dose")
+        raise click.BadParameter(
+            f'\'{text}\' should read "DRUG=AMOUNT UNIT", e.g. "bendamustine=75 mg/m2"', param_hint="--dose"
+        )
     amount, unit = parts
     if unit not in UNITS:
-        raise click.BadParameter(f"unknown unit '{unit}' in '{text}'; units are {', '.join(UNITS)}",
-                                 param_hint="--dose")
+        raise click.BadParameter(
+            f"unknown unit '{unit}' in '{text}'; units are {', '.join(UNITS)}", param_hint="--dose"
+        )
     try:
         value = Decimal(amount)
     except InvalidOperation:
@@ -172,20 +181,40 @@ def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--cycles", type=int, help="Number of cycles to expand (all phases together)."),
         click.option("--until", type=_Date(), help="Expand every cycle that starts on or before this date."),
         click.option("--level", help="Dose level (for regimens that have levels)."),
-        click.option("--dose", "doses", multiple=True, metavar='"DRUG=AMOUNT UNIT"',
-                     help="A dose the regimen leaves to be supplied; repeatable."),
+        click.option(
+            "--dose",
+            "doses",
+            multiple=True,
+            metavar='"DRUG=AMOUNT UNIT"',
+            help="A dose the regimen leaves to be supplied; repeatable.",
+        ),
         click.option("--weight", type=_Decimal(), help="Body weight in kg."),
         click.option("--height", type=_Decimal(), help="Height in cm."),
-        click.option("--bsa", "bsa_formula", type=click.Choice(["mosteller", "dubois"]),
-                     default="mosteller", show_default=True, help="BSA formula for per-m2 doses."),
+        click.option(
+            "--bsa",
+            "bsa_formula",
+            type=click.Choice(["mosteller", "dubois"]),
+            default="mosteller",
+            show_default=True,
+            help="BSA formula for per-m2 doses.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _schedule(regimen: str, start: dt.date, cycles: int | None, until: dt.date | None, level: str | None,
-              doses: tuple[str, ...], weight: Decimal | None, height: Decimal | None, bsa_formula: str) -> Any:
+def _schedule(
+    regimen: str,
+    start: dt.date,
+    cycles: int | None,
+    until: dt.date | None,
+    level: str | None,
+    doses: tuple[str, ...],
+    weight: Decimal | None,
+    height: Decimal | None,
+    bsa_formula: str,
+) -> Any:
     from dosecal.course import Course
     from dosecal.dosing import BsaFormula, Measures
     from dosecal.expand import expand
@@ -197,6 +226,10 @@ def _schedule(regimen: str, start: dt.date, cycles: int | None, until: dt.date |
     measures = Measures(weight, height, BsaFormula(bsa_formula))
     course = Course(start, cycles, until, level, supplied, measures)
     return expand(model, course)
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # ---- commands ------------------------------------------------------------------
@@ -232,8 +265,12 @@ def check(files: tuple[str, ...]) -> None:
             failed += 1
             continue
         agents = sum(len(p.agents) for p in regimen.phases)
-        click.echo(f"ok: {name} ({regimen.name}: {agents} drugs, {len(regimen.phases)} phase"
-                   f"{'s' if len(regimen.phases) != 1 else ''}, {len(regimen.levels)} levels)")
+        counts = [
+            _plural(agents, "drug"),
+            _plural(len(regimen.phases), "phase"),
+            _plural(len(regimen.levels), "dose level"),
+        ]
+        click.echo(f"ok: {name} ({regimen.name}: {', '.join(counts)})")
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -243,7 +280,7 @@ def check(files: tuple[str, ...]) -> None:
 @click.option("--level", help="Show the doses of this dose level.")
 def show(regimen: str, level: str | None) -> None:
     """Show a regimen in protocol words, with its doses per cycle."""
-    from dosecal.course import CourseError
+    from dosecal.errors import CourseError
     from dosecal.render.text import render
 
     model = _load(regimen)
@@ -259,15 +296,17 @@ def show(regimen: str, level: str | None) -> None:
 @cli.command()
 @course_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
 def expand(fmt: str, output: Path | None, **course: Any) -> None:
     """Expand a regimen from a start date into its administration table."""
     schedule = _schedule(**course)
-    if fmt == "csv":
-        from dosecal.render.csv import render
-    else:
-        from dosecal.render.json import render  # type: ignore[assignment]
-    _emit(render(schedule), output)
+    from dosecal.render import csv, json
+
+    _emit((csv.render if fmt == "csv" else json.render)(schedule), output)
     if output is not None:
         click.echo(f"wrote {output} ({len(schedule)} administrations)", err=True)

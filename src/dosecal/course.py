@@ -137,20 +137,26 @@ def _agents(regimen: Regimen) -> dict[str, DoseSpec]:
     return {a.key: a.dose for p in regimen.phases for a in p.agents}
 
 
-def _supplied(regimen: Regimen, doses: tuple[tuple[str, Amount], ...], level: Level | None) -> tuple[tuple[str, Amount], ...]:
+def _supplied(
+    regimen: Regimen, doses: tuple[tuple[str, Amount], ...], level: Level | None
+) -> tuple[tuple[str, Amount], ...]:
     agents = _agents(regimen)
     seen: set[str] = set()
     for key, _amount in doses:
         if key not in agents:
-            raise CourseError(f"--dose names '{key}', which is not a drug of {regimen.name}; "
-                              f"its drugs are {', '.join(agents)}")
+            raise CourseError(
+                f"--dose names '{key}', which is not a drug of {regimen.name}; "
+                f"its drugs are {', '.join(agents)}"
+            )
         if key in seen:
             raise CourseError(f"--dose gives the dose of {key} twice")
         seen.add(key)
         dose = _effective(regimen, key, level)
         if isinstance(dose, Amount):
-            raise CourseError(f"the dose of {key} is stated by the regimen ({dose}); "
-                              "--dose only fills a dose the regimen leaves open")
+            raise CourseError(
+                f"the dose of {key} is stated by the regimen ({dose}); "
+                "--dose only fills a dose the regimen leaves open"
+            )
     return doses
 
 
@@ -173,5 +179,5 @@ def _require_doses(plan: Plan) -> None:
             where = f"level {plan.level.name}" if plan.level else plan.regimen.name
             raise CourseError(
                 f"{where} leaves the {key} dose to be chosen: supply it with "
-                f"--dose \"{key}=AMOUNT UNIT\" (for example --dose \"{key}=75 mg/m2\")"
+                f'--dose "{key}=AMOUNT UNIT" (for example --dose "{key}=75 mg/m2")'
             )

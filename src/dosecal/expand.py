@@ -92,16 +92,19 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause) -> _Dose:
         if supplied is not None:
             spec, source = supplied, "supplied (--dose)"
         elif isinstance(spec, Required):
-            raise CourseError(f"the {agent.key} dose on regimen line {clause.line} must be supplied: "
-                              f"--dose \"{agent.key}=AMOUNT UNIT\"")
+            raise CourseError(
+                f"the {agent.key} dose on regimen line {clause.line} must be supplied: "
+                f'--dose "{agent.key}=AMOUNT UNIT"'
+            )
         else:
             source = "not stated"
     computed = compute(spec, agent.cap, the_plan.course.measures) if isinstance(spec, Amount) else None
     return _Dose(spec, source, computed)
 
 
-def _administration(the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot,
-                    dose: _Dose) -> Administration:
+def _administration(
+    the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose
+) -> Administration:
     phase_name = place.phase.name or ""
     identity = f"{the_plan.course_id}|{phase_name}|{place.cycle}|{place.day}|{agent.key}|{slot.number}"
     amount = dose.spec if isinstance(dose.spec, Amount) else None
@@ -135,6 +138,5 @@ def _administration(the_plan: Plan, place: _Place, agent: Agent, clause: Clause,
         self_administered=agent.self_administered,
         level=the_plan.level.name if the_plan.level else "",
         source_line=clause.line,
-        notes=" ".join(agent.notes),
+        notes=" ".join((*place.phase.notes, *agent.notes)),
     )
-

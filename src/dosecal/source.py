@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """Where something stands in a source file (1-based line and column)."""
+    """Where something stands in a source file (1-based line and column).
+
+    `length` 0 means "to the end of the line's code", for a whole statement.
+    """
 
     line: int
     col: int
@@ -35,5 +38,7 @@ class Source:
         # Tabs are widened the same way on both lines so the caret stays aligned.
         text = self.line_text(span.line).expandtabs(8)
         pad = " " * (span.col - 1)
-        width = max(1, min(span.length, max(1, len(text) - span.col + 1)))
+        code = text.split("#")[0].rstrip()
+        length = span.length or len(code) - span.col + 1
+        width = max(1, min(length, len(text) - span.col + 1))
         return f"    {text}\n    {pad}{'^' * width}"

@@ -45,6 +45,9 @@ MAX_CYCLE_COUNT = 200
 _DRY_RUN_CYCLES = 60
 
 
+_SINGULAR = {"capsules": "capsule", "tablets": "tablet"}
+
+
 def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
@@ -79,8 +82,11 @@ class _Lowerer:
         if unit is None:
             fixed = node.unit.text.replace("^2", "2").replace("\u00b2", "2").replace("²", "2")
             hint = f"did you mean '{fixed}'?" if fixed in UNITS else _did_you_mean(node.unit.text, UNITS)
-            self.error(node.unit.span, f"unknown dose unit '{node.unit.text}'",
-                       hint or "units are " + ", ".join(UNITS))
+            self.error(
+                node.unit.span,
+                f"unknown dose unit '{node.unit.text}'",
+                hint or "units are " + ", ".join(UNITS),
+            )
             return None
         if value <= 0:
             self.error(node.number.span, "a dose must be more than 0")
@@ -106,8 +112,11 @@ class _Lowerer:
         phase_nodes = [i for i in node.items if isinstance(i, s.PhaseNode)]
         loose = [i for i in node.items if isinstance(i, (s.CycleNode, s.AgentNode))]
         if phase_nodes and loose:
-            self.error(loose[0].span, "this regimen has phases: give cycles and drugs inside a phase",
-                       f"indent this line under a 'phase' line (the first is on line {phase_nodes[0].span.line})")
+            self.error(
+                loose[0].span,
+                "this regimen has phases: give cycles and drugs inside a phase",
+                f"indent this line under a 'phase' line (the first is on line {phase_nodes[0].span.line})",
+            )
         if phase_nodes:
             phases = [self.phase(p.name.text, p.items, p.span) for p in phase_nodes]
             self.unique_phases(phase_nodes)
@@ -116,8 +125,11 @@ class _Lowerer:
         built = [p for p in phases if p is not None]
         for p in built[:-1]:
             if p.cycle_count is None:
-                self.error(Span(p.line, 1, 5), f"phase {p.name} has no cycle count, but another phase follows it",
-                           "only the last phase can run until progression; say e.g. 'cycle 21 days, 8 cycles'")
+                self.error(
+                    next(n.name.span for n in phase_nodes if n.span.line == p.line),
+                    f"phase {p.name} has no cycle count, but another phase follows it",
+                    "only the last phase can run until progression; say e.g. 'cycle 21 days, 8 cycles'",
+                )
         levels = self.levels([i for i in node.items if isinstance(i, s.LevelNode)], built)
         return Regimen(node.name.text, node.title, sources, notes, tuple(built), levels, path)
 
@@ -125,10 +137,14 @@ class _Lowerer:
         seen: dict[str, int] = {}
         for p in nodes:
             if p.name.text in seen:
-                self.error(p.name.span, f"phase '{p.name.text}' is already defined on line {seen[p.name.text]}")
+                self.error(
+                    p.name.span, f"phase '{p.name.text}' is already defined on line {seen[p.name.text]}"
+                )
             seen.setdefault(p.name.text, p.span.line)
 
-    def phase(self, name: str | None, items: Sequence[object], span: Span) -> Phase | None:
+    def phase(
+        self, name: str | None, items: Sequence[s.NoteNode | s.CycleNode | s.AgentNode], span: Span
+    ) -> Phase | None:
         cycles = [i for i in items if isinstance(i, s.CycleNode)]
         agents_nodes = [i for i in items if isinstance(i, s.AgentNode)]
         notes = tuple(i.text for i in items if isinstance(i, s.NoteNode))
@@ -154,8 +170,11 @@ class _Lowerer:
     def cycle(self, node: s.CycleNode) -> tuple[int | None, int | None]:
         length = self.period_days(node.length, node.period, "cycle length")
         if length is not None and length > MAX_CYCLE_DAYS:
-            self.error(node.length.span, f"a cycle of {length} days is not plausible",
-                       f"cycles last at most {MAX_CYCLE_DAYS} days")
+            self.error(
+                node.length.span,
+                f"a cycle of {length} days is not plausible",
+                f"cycles last at most {MAX_CYCLE_DAYS} days",
+            )
             length = None
         count = None
         if node.count is not None:
@@ -170,24 +189,42 @@ class _Lowerer:
             dose = self.dose(node.dose) or Unstated()
         route = self.route(node.route)
         opts = self.options(node)
-        clauses = [c for c in (self.clause(n, cycle_days, count) for n in node.items
-                               if isinstance(n, s.ClauseNode)) if c is not None]
+        clauses = [
+            c
+            for c in (self.clause(n, cycle_days, count) for n in node.items if isinstance(n, s.ClauseNode))
+            if c is not None
+        ]
         if not any(isinstance(n, s.ClauseNode) for n in node.items):
-            self.error(node.ref.span, f"{node.ref.name} has no schedule",
-                       "add an indented line below it, such as '    days 1, 2'")
+            self.error(
+                node.ref.span,
+                f"{node.ref.name} has no schedule",
+                "add an indented line below it, such as '    days 1, 2'",
+            )
         if opts.cap is not None and isinstance(dose, Amount) and opts.cap.unit.absolute != dose.unit.absolute:
-            self.error(opts.cap_span, f"the cap is in {opts.cap.unit.text} but the dose is in {dose.unit.absolute}")
+            self.error(
+                opts.cap_span, f"the cap is in {opts.cap.unit.text} but the dose is in {dose.unit.absolute}"
+            )
         missed = [n for n in node.items if isinstance(n, s.MissedDoseNode)]
         for extra in missed[1:]:
-            self.error(extra.span, "a drug has one missed-dose rule", f"the first is on line {missed[0].span.line}")
-        form = node.form.text.rstrip("s") if node.form else None
+            self.error(
+                extra.span, "a drug has one missed-dose rule", f"the first is on line {missed[0].span.line}"
+            )
+        form = _SINGULAR.get(node.form.text, node.form.text) if node.form else None
         return Agent(
-            name=node.ref.name, label=node.ref.label, dose=dose, cap=opts.cap, route=route,
+            name=node.ref.name,
+            label=node.ref.label,
+            dose=dose,
+            cap=opts.cap,
+            route=route,
             # `after` is resolved in `order`, once every drug of the phase is known.
-            form=form, duration=opts.duration, after=(), self_administered=opts.diary,
+            form=form,
+            duration=opts.duration,
+            after=(),
+            self_administered=opts.diary,
             notes=tuple(n.text for n in node.items if isinstance(n, s.NoteNode)),
             missed_dose=missed[0].text if missed else None,
-            clauses=tuple(clauses), line=node.span.line,
+            clauses=tuple(clauses),
+            line=node.span.line,
         )
 
     def route(self, node: s.Word | None) -> str | None:
@@ -218,7 +255,9 @@ class _Lowerer:
                 opts.cap = self.amount(option.amount)
                 opts.cap_span = option.span
                 if opts.cap is not None and opts.cap.unit.basis.value != "flat":
-                    self.error(option.amount.unit.span, "a cap is an absolute amount", "write e.g. 'max 2 mg'")
+                    self.error(
+                        option.amount.unit.span, "a cap is an absolute amount", "write e.g. 'max 2 mg'"
+                    )
                     opts.cap = None
         return opts
 
@@ -236,11 +275,14 @@ class _Lowerer:
     def unique_agents(self, nodes: Sequence[s.AgentNode]) -> None:
         seen: dict[str, int] = {}
         for n in nodes:
-            key = f"{n.ref.name} ({n.ref.label})" if n.ref.label else n.ref.name
+            key = n.ref.key
             if key in seen:
-                self.error(n.ref.span, f"{key} is already given on line {seen[key]}",
-                           "give all its schedule lines under one header, or tell the two apart "
-                           f"with a label: '{n.ref.name} (bolus)'")
+                self.error(
+                    n.ref.span,
+                    f"{key} is already given on line {seen[key]}",
+                    "give all its schedule lines under one header, or tell the two apart "
+                    f"with a label: '{n.ref.name} (bolus)'",
+                )
             seen.setdefault(key, n.span.line)
 
     def order(self, agents: list[Agent], nodes: Sequence[s.AgentNode]) -> list[Agent]:
@@ -248,28 +290,35 @@ class _Lowerer:
         by_key = {a.key: a for a in agents}
         resolved: dict[str, tuple[str, ...]] = {}
         for node in nodes:
-            key = f"{node.ref.name} ({node.ref.label})" if node.ref.label else node.ref.name
+            key = node.ref.key
             refs = []
             for opt in node.options:
                 if isinstance(opt, s.AfterNode):
-                    ref = f"{opt.ref.name} ({opt.ref.label})" if opt.ref.label else opt.ref.name
+                    ref = opt.ref.key
                     if ref == key:
                         self.error(opt.ref.span, f"{key} cannot come after itself")
                     elif ref not in by_key:
                         if not self.recovered:
-                            self.error(opt.ref.span, f"'{ref}' is not a drug of this phase",
-                                       _did_you_mean(ref, by_key))
+                            self.error(
+                                opt.ref.span,
+                                f"'{ref}' is not a drug of this phase",
+                                _did_you_mean(ref, by_key),
+                            )
                     else:
                         refs.append(ref)
             resolved[key] = tuple(refs)
         done: list[Agent] = []
         pending = [a.key for a in agents]
         while pending:
-            ready = next((k for k in pending if all(r in {d.key for d in done} for r in resolved.get(k, ()))), None)
+            ready = next(
+                (k for k in pending if all(r in {d.key for d in done} for r in resolved.get(k, ()))), None
+            )
             if ready is None:
                 first = by_key[pending[0]]
-                self.error(Span(first.line, 1, len(first.key)), "these 'after' options go round in a circle: "
-                           + " -> ".join(pending))
+                self.error(
+                    Span(first.line, 1, len(first.key)),
+                    "these 'after' options go round in a circle: " + " -> ".join(pending),
+                )
                 done.extend(by_key[k] for k in pending)
                 break
             pending.remove(ready)
@@ -280,12 +329,15 @@ class _Lowerer:
     # ---- clauses ---------------------------------------------------------------
 
     def clause(self, node: s.ClauseNode, cycle_days: int, count: int | None) -> Clause | None:
-        rule = (self.day_rule(node.rule, cycle_days, count) if isinstance(node.rule, s.DayRuleNode)
-                else self.interval(node.rule, cycle_days, count))
+        rule = (
+            self.day_rule(node.rule, cycle_days, count)
+            if isinstance(node.rule, s.DayRuleNode)
+            else self.interval(node.rule, cycle_days, count)
+        )
         dose_nodes = [t for t in node.tails if isinstance(t, s.ClauseDoseNode)]
         durations = [t for t in node.tails if isinstance(t, s.DurationNode)]
-        for extra in [*dose_nodes[1:], *durations[1:]]:
-            self.error(extra.span, "this is given twice on one line")
+        self.once(dose_nodes)
+        self.once(durations)
         dose = self.dose(dose_nodes[0].dose) if dose_nodes else None
         slots = self.slots(node)
         duration = self.duration(durations[0]) if durations else None
@@ -293,22 +345,27 @@ class _Lowerer:
             return None
         return Clause(rule, dose, slots, node.step_up, duration, node.span.line)
 
+    def once(self, tails: Sequence[s.TailNode]) -> None:
+        for extra in tails[1:]:
+            self.error(extra.span, "this is given twice on one line")
+
     def slots(self, node: s.ClauseNode) -> tuple[Slot, ...] | None:
         freqs = [t for t in node.tails if isinstance(t, s.FrequencyNode)]
         times = [t for t in node.tails if isinstance(t, s.TimesNode)]
-        for extra in [*freqs[1:], *times[1:]]:
-            self.error(extra.span, "this is given twice on one line")
-        per_day = 1
-        if freqs:
-            f = freqs[0]
-            per_day = f.count if f.per_day is None else (self.whole(f.per_day, "doses a day", 1, 24) or 1)
+        self.once(freqs)
+        self.once(times)
+        per_day = freqs[0].count if freqs else 1
         if not times:
             return tuple(Slot(i) for i in range(1, per_day + 1))
         clock = [self.clock(t) for t in times[0].times]
         if any(c is None for c in clock):
             return None
         if freqs and len(clock) != per_day:
-            self.error(times[0].span, f"{len(clock)} clock times for {per_day} doses a day")
+            self.error(
+                times[0].span,
+                f"{per_day} doses a day need {per_day} clock times, not {len(clock)}",
+                "give one time for each dose, e.g. 'twice daily at 08:00, 20:00', or leave the times out",
+            )
             return None
         if sorted(clock) != clock or len(set(clock)) != len(clock):  # type: ignore[type-var]
             self.error(times[0].span, "clock times must be given in order, each once")
@@ -335,8 +392,13 @@ class _Lowerer:
         return DayRule(selector, tuple(sorted(set(days))))
 
     def day_item(self, item: s.Item, cycle_days: int) -> list[int]:
-        numbers = [item.number] if isinstance(item, s.SingleItem) else [item.first, item.last] \
-            if isinstance(item, s.SpanItem) else [item.first]
+        numbers = (
+            [item.number]
+            if isinstance(item, s.SingleItem)
+            else [item.first, item.last]
+            if isinstance(item, s.SpanItem)
+            else [item.first]
+        )
         values = [self.day(n, cycle_days) for n in numbers]
         if any(v is None for v in values):
             return []
@@ -344,7 +406,9 @@ class _Lowerer:
             first, last = values
             assert first is not None and last is not None
             if last < first:
-                self.error(item.span, f"the day range {first}-{last} runs backwards", f"did you mean {last}-{first}?")
+                self.error(
+                    item.span, f"the day range {first}-{last} runs backwards", f"did you mean {last}-{first}?"
+                )
                 return []
             return list(range(first, last + 1))
         return [v for v in values if v is not None]
@@ -355,8 +419,11 @@ class _Lowerer:
             return None
         value = self.whole(num, "a day")
         if value is not None and value > cycle_days:
-            self.error(num.span, f"day {value} is outside a {cycle_days}-day cycle",
-                       f"days run from 1 to {cycle_days}")
+            self.error(
+                num.span,
+                f"day {value} is outside a {cycle_days}-day cycle",
+                f"days run from 1 to {cycle_days}",
+            )
             return None
         return value
 
@@ -364,8 +431,9 @@ class _Lowerer:
         ranges = [r for r in (self.cycle_range(i, count) for i in node.items) if r is not None]
         several = len(node.items) > 1 or any(not isinstance(i, s.SingleItem) for i in node.items)
         if node.keyword.text == "cycle" and (several or node.parity):
-            text = " ".join(filter(None, [node.parity.text if node.parity else None, "cycles",
-                                          _items_text(node.items)]))
+            text = " ".join(
+                filter(None, [node.parity.text if node.parity else None, "cycles", _items_text(node.items)])
+            )
             self.error(node.keyword.span, "'cycle' names one cycle", f"did you mean '{text}'?")
         if not node.items and node.parity is None:
             self.error(node.span, "say which cycles", "e.g. 'cycles 2+:' or 'odd cycles:'")
@@ -426,10 +494,13 @@ class _Lowerer:
                 if first != occ.clause.line and (first, occ.clause.line) not in reported:
                     reported.add((first, occ.clause.line))
                     text = _clause_span(nodes, occ.clause.line)
-                    self.error(text, f"{occ.agent.key} is already given on cycle {occ.cycle} day {occ.day} "
-                               f"by line {first}",
-                               "a drug given twice in a day says so ('twice daily'), or is written twice "
-                               f"with labels: '{occ.agent.name} (bolus)'")
+                    self.error(
+                        text,
+                        f"{occ.agent.key} is already given on cycle {occ.cycle} day {occ.day} "
+                        f"by line {first}",
+                        "list each day once; a drug given twice on a day says 'twice daily', or is "
+                        "written twice with labels such as '(bolus)' and '(infusion)'",
+                    )
 
     def levels(self, nodes: Sequence[s.LevelNode], phases: Sequence[Phase]) -> tuple[Level, ...]:
         agents = {a.key: a for p in phases for a in p.agents}
@@ -437,7 +508,10 @@ class _Lowerer:
         seen: dict[str, int] = {}
         for node in nodes:
             if node.name.text in seen:
-                self.error(node.name.span, f"level {node.name.text} is already defined on line {seen[node.name.text]}")
+                self.error(
+                    node.name.span,
+                    f"level {node.name.text} is already defined on line {seen[node.name.text]}",
+                )
                 continue
             seen[node.name.text] = node.span.line
             overrides: list[Override] = []
@@ -449,18 +523,23 @@ class _Lowerer:
         return tuple(levels)
 
     def override(self, node: s.OverrideNode, agents: dict[str, Agent], done: list[str]) -> Override | None:
-        key = f"{node.ref.name} ({node.ref.label})" if node.ref.label else node.ref.name
+        key = node.ref.key
         dose = self.dose(node.dose)
         if key not in agents:
             if not self.recovered:
-                self.error(node.ref.span, f"this level sets a dose for '{key}', which is not a drug of this regimen",
-                           _did_you_mean(key, agents))
+                self.error(
+                    node.ref.span,
+                    f"this level sets a dose for '{key}', which is not a drug of this regimen",
+                    _did_you_mean(key, agents),
+                )
             return None
         if key in done:
             self.error(node.ref.span, f"this level sets the dose of {key} twice")
             return None
         if any(c.dose is not None for c in agents[key].clauses):
-            self.error(node.ref.span, f"{key} states its dose on its schedule lines; a level cannot replace it")
+            self.error(
+                node.ref.span, f"{key} states its dose on its schedule lines; a level cannot replace it"
+            )
             return None
         if dose is None:
             return None
@@ -500,7 +579,9 @@ def _clause_span(nodes: Sequence[s.AgentNode], line: int) -> Span:
     return Span(line, 1)
 
 
-def lower(tree: s.RegimenNode, path: str, recovered: frozenset[int] = frozenset()) -> tuple[Regimen, list[Diagnostic]]:
+def lower(
+    tree: s.RegimenNode, path: str, recovered: frozenset[int] = frozenset()
+) -> tuple[Regimen, list[Diagnostic]]:
     """Check a syntax tree and build the model; the diagnostics list every mistake."""
     lowerer = _Lowerer(recovered)
     regimen = lowerer.regimen(tree, path)

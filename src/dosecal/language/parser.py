@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dosecal.errors import Diagnostic
 from dosecal.language import syntax as s
@@ -44,8 +44,8 @@ def _lark() -> Lark:
 
     class _Indenter(Indenter):
         NL_type = "_NL"
-        OPEN_PAREN_types: list[str] = []
-        CLOSE_PAREN_types: list[str] = []
+        OPEN_PAREN_types: ClassVar[list[str]] = []
+        CLOSE_PAREN_types: ClassVar[list[str]] = []
         INDENT_type = "_INDENT"
         DEDENT_type = "_DEDENT"
         tab_len = 8
@@ -72,13 +72,14 @@ def parse(source: Source) -> ParseResult:
         try:
             tree = _lark().parse("\n".join(lines) + "\n")
         except UnexpectedInput as error:
-            diagnostic = _diagnose(error, source)
-            line = diagnostic.span.line
-            if line in recovered or len(diagnostics) >= _MAX_ERRORS:
+            finding = _diagnose(error, source)
+            line = finding.line
+            if line in recovered or len(diagnostics) >= _MAX_ERRORS or line > len(lines):
                 return ParseResult(None, tuple(diagnostics), frozenset(recovered))
-            diagnostics.append(diagnostic)
+            diagnostics.append(finding.diagnostic)
             recovered.add(line)
-            lines[line - 1] = _stand_in(lines, line - 1)
+            replacement = finding.replacement
+            lines[line - 1] = _stand_in(lines, line - 1) if replacement is None else replacement
             continue
         node = _ToSyntax().transform(tree)
         return ParseResult(node, tuple(diagnostics), frozenset(recovered))
@@ -115,9 +116,7 @@ def _stand_in(lines: list[str], index: int) -> str:
 def _keywords() -> frozenset[str]:
     from lark.lexer import PatternStr
 
-    return frozenset(
-        t.pattern.value for t in _lark().terminals if isinstance(t.pattern, PatternStr)
-    )
+    return frozenset(t.pattern.value for t in _lark().terminals if isinstance(t.pattern, PatternStr))
 
 
 # ---- syntax errors -------------------------------------------------------------
@@ -158,12 +157,25 @@ def _word_at(text: str, col: int) -> tuple[int, str]:
     while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
         start -= 1
     end = i
-    while end < len(text) and not text[end].isspace() and text[end] not in ",:#\"()":
+    while end < len(text) and not text[end].isspace() and text[end] not in ',:#"()':
         end += 1
     return start + 1, text[start:end] if end > start else text[i : i + 1]
 
 
-def _diagnose(error: UnexpectedInput, source: Source) -> Diagnostic:
+@dataclass(frozen=True, slots=True)
+class _Finding:
+    """A syntax error, and how to change the text so parsing can go on."""
+
+    diagnostic: Diagnostic
+    line: int  # 1-based line to replace
+    replacement: str | None = None  # None: the default stand-in
+
+
+_PER_DAY = {"three": 3, "four": 4, "five": 5, "six": 6}
+_CLAUSE_WORDS = frozenset({"day", "days", "cycle", "cycles", "every", "odd", "even", "step-up"})
+
+
+def _diagnose(error: UnexpectedInput, source: Source) -> _Finding:
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
     lines = source.text.replace("\r\n", "\n").split("\n")
@@ -171,16 +183,19 @@ def _diagnose(error: UnexpectedInput, source: Source) -> Diagnostic:
     if isinstance(error, UnexpectedToken):
         expected = set(error.accepts or error.expected)
         token = error.token
+        if "_INDENT" in expected and token.type != "_INDENT":
+            return _missing_block(token, lines)
         if token.type in ("_NL", "_DEDENT", "$END"):
             return _early_end(token, lines, expected)
         if token.type == "_INDENT":
-            line = token.end_line or token.line
-            col = _indent(lines[line - 1]) + 1 if line <= len(lines) else 1
-            return Diagnostic(
-                Span(line, col, max(1, len(lines[line - 1].strip()))),
+            line = token.end_line or token.line or 1
+            text = lines[line - 1] if line <= len(lines) else ""
+            diagnostic = Diagnostic(
+                Span(line, _indent(text) + 1, 0),
                 "unexpected indented line",
                 "indent a line only under the regimen, phase or drug it belongs to",
             )
+            return _Finding(diagnostic, line)
         line, col = token.line or 1, token.column or 1
     elif isinstance(error, UnexpectedCharacters):
         expected = set(error.allowed or ())
@@ -190,28 +205,76 @@ def _diagnose(error: UnexpectedInput, source: Source) -> Diagnostic:
         col = len(lines[line - 1]) + 1 if lines else 1
     text = lines[line - 1] if line <= len(lines) else ""
     start, word = _word_at(text, col)
-    return Diagnostic(Span(line, start, len(word)), f"unexpected '{word}'", _hint(word, expected))
-
-
-def _early_end(token: Token, lines: list[str], expected: set[str]) -> Diagnostic:
-    line = token.line or len(lines)
-    text = lines[line - 1] if line <= len(lines) else ""
-    col = len(text.split("#")[0].rstrip()) + 1
-    wanted = ", ".join(_describe(expected - {"_NL", "_INDENT", "_DEDENT"})[:6])
-    if "_INDENT" in expected and token.type != "_INDENT":
-        return Diagnostic(
-            Span(line, _indent(text) + 1, len(text.strip()) or 1),
-            "this line needs an indented block under it",
-            "write the drug's schedule on indented lines below it, e.g. '    days 1-21'",
+    if word.isdigit() and "COMMA" in expected:
+        diagnostic = Diagnostic(
+            Span(line, start, len(word)), "numbers in a list are separated by ',' or 'and'"
         )
-    return Diagnostic(Span(line, col, 1), "the line ends too early", f"expected {wanted}" if wanted else None)
+        return _Finding(diagnostic, line)
+    diagnostic = Diagnostic(Span(line, start, len(word)), f"unexpected '{word}'", _hint(word, expected))
+    return _Finding(diagnostic, line)
+
+
+def _significant(line: str) -> bool:
+    return bool(line.strip()) and not line.strip().startswith("#")
+
+
+def _missing_block(token: Token, lines: list[str]) -> _Finding:
+    """A header line (regimen, phase, drug) with nothing indented under it."""
+    at = token.line or len(lines)
+    if token.type == "_NL":
+        header = at
+    else:
+        header = max((i for i in range(1, at) if _significant(lines[i - 1])), default=1)
+    text = lines[header - 1] if header <= len(lines) else ""
+    following = next((i for i in range(header + 1, len(lines) + 1) if _significant(lines[i - 1])), None)
+    if following is not None:
+        next_text = lines[following - 1]
+        if next_text.split()[0] in _CLAUSE_WORDS and _indent(next_text) <= _indent(text):
+            diagnostic = Diagnostic(
+                Span(following, _indent(next_text) + 1, 0),
+                f"this schedule line is not indented under '{text.strip()}'",
+                f"indent it further than line {header}",
+            )
+            return _Finding(diagnostic, following, " " * (_indent(text) + 2) + next_text.strip())
+    first = text.split()[0] if text.split() else ""
+    if first in ("regimen", "phase"):
+        message, hint = "this line needs an indented block under it", None
+    else:
+        name = re.match(r"\s*((?:[a-z][a-z0-9-]*\s?)+)", text)
+        drug = name.group(1).strip() if name else "this drug"
+        message = f"{drug} has no schedule"
+        hint = "add indented lines below it, such as '    days 1, 2'"
+    return _Finding(Diagnostic(Span(header, _indent(text) + 1, 0), message, hint), header)
+
+
+def _early_end(token: Token, lines: list[str], expected: set[str]) -> _Finding:
+    line = token.line or len(lines)
+    if token.type == "$END" and not any(x.split()[:1] == ["regimen"] for x in lines if x.strip()):
+        diagnostic = Diagnostic(
+            Span(1, 1, 0),
+            "this file holds no regimen",
+            "a regimen file starts with a line such as 'regimen name \"Title\"'",
+        )
+        return _Finding(diagnostic, 1)
+    text = lines[line - 1] if line <= len(lines) else ""
+    code = text.split("#")[0].rstrip()
+    described = _describe(expected - {"_NL", "_INDENT", "_DEDENT"})
+    wanted = ", ".join(described[:6])
+    diagnostic = Diagnostic(
+        Span(line, len(code) + 1, 1), "the line ends too early", f"expected {wanted}" if wanted else None
+    )
+    return _Finding(diagnostic, line)
 
 
 def _hint(word: str, expected: set[str]) -> str | None:
+    from dosecal.model import ROUTES
+
+    if word.upper() in ROUTES and word != word.upper():
+        return f"routes are written in capitals: did you mean '{word.upper()}'?"
+    close = [c for c in difflib.get_close_matches(word, sorted(_keywords()), n=2, cutoff=0.7) if c != word]
+    if close:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
     described = _describe(expected)
-    close = difflib.get_close_matches(word, sorted(_keywords()), n=1, cutoff=0.7)
-    if close and close[0] != word:
-        return f"did you mean '{close[0]}'?"
     if described:
         return "expected " + ", ".join(described[:6]) + (" ..." if len(described) > 6 else "")
     return None
@@ -221,9 +284,10 @@ def _hint(word: str, expected: set[str]) -> str | None:
 
 
 def _span(meta: Any) -> Span:
+    """The node's text; a node that runs past its line is shown to the line's end (length 0)."""
     same_line = getattr(meta, "end_line", meta.line) == meta.line
-    length = meta.end_column - meta.column if same_line else 1
-    return Span(meta.line, meta.column, max(1, length))
+    length = meta.end_column - meta.column if same_line else 0
+    return Span(meta.line, meta.column, length)
 
 
 def _tspan(token: Token) -> Span:
@@ -294,8 +358,13 @@ def _make_transformer() -> type:
         def agent(self, meta: Any, c: list[Any]) -> s.AgentNode:
             header: s.AgentNode = c[0]
             return s.AgentNode(
-                header.ref, header.dose, header.route, header.form,
-                header.options, tuple(c[1:]), header.span,
+                header.ref,
+                header.dose,
+                header.route,
+                header.form,
+                header.options,
+                tuple(c[1:]),
+                header.span,
             )
 
         def agent_header(self, meta: Any, c: list[Any]) -> s.AgentNode:
@@ -330,14 +399,17 @@ def _make_transformer() -> type:
             return s.RequiredNode(_span(meta))
 
         def clause(self, meta: Any, c: list[Any]) -> s.ClauseNode:
-            step_up, rule, *tails = c
-            return s.ClauseNode(step_up is not None, rule, tuple(tails), _span(meta))
+            step_up, rule = c
+            return s.ClauseNode(step_up is not None, rule, rule.tails, _span(meta))
 
         def step_up(self, meta: Any, c: list[Any]) -> bool:
             return True
 
         def day_rule(self, meta: Any, c: list[Any]) -> s.DayRuleNode:
-            return s.DayRuleNode(c[0], c[1], _span(meta))
+            selector, *rest = c
+            days = tuple(x for x in rest if isinstance(x, (s.SingleItem, s.SpanItem)))
+            tails = tuple(x for x in rest if not isinstance(x, (s.SingleItem, s.SpanItem)))
+            return s.DayRuleNode(selector, days, tails, _span(meta))
 
         def selector(self, meta: Any, c: list[Any]) -> s.SelectorNode:
             parity, keyword, items = c
@@ -345,11 +417,6 @@ def _make_transformer() -> type:
 
         def cycle_items(self, meta: Any, c: list[Any]) -> tuple[s.Item, ...]:
             return tuple(c)
-
-        def days(self, meta: Any, c: list[Any]) -> tuple[s.Item, ...]:
-            return c[0]  # type: ignore[no-any-return]
-
-        day_items = cycle_items
 
         def single(self, meta: Any, c: list[Any]) -> s.SingleItem:
             return s.SingleItem(_num(c[0]), _span(meta))
@@ -361,8 +428,8 @@ def _make_transformer() -> type:
             return s.OnwardItem(_num(c[0]), _span(meta))
 
         def interval(self, meta: Any, c: list[Any]) -> s.IntervalNode:
-            every, period, anchor, count = c
-            return s.IntervalNode(_num(every), period, anchor, count, _span(meta))
+            every, period, anchor, count, *tails = c
+            return s.IntervalNode(_num(every), period, anchor, count, tuple(tails), _span(meta))
 
         def anchor(self, meta: Any, c: list[Any]) -> tuple[s.Num, s.Num]:
             return (_num(c[0]), _num(c[1]))
@@ -374,14 +441,15 @@ def _make_transformer() -> type:
             return s.ClauseDoseNode(c[0], _span(meta))
 
         def once_daily(self, meta: Any, c: list[Any]) -> s.FrequencyNode:
-            return s.FrequencyNode(None, 1, _span(meta))
+            return s.FrequencyNode(1, _span(meta))
 
         def twice_daily(self, meta: Any, c: list[Any]) -> s.FrequencyNode:
-            return s.FrequencyNode(None, 2, _span(meta))
+            return s.FrequencyNode(2, _span(meta))
 
         def times_daily(self, meta: Any, c: list[Any]) -> s.FrequencyNode:
-            n = _num(c[0])
-            return s.FrequencyNode(n, 0, _span(meta))
+            return s.FrequencyNode(_PER_DAY[c[0].text], _span(meta))
+
+        per_day = period
 
         def times(self, meta: Any, c: list[Any]) -> s.TimesNode:
             return s.TimesNode(tuple(_word(t) for t in c), _span(meta))

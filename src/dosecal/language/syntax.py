@@ -47,6 +47,11 @@ class AgentRef:
     label: str | None
     span: Span
 
+    @property
+    def key(self) -> str:
+        """The drug's key, as `model.Agent.key`: 'fluorouracil (bolus)'."""
+        return f"{self.name} ({self.label})" if self.label else self.name
+
 
 @dataclass(frozen=True, slots=True)
 class DurationNode:
@@ -107,26 +112,9 @@ class SelectorNode:
 
 
 @dataclass(frozen=True, slots=True)
-class DayRuleNode:
-    selector: SelectorNode | None
-    days: tuple[Item, ...]
-    span: Span
-
-
-@dataclass(frozen=True, slots=True)
-class IntervalNode:
-    every: Num
-    period: Word
-    anchor: tuple[Num, Num] | None
-    count: Num | None
-    span: Span
-
-
-@dataclass(frozen=True, slots=True)
 class FrequencyNode:
-    """once daily / twice daily / N times daily."""
+    """once daily / twice daily / three times daily ..."""
 
-    per_day: Num | None  # None: the count is in the words ("once", "twice")
     count: int
     span: Span
 
@@ -144,6 +132,24 @@ class ClauseDoseNode:
 
 
 TailNode = ClauseDoseNode | FrequencyNode | TimesNode | DurationNode
+
+
+@dataclass(frozen=True, slots=True)
+class DayRuleNode:
+    selector: SelectorNode | None
+    days: tuple[Item, ...]
+    tails: tuple[TailNode, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalNode:
+    every: Num
+    period: Word
+    anchor: tuple[Num, Num] | None
+    count: Num | None
+    tails: tuple[TailNode, ...]
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,8 +44,6 @@ def render(schedule: Schedule) -> str:
             "bsa_formula": measures.bsa_formula.value,
         },
         "columns": list(COLUMNS),
-        "administrations": [
-            {c: _value(getattr(a, c)) for c in COLUMNS} for a in schedule.administrations
-        ],
+        "administrations": [{c: _value(getattr(a, c)) for c in COLUMNS} for a in schedule.administrations],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

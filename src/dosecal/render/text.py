@@ -24,7 +24,8 @@ from dosecal.model import (
 )
 from dosecal.schedule import occurrences
 
-_SHOWN_CYCLES = 6
+_SHOWN_CYCLES = 6  # at least; more when a schedule changes later (cycles 10+)
+_MAX_SHOWN = 12
 _LOOKAHEAD = 60
 
 
@@ -54,7 +55,9 @@ def dose_text(dose: DoseSpec) -> str:
 
 
 def _weeks(days: int) -> str:
-    return f"{days // 7} weeks" if days % 7 == 0 and days >= 14 else f"{days} days"
+    if days == 7:
+        return "week"
+    return f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
 
 
 def clause_text(clause: Clause) -> str:
@@ -70,7 +73,7 @@ def clause_text(clause: Clause) -> str:
     if clause.step_up:
         text = "step-up, " + text
     if clause.dose is not None:
-        text += f", {dose_text(clause.dose)}"
+        text += f", at {dose_text(clause.dose)}"
     if len(clause.slots) == 2 and not clause.slots[0].time:
         text += ", twice daily"
     elif len(clause.slots) > 2 and not clause.slots[0].time:
@@ -112,10 +115,21 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> 
     return ["  " + lines[0], *lines[1:]]
 
 
+def _last_change(phase: Phase) -> int:
+    """The first cycle from which every selector's answer stays the same."""
+    bounds = [1]
+    for agent in phase.agents:
+        for clause in agent.clauses:
+            if isinstance(clause.rule, DayRule):
+                for r in clause.rule.selector.ranges:
+                    bounds.append(r.first if r.last is None else r.last + 1)
+    return max(bounds)
+
+
 def counts_table(phase: Phase) -> list[str]:
     """Doses per cycle for the first cycles of a phase, and the cycles after."""
     total = phase.cycle_count or _LOOKAHEAD
-    shown = min(total, _SHOWN_CYCLES)
+    shown = min(total, max(_SHOWN_CYCLES, min(_MAX_SHOWN, _last_change(phase))))
     counts: Counter[tuple[str, int]] = Counter()
     for occ in occurrences(phase, total):
         counts[(occ.agent.key, occ.cycle)] += len(occ.clause.slots)
@@ -125,8 +139,11 @@ def counts_table(phase: Phase) -> list[str]:
     header = "  " + "doses per cycle".ljust(width) + "".join(f"C{c}".rjust(5) for c in range(1, shown + 1))
     lines = [header + (f"   {last}" if later else "")]
     for agent in phase.agents:
-        row = "  " + agent.key.ljust(width) + "".join(
-            str(counts[(agent.key, c)]).rjust(5) for c in range(1, shown + 1))
+        row = (
+            "  "
+            + agent.key.ljust(width)
+            + "".join(str(counts[(agent.key, c)]).rjust(5) for c in range(1, shown + 1))
+        )
         if later:
             rest = sorted({counts[(agent.key, c)] for c in range(shown + 1, total + 1)})
             row += "   " + " or ".join(str(n) for n in rest)
@@ -145,8 +162,11 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
         if phase.name:
             out.append(f"phase {phase.name}")
         length = f"{phase.cycle_days}-day cycles"
-        count = f", {phase.cycle_count} cycles" if phase.cycle_count else (
-            f", until {phase.until}" if phase.until else ", number of cycles not stated")
+        count = (
+            f", {phase.cycle_count} cycles"
+            if phase.cycle_count
+            else (f", until {phase.until}" if phase.until else ", number of cycles not stated")
+        )
         out.append(f"  {length}{count}")
         out += [f"  note: {n}" for n in phase.notes]
         for agent in phase.agents:

@@ -1,0 +1,42 @@
+"""Shared fixtures: the bundled regimens and a course builder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import dosecal
+from dosecal import Course, Measures, Regimen
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEDULES = ROOT / "schedules"
+
+
+def load(name: str) -> Regimen:
+    """A bundled regimen, read from the repository's schedules/ folder."""
+    return dosecal.load(SCHEDULES / f"{name}.regimen")
+
+
+def course(
+    start: str,
+    cycles: int | None = None,
+    level: str | None = None,
+    weight: str | None = None,
+    height: str | None = None,
+    **kw: object,
+) -> Course:
+    measures = Measures(Decimal(weight) if weight else None, Decimal(height) if height else None)
+    return Course(dt.date.fromisoformat(start), cycles=cycles, level=level, measures=measures, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def isa_bela() -> Regimen:
+    return load("nct05922501")
+
+
+@pytest.fixture(scope="session")
+def isa_benda() -> Regimen:
+    return load("nct04083898")
