@@ -37,8 +37,20 @@ class Measures:
     bsa_formula: BsaFormula = BsaFormula.MOSTELLER
 
     def __post_init__(self) -> None:
+        # Callers may pass ints or floats; keep the decimal they wrote (70.5, not 70.5000000001).
+        for name in ("weight_kg", "height_cm"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Decimal):
+                object.__setattr__(self, name, _decimal(value, name))
         _check("weight", self.weight_kg, WEIGHT_KG, "kg")
         _check("height", self.height_cm, HEIGHT_CM, "cm")
+
+
+def _decimal(value: object, name: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        raise CourseError(f"{name.replace('_', ' in ')} '{value}' is not a number") from None
 
 
 def _check(what: str, value: Decimal | None, bounds: tuple[Decimal, Decimal], unit: str) -> None:
