@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from dosecal.errors import Diagnostic, RegimenError
@@ -45,10 +44,8 @@ def bundled_dir() -> Path:
     Installed, it is the package `dosecal.schedules`; run from a source tree
     without installing, it is the repository's top-level `schedules/`.
     """
-    try:
-        return Path(str(resources.files("dosecal.schedules")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / "schedules"
+    installed = Path(__file__).resolve().parent / "schedules"
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "schedules"
 
 
 def bundled() -> list[str]:
