@@ -250,3 +250,33 @@ def test_console_script_has_no_traceback() -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().endswith("February 2026 has 28 days (see 'dosecal expand --help')")
+
+
+def test_start_date_far_away() -> None:
+    """A start in year 9999 is refused as implausible instead of overflowing the calendar."""
+    result = run("expand", "nct05922501", "--start", "9999-12-01", "--cycles", "12")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "dosecal: a start date of 9999-12-01 is not plausible (expected 1900-01-01 to 2199-12-31)\n"
+    )
+
+
+def test_no_command_shows_help() -> None:
+    """`dosecal` alone prints its help, not an error line."""
+    result = CliRunner().invoke(cli, [], prog_name="dosecal")
+    assert result.output.startswith("Usage: dosecal [OPTIONS] COMMAND [ARGS]...")
+    assert "Commands:" in result.output
+
+
+def test_internal_errors_are_not_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a bug raise, the user sees one line that says it is a bug, exit 70."""
+    expand_module = sys.modules["dosecal.expand"]  # `dosecal.expand` is also the function's name
+
+    def broken(*_: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(expand_module, "expand", broken)
+    monkeypatch.delenv("DOSECAL_DEBUG", raising=False)
+    result = run("expand", "nct05922501", "--start", "2026-12-07", "--cycles", "1")
+    assert result.exit_code == 70
+    assert result.stderr.startswith("dosecal: internal error (ZeroDivisionError: division by zero)")

@@ -74,6 +74,9 @@ class _Cli(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             code = super().main(args, prog_name or "dosecal", complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:
+            click.echo(error.format_message())
+            sys.exit(error.exit_code)
         except click.UsageError as error:
             where = f"dosecal {error.ctx.info_name}" if error.ctx and error.ctx.parent else "dosecal"
             click.echo(f"{where}: {error.format_message()} (see '{where} --help')", err=True)
@@ -87,6 +90,16 @@ class _Cli(click.Group):
         except DosecalError as error:
             click.echo(str(error) if isinstance(error, RegimenError) else f"dosecal: {error}", err=True)
             sys.exit(error.exit_code)
+        except Exception as error:
+            # A bug, not a user's mistake. Say so plainly; DOSECAL_DEBUG=1 shows the traceback.
+            if os.environ.get("DOSECAL_DEBUG"):
+                raise
+            click.echo(
+                f"dosecal: internal error ({type(error).__name__}: {error}); this is a bug in "
+                "dosecal, please report it with the command you ran",
+                err=True,
+            )
+            sys.exit(70)
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -16,6 +16,9 @@ from dosecal.model import Amount, DoseSpec, Level, Regimen, Required, Unstated
 
 MAX_CYCLES = 200
 MAX_YEARS = 10
+# Wide enough for retrospective work and far plans; past it a date is a typo.
+EARLIEST_START = dt.date(1900, 1, 1)
+LATEST_START = dt.date(2199, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,10 @@ class Plan:
 
 def plan(regimen: Regimen, course: Course) -> Plan:
     """Check `course` against `regimen`; raise `CourseError` on the first problem."""
+    if not EARLIEST_START <= course.start <= LATEST_START:
+        raise CourseError(
+            f"a start date of {course.start} is not plausible (expected {EARLIEST_START} to {LATEST_START})"
+        )
     total = _horizon(regimen, course)
     phases: list[PhasePlan] = []
     offset, left = 0, total
