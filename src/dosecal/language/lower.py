@@ -8,32 +8,23 @@ the same day. Each mistake becomes a `Diagnostic` at the text it is about.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 
 from dosecal.errors import Diagnostic
 from dosecal.language import syntax as s
+from dosecal.language.checks import did_you_mean
+from dosecal.language.clauses import ClauseChecker
 from dosecal.model import (
     ROUTES,
-    UNITS,
     Agent,
     Amount,
-    Clause,
-    CycleRange,
-    CycleSelector,
-    DayRule,
     DoseSpec,
     Duration,
-    IntervalRule,
     Level,
     Override,
-    Parity,
     Phase,
     Regimen,
-    Required,
-    Slot,
     Unstated,
 )
 from dosecal.schedule import occurrences
@@ -48,61 +39,8 @@ _DRY_RUN_CYCLES = 60
 _SINGULAR = {"capsules": "capsule", "tablets": "tablet"}
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
-class _Lowerer:
-    def __init__(self, recovered: frozenset[int]) -> None:
-        self.diagnostics: list[Diagnostic] = []
-        self.recovered = recovered
-
-    def error(self, span: Span, message: str, hint: str | None = None) -> None:
-        if span.line not in self.recovered:
-            self.diagnostics.append(Diagnostic(span, message, hint))
-
-    # ---- numbers and units ----------------------------------------------------
-
-    def whole(self, num: s.Num, what: str, low: int = 1, high: int | None = None) -> int | None:
-        """A whole number in [low, high], or a diagnostic."""
-        if not num.text.isdigit():
-            self.error(num.span, f"{what} must be a whole number, not {num.text}")
-            return None
-        value = int(num.text)
-        if value < low or (high is not None and value > high):
-            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-            self.error(num.span, f"{what} {value} is out of range", f"{what} runs {bound}")
-            return None
-        return value
-
-    def amount(self, node: s.AmountNode) -> Amount | None:
-        value = Decimal(node.number.text)
-        unit = UNITS.get(node.unit.text)
-        if unit is None:
-            fixed = node.unit.text.replace("^2", "2").replace("\u00b2", "2").replace("²", "2")
-            hint = f"did you mean '{fixed}'?" if fixed in UNITS else _did_you_mean(node.unit.text, UNITS)
-            self.error(
-                node.unit.span,
-                f"unknown dose unit '{node.unit.text}'",
-                hint or "units are " + ", ".join(UNITS),
-            )
-            return None
-        if value <= 0:
-            self.error(node.number.span, "a dose must be more than 0")
-            return None
-        return Amount(value, unit)
-
-    def dose(self, node: s.DoseNode) -> Amount | Required | None:
-        if isinstance(node, s.RequiredNode):
-            return Required()
-        return self.amount(node)
-
-    def period_days(self, num: s.Num, period: s.Word, what: str) -> int | None:
-        value = self.whole(num, what)
-        if value is None:
-            return None
-        return value * 7 if period.text.startswith("week") else value
+class _Lowerer(ClauseChecker):
+    """Lowers a whole regimen: phases, drugs, same-day order, levels, overlaps."""
 
     # ---- regimen ---------------------------------------------------------------
 
@@ -232,7 +170,7 @@ class _Lowerer:
             return None
         if node.text not in ROUTES:
             upper = node.text.upper()
-            hint = f"did you mean '{upper}'?" if upper in ROUTES else _did_you_mean(upper, ROUTES)
+            hint = f"did you mean '{upper}'?" if upper in ROUTES else did_you_mean(upper, ROUTES)
             self.error(node.span, f"unknown route '{node.text}'", hint or "routes are " + ", ".join(ROUTES))
             return None
         return node.text
@@ -260,17 +198,6 @@ class _Lowerer:
                     )
                     opts.cap = None
         return opts
-
-    def duration(self, node: s.DurationNode) -> Duration | None:
-        scale = 60 if node.unit.text.startswith("hour") else 1
-        low = self.whole(node.low, "duration")
-        high = self.whole(node.high, "duration") if node.high else low
-        if low is None or high is None:
-            return None
-        if high < low:
-            self.error(node.span, f"the duration range {low}-{high} runs backwards")
-            return None
-        return Duration(low * scale, high * scale)
 
     def unique_agents(self, nodes: Sequence[s.AgentNode]) -> None:
         seen: dict[str, int] = {}
@@ -302,7 +229,7 @@ class _Lowerer:
                             self.error(
                                 opt.ref.span,
                                 f"'{ref}' is not a drug of this phase",
-                                _did_you_mean(ref, by_key),
+                                did_you_mean(ref, by_key),
                             )
                     else:
                         refs.append(ref)
@@ -327,158 +254,6 @@ class _Lowerer:
         return done
 
     # ---- clauses ---------------------------------------------------------------
-
-    def clause(self, node: s.ClauseNode, cycle_days: int, count: int | None) -> Clause | None:
-        rule = (
-            self.day_rule(node.rule, cycle_days, count)
-            if isinstance(node.rule, s.DayRuleNode)
-            else self.interval(node.rule, cycle_days, count)
-        )
-        dose_nodes = [t for t in node.tails if isinstance(t, s.ClauseDoseNode)]
-        durations = [t for t in node.tails if isinstance(t, s.DurationNode)]
-        self.once(dose_nodes)
-        self.once(durations)
-        dose = self.dose(dose_nodes[0].dose) if dose_nodes else None
-        slots = self.slots(node)
-        duration = self.duration(durations[0]) if durations else None
-        if rule is None or slots is None:
-            return None
-        return Clause(rule, dose, slots, node.step_up, duration, node.span.line)
-
-    def once(self, tails: Sequence[s.TailNode]) -> None:
-        for extra in tails[1:]:
-            self.error(extra.span, "this is given twice on one line")
-
-    def slots(self, node: s.ClauseNode) -> tuple[Slot, ...] | None:
-        freqs = [t for t in node.tails if isinstance(t, s.FrequencyNode)]
-        times = [t for t in node.tails if isinstance(t, s.TimesNode)]
-        self.once(freqs)
-        self.once(times)
-        per_day = freqs[0].count if freqs else 1
-        if not times:
-            return tuple(Slot(i) for i in range(1, per_day + 1))
-        clock = [self.clock(t) for t in times[0].times]
-        if any(c is None for c in clock):
-            return None
-        if freqs and len(clock) != per_day:
-            self.error(
-                times[0].span,
-                f"{per_day} doses a day need {per_day} clock times, not {len(clock)}",
-                "give one time for each dose, e.g. 'twice daily at 08:00, 20:00', or leave the times out",
-            )
-            return None
-        if sorted(clock) != clock or len(set(clock)) != len(clock):  # type: ignore[type-var]
-            self.error(times[0].span, "clock times must be given in order, each once")
-            return None
-        return tuple(Slot(i, c) for i, c in enumerate(clock, start=1))
-
-    def clock(self, word: s.Word) -> str | None:
-        hours, minutes = (int(x) for x in word.text.split(":"))
-        if hours > 23 or minutes > 59:
-            self.error(word.span, f"{word.text} is not a clock time", "use 24-hour times from 00:00 to 23:59")
-            return None
-        return f"{hours:02d}:{minutes:02d}"
-
-    def day_rule(self, node: s.DayRuleNode, cycle_days: int, count: int | None) -> DayRule | None:
-        selector = self.selector(node.selector, count) if node.selector else CycleSelector()
-        days: list[int] = []
-        for item in node.days:
-            for day in self.day_item(item, cycle_days):
-                if day in days:
-                    self.error(item.span, f"day {day} is listed twice")
-                days.append(day)
-        if selector is None or not days:
-            return None
-        return DayRule(selector, tuple(sorted(set(days))))
-
-    def day_item(self, item: s.Item, cycle_days: int) -> list[int]:
-        numbers = (
-            [item.number]
-            if isinstance(item, s.SingleItem)
-            else [item.first, item.last]
-            if isinstance(item, s.SpanItem)
-            else [item.first]
-        )
-        values = [self.day(n, cycle_days) for n in numbers]
-        if any(v is None for v in values):
-            return []
-        if len(values) == 2:
-            first, last = values
-            assert first is not None and last is not None
-            if last < first:
-                self.error(
-                    item.span, f"the day range {first}-{last} runs backwards", f"did you mean {last}-{first}?"
-                )
-                return []
-            return list(range(first, last + 1))
-        return [v for v in values if v is not None]
-
-    def day(self, num: s.Num, cycle_days: int) -> int | None:
-        if num.text == "0":
-            self.error(num.span, "there is no day 0", "day 1 is the first day of the cycle")
-            return None
-        value = self.whole(num, "a day")
-        if value is not None and value > cycle_days:
-            self.error(
-                num.span,
-                f"day {value} is outside a {cycle_days}-day cycle",
-                f"days run from 1 to {cycle_days}",
-            )
-            return None
-        return value
-
-    def selector(self, node: s.SelectorNode, count: int | None) -> CycleSelector | None:
-        ranges = [r for r in (self.cycle_range(i, count) for i in node.items) if r is not None]
-        several = len(node.items) > 1 or any(not isinstance(i, s.SingleItem) for i in node.items)
-        if node.keyword.text == "cycle" and (several or node.parity):
-            text = " ".join(
-                filter(None, [node.parity.text if node.parity else None, "cycles", _items_text(node.items)])
-            )
-            self.error(node.keyword.span, "'cycle' names one cycle", f"did you mean '{text}'?")
-        if not node.items and node.parity is None:
-            self.error(node.span, "say which cycles", "e.g. 'cycles 2+:' or 'odd cycles:'")
-            return None
-        if len(ranges) != len(node.items):
-            return None
-        parity = Parity(node.parity.text) if node.parity else None
-        return CycleSelector(tuple(ranges), parity)
-
-    def cycle_range(self, item: s.Item, count: int | None) -> CycleRange | None:
-        first_num = item.number if isinstance(item, s.SingleItem) else item.first
-        first = self.whole(first_num, "a cycle number")
-        if first is None:
-            return None
-        if count is not None and first > count:
-            self.error(first_num.span, f"cycle {first} is past the last cycle ({count})")
-            return None
-        if isinstance(item, s.OnwardItem):
-            return CycleRange(first, None)
-        if isinstance(item, s.SingleItem):
-            return CycleRange(first, first)
-        last = self.whole(item.last, "a cycle number")
-        if last is None:
-            return None
-        if last < first:
-            self.error(item.span, f"the cycle range {first}-{last} runs backwards")
-            return None
-        if count is not None and last > count:
-            self.error(item.last.span, f"cycle {last} is past the last cycle ({count})")
-            return None
-        return CycleRange(first, last)
-
-    def interval(self, node: s.IntervalNode, cycle_days: int, count: int | None) -> IntervalRule | None:
-        every = self.period_days(node.every, node.period, "an interval")
-        anchor_cycle, anchor_day = 1, 1
-        if node.anchor:
-            c = self.whole(node.anchor[0], "a cycle number", 1, count)
-            d = self.day(node.anchor[1], cycle_days)
-            if c is None or d is None:
-                return None
-            anchor_cycle, anchor_day = c, d
-        doses = self.whole(node.count, "number of doses", 1, 1000) if node.count else None
-        if every is None or (node.count and doses is None):
-            return None
-        return IntervalRule(every, anchor_cycle, anchor_day, doses)
 
     # ---- cross checks --------------------------------------------------------
 
@@ -530,7 +305,7 @@ class _Lowerer:
                 self.error(
                     node.ref.span,
                     f"this level sets a dose for '{key}', which is not a drug of this regimen",
-                    _did_you_mean(key, agents),
+                    did_you_mean(key, agents),
                 )
             return None
         if key in done:
@@ -558,17 +333,6 @@ def _with_after(agent: Agent, after: tuple[str, ...]) -> Agent:
     from dataclasses import replace
 
     return replace(agent, after=after)
-
-
-def _items_text(items: Sequence[s.Item]) -> str:
-    def one(i: s.Item) -> str:
-        if isinstance(i, s.SingleItem):
-            return i.number.text
-        if isinstance(i, s.SpanItem):
-            return f"{i.first.text}-{i.last.text}"
-        return f"{i.first.text}+"
-
-    return ", ".join(one(i) for i in items)
 
 
 def _clause_span(nodes: Sequence[s.AgentNode], line: int) -> Span:

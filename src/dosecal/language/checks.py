@@ -1,0 +1,86 @@
+"""Reading numbers, units and durations out of the syntax tree, reporting mistakes.
+
+The base of the lowering classes: it owns the list of diagnostics and the
+rule that lines the parser had to replace are not reported again.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from decimal import Decimal
+
+from dosecal.errors import Diagnostic
+from dosecal.language import syntax as s
+from dosecal.model import UNITS, Amount, Duration, Required
+from dosecal.source import Span
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+class Checker:
+    """Collects diagnostics; reads numbers, units, doses and durations."""
+
+    def __init__(self, recovered: frozenset[int]) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.recovered = recovered
+
+    def error(self, span: Span, message: str, hint: str | None = None) -> None:
+        if span.line not in self.recovered:
+            self.diagnostics.append(Diagnostic(span, message, hint))
+
+    # ---- numbers and units ----------------------------------------------------
+
+    def whole(self, num: s.Num, what: str, low: int = 1, high: int | None = None) -> int | None:
+        """A whole number in [low, high], or a diagnostic."""
+        if not num.text.isdigit():
+            self.error(num.span, f"{what} must be a whole number, not {num.text}")
+            return None
+        value = int(num.text)
+        if value < low or (high is not None and value > high):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            self.error(num.span, f"{what} {value} is out of range", f"{what} runs {bound}")
+            return None
+        return value
+
+    def amount(self, node: s.AmountNode) -> Amount | None:
+        value = Decimal(node.number.text)
+        unit = UNITS.get(node.unit.text)
+        if unit is None:
+            fixed = node.unit.text.replace("^2", "2").replace("\u00b2", "2").replace("²", "2")
+            hint = f"did you mean '{fixed}'?" if fixed in UNITS else did_you_mean(node.unit.text, UNITS)
+            self.error(
+                node.unit.span,
+                f"unknown dose unit '{node.unit.text}'",
+                hint or "units are " + ", ".join(UNITS),
+            )
+            return None
+        if value <= 0:
+            self.error(node.number.span, "a dose must be more than 0")
+            return None
+        return Amount(value, unit)
+
+    def dose(self, node: s.DoseNode) -> Amount | Required | None:
+        if isinstance(node, s.RequiredNode):
+            return Required()
+        return self.amount(node)
+
+    def period_days(self, num: s.Num, period: s.Word, what: str) -> int | None:
+        value = self.whole(num, what)
+        if value is None:
+            return None
+        return value * 7 if period.text.startswith("week") else value
+
+    def duration(self, node: s.DurationNode) -> Duration | None:
+        scale = 60 if node.unit.text.startswith("hour") else 1
+        low = self.whole(node.low, "duration")
+        high = self.whole(node.high, "duration") if node.high else low
+        if low is None or high is None:
+            return None
+        if high < low:
+            self.error(node.span, f"the duration range {low}-{high} runs backwards")
+            return None
+        return Duration(low * scale, high * scale)

@@ -1,0 +1,184 @@
+"""Lowering of schedule lines: days, cycle selectors, intervals, doses a day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dosecal.language import syntax as s
+from dosecal.language.checks import Checker
+from dosecal.model import (
+    Clause,
+    CycleRange,
+    CycleSelector,
+    DayRule,
+    IntervalRule,
+    Parity,
+    Slot,
+)
+
+
+class ClauseChecker(Checker):
+    """Lowers one schedule line of a drug, checking it against the cycle it lives in."""
+
+    def clause(self, node: s.ClauseNode, cycle_days: int, count: int | None) -> Clause | None:
+        rule = (
+            self.day_rule(node.rule, cycle_days, count)
+            if isinstance(node.rule, s.DayRuleNode)
+            else self.interval(node.rule, cycle_days, count)
+        )
+        dose_nodes = [t for t in node.tails if isinstance(t, s.ClauseDoseNode)]
+        durations = [t for t in node.tails if isinstance(t, s.DurationNode)]
+        self.once(dose_nodes)
+        self.once(durations)
+        dose = self.dose(dose_nodes[0].dose) if dose_nodes else None
+        slots = self.slots(node)
+        duration = self.duration(durations[0]) if durations else None
+        if rule is None or slots is None:
+            return None
+        return Clause(rule, dose, slots, node.step_up, duration, node.span.line)
+
+    def once(self, tails: Sequence[s.TailNode]) -> None:
+        for extra in tails[1:]:
+            self.error(extra.span, "this is given twice on one line")
+
+    def slots(self, node: s.ClauseNode) -> tuple[Slot, ...] | None:
+        freqs = [t for t in node.tails if isinstance(t, s.FrequencyNode)]
+        times = [t for t in node.tails if isinstance(t, s.TimesNode)]
+        self.once(freqs)
+        self.once(times)
+        per_day = freqs[0].count if freqs else 1
+        if not times:
+            return tuple(Slot(i) for i in range(1, per_day + 1))
+        clock = [self.clock(t) for t in times[0].times]
+        if any(c is None for c in clock):
+            return None
+        if freqs and len(clock) != per_day:
+            self.error(
+                times[0].span,
+                f"{per_day} doses a day need {per_day} clock times, not {len(clock)}",
+                "give one time for each dose, e.g. 'twice daily at 08:00, 20:00', or leave the times out",
+            )
+            return None
+        if sorted(clock) != clock or len(set(clock)) != len(clock):  # type: ignore[type-var]
+            self.error(times[0].span, "clock times must be given in order, each once")
+            return None
+        return tuple(Slot(i, c) for i, c in enumerate(clock, start=1))
+
+    def clock(self, word: s.Word) -> str | None:
+        hours, minutes = (int(x) for x in word.text.split(":"))
+        if hours > 23 or minutes > 59:
+            self.error(word.span, f"{word.text} is not a clock time", "use 24-hour times from 00:00 to 23:59")
+            return None
+        return f"{hours:02d}:{minutes:02d}"
+
+    def day_rule(self, node: s.DayRuleNode, cycle_days: int, count: int | None) -> DayRule | None:
+        selector = self.selector(node.selector, count) if node.selector else CycleSelector()
+        days: list[int] = []
+        for item in node.days:
+            for day in self.day_item(item, cycle_days):
+                if day in days:
+                    self.error(item.span, f"day {day} is listed twice")
+                days.append(day)
+        if selector is None or not days:
+            return None
+        return DayRule(selector, tuple(sorted(set(days))))
+
+    def day_item(self, item: s.Item, cycle_days: int) -> list[int]:
+        numbers = (
+            [item.number]
+            if isinstance(item, s.SingleItem)
+            else [item.first, item.last]
+            if isinstance(item, s.SpanItem)
+            else [item.first]
+        )
+        values = [self.day(n, cycle_days) for n in numbers]
+        if any(v is None for v in values):
+            return []
+        if len(values) == 2:
+            first, last = values
+            assert first is not None and last is not None
+            if last < first:
+                self.error(
+                    item.span, f"the day range {first}-{last} runs backwards", f"did you mean {last}-{first}?"
+                )
+                return []
+            return list(range(first, last + 1))
+        return [v for v in values if v is not None]
+
+    def day(self, num: s.Num, cycle_days: int) -> int | None:
+        if num.text == "0":
+            self.error(num.span, "there is no day 0", "day 1 is the first day of the cycle")
+            return None
+        value = self.whole(num, "a day")
+        if value is not None and value > cycle_days:
+            self.error(
+                num.span,
+                f"day {value} is outside a {cycle_days}-day cycle",
+                f"days run from 1 to {cycle_days}",
+            )
+            return None
+        return value
+
+    def selector(self, node: s.SelectorNode, count: int | None) -> CycleSelector | None:
+        ranges = [r for r in (self.cycle_range(i, count) for i in node.items) if r is not None]
+        several = len(node.items) > 1 or any(not isinstance(i, s.SingleItem) for i in node.items)
+        if node.keyword.text == "cycle" and (several or node.parity):
+            text = " ".join(
+                filter(None, [node.parity.text if node.parity else None, "cycles", _items_text(node.items)])
+            )
+            self.error(node.keyword.span, "'cycle' names one cycle", f"did you mean '{text}'?")
+        if not node.items and node.parity is None:
+            self.error(node.span, "say which cycles", "e.g. 'cycles 2+:' or 'odd cycles:'")
+            return None
+        if len(ranges) != len(node.items):
+            return None
+        parity = Parity(node.parity.text) if node.parity else None
+        return CycleSelector(tuple(ranges), parity)
+
+    def cycle_range(self, item: s.Item, count: int | None) -> CycleRange | None:
+        first_num = item.number if isinstance(item, s.SingleItem) else item.first
+        first = self.whole(first_num, "a cycle number")
+        if first is None:
+            return None
+        if count is not None and first > count:
+            self.error(first_num.span, f"cycle {first} is past the last cycle ({count})")
+            return None
+        if isinstance(item, s.OnwardItem):
+            return CycleRange(first, None)
+        if isinstance(item, s.SingleItem):
+            return CycleRange(first, first)
+        last = self.whole(item.last, "a cycle number")
+        if last is None:
+            return None
+        if last < first:
+            self.error(item.span, f"the cycle range {first}-{last} runs backwards")
+            return None
+        if count is not None and last > count:
+            self.error(item.last.span, f"cycle {last} is past the last cycle ({count})")
+            return None
+        return CycleRange(first, last)
+
+    def interval(self, node: s.IntervalNode, cycle_days: int, count: int | None) -> IntervalRule | None:
+        every = self.period_days(node.every, node.period, "an interval")
+        anchor_cycle, anchor_day = 1, 1
+        if node.anchor:
+            c = self.whole(node.anchor[0], "a cycle number", 1, count)
+            d = self.day(node.anchor[1], cycle_days)
+            if c is None or d is None:
+                return None
+            anchor_cycle, anchor_day = c, d
+        doses = self.whole(node.count, "number of doses", 1, 1000) if node.count else None
+        if every is None or (node.count and doses is None):
+            return None
+        return IntervalRule(every, anchor_cycle, anchor_day, doses)
+
+
+def _items_text(items: Sequence[s.Item]) -> str:
+    def one(i: s.Item) -> str:
+        if isinstance(i, s.SingleItem):
+            return i.number.text
+        if isinstance(i, s.SpanItem):
+            return f"{i.first.text}-{i.last.text}"
+        return f"{i.first.text}+"
+
+    return ", ".join(one(i) for i in items)
