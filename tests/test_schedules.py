@@ -36,6 +36,19 @@ def test_checks_clean_and_cites_a_source(path: Path) -> None:
     assert regimen.sources
 
 
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_show_reads_back_every_drug(path: Path) -> None:
+    """`show` writes each drug and the doses-per-cycle table for every bundled regimen."""
+    from dosecal.render.text import render
+
+    regimen = dosecal.load(path)
+    text = render(regimen)
+    assert "doses per cycle" in text
+    for phase in regimen.phases:
+        for agent in phase.agents:
+            assert f"  {agent.key}, " in text
+
+
 def test_installed_names_match_the_folder() -> None:
     """`dosecal list` finds the same regimens the repository ships."""
     assert dosecal.bundled() == sorted(p.stem for p in FILES)

@@ -120,3 +120,42 @@ def test_ids_do_not_depend_on_dates(generated: Generated, one: dt.date, other: d
 def test_expansion_is_deterministic(generated: Generated, start: dt.date, cycles: int) -> None:
     """Same inputs, byte-identical CSV."""
     assert csv.render(expand(generated, start, cycles)) == csv.render(expand(generated, start, cycles))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(7, 35),  # cycle length
+    st.integers(1, 70),  # interval in days
+    st.integers(1, 3),  # anchor cycle
+    st.integers(1, 7),  # anchor day
+    st.one_of(st.none(), st.integers(1, 12)),  # number of doses
+    starts,
+    st.integers(3, 10),  # cycles expanded
+)
+def test_interval_doses_are_evenly_spaced(
+    length: int,
+    every: int,
+    anchor_cycle: int,
+    anchor_day: int,
+    doses: int | None,
+    start: dt.date,
+    cycles: int,
+) -> None:
+    """An interval gives a dose every N days from its anchor, within the horizon, `for K doses` at most."""
+    count = f", for {doses} doses" if doses else ""
+    text = (
+        f'regimen interval "t"\n  cycle {length} days\n  drug 1 mg IV\n'
+        f"    every {every} days from cycle {anchor_cycle} day {anchor_day}{count}\n"
+    )
+    rows = list(dosecal.expand(dosecal.loads(text), Course(start, cycles=cycles)))
+    first = start + dt.timedelta(days=(anchor_cycle - 1) * length + anchor_day - 1)
+    end = start + dt.timedelta(days=cycles * length)  # first day after the horizon
+    expected = []
+    day = first
+    while day < end and (doses is None or len(expected) < doses):
+        expected.append(day)
+        day += dt.timedelta(days=every)
+    assert [a.date for a in rows] == expected
+    for a in rows:  # each dose belongs to the cycle and day it falls on
+        offset = (a.date - start).days
+        assert (a.cycle, a.cycle_day) == (offset // length + 1, offset % length + 1)
