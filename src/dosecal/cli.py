@@ -8,55 +8,25 @@ target folder and renamed, so a failed run leaves nothing half-written.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import os
-import re
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import click
 
-from dosecal.errors import DosecalError, OutputError, RegimenError
-
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-class _Date(click.ParamType):  # type: ignore[type-arg]
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        match = _DATE.fullmatch(str(value))
-        if not match:
-            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-07", param, ctx)
-        year, month, day = (int(g) for g in match.groups())
-        if not 1 <= month <= 12:
-            self.fail(f"{value} is not a date: there is no month {month}", param, ctx)
-        last = calendar.monthrange(year, month)[1]
-        if not 1 <= day <= last:
-            self.fail(
-                f"{value} is not a date: {calendar.month_name[month]} {year} has {last} days", param, ctx
-            )
-        return dt.date(year, month, day)
-
-
-class _Decimal(click.ParamType):  # type: ignore[type-arg]
-    name = "NUMBER"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            self.fail(f"'{value}' is not a number", param, ctx)
-        if not number.is_finite():
-            self.fail(f"'{value}' is not a number", param, ctx)
-        return number
+from dosecal.cliparams import (
+    ClockParam,
+    ZoneParam,
+    build_schedule,
+    course_options,
+    emit,
+    load_regimen,
+    revision_time,
+    write_atomically,
+)
+from dosecal.errors import DosecalError, RegimenError
 
 
 class _Cli(click.Group):
@@ -114,133 +84,6 @@ def main() -> None:
     cli.main(prog_name="dosecal")
 
 
-# ---- shared pieces -------------------------------------------------------------
-
-
-def _regimen_path(value: str) -> Path:
-    from dosecal.loader import bundled, resolve
-
-    try:
-        return resolve(value)
-    except FileNotFoundError:
-        names = ", ".join(bundled())
-        raise click.BadParameter(
-            f"no regimen '{value}': not a file, and not a bundled regimen ({names})",
-            param_hint="REGIMEN",
-        ) from None
-
-
-def _load(value: str) -> Any:
-    from dosecal.loader import load
-
-    path = _regimen_path(value)
-    try:
-        return load(path)
-    except OSError as error:
-        raise click.FileError(str(path), error.strerror) from None
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        Path(temp).replace(path)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomically(output, text)
-
-
-def _parse_dose(text: str) -> tuple[str, Any]:
-    from dosecal.model import UNITS, Amount
-
-    name, sep, rest = text.partition("=")
-    parts = rest.split()
-    if not sep or len(parts) != 2 or not name.strip():
-        raise click.BadParameter(
-            f'\'{text}\' should read "DRUG=AMOUNT UNIT", e.g. "bendamustine=75 mg/m2"', param_hint="--dose"
-        )
-    amount, unit = parts
-    if unit not in UNITS:
-        raise click.BadParameter(
-            f"unknown unit '{unit}' in '{text}'; units are {', '.join(UNITS)}", param_hint="--dose"
-        )
-    try:
-        value = Decimal(amount)
-    except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or value <= 0:
-        raise click.BadParameter(f"'{amount}' in '{text}' is not a dose amount", param_hint="--dose")
-    return name.strip(), Amount(value, UNITS[unit])
-
-
-def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options that describe a patient's course (shared by every output command)."""
-    options = [
-        click.argument("regimen"),
-        click.option("--start", type=_Date(), required=True, help="Cycle 1 day 1 (YYYY-MM-DD)."),
-        click.option("--cycles", type=int, help="Number of cycles to expand (all phases together)."),
-        click.option("--until", type=_Date(), help="Expand every cycle that starts on or before this date."),
-        click.option("--level", help="Dose level (for regimens that have levels)."),
-        click.option(
-            "--dose",
-            "doses",
-            multiple=True,
-            metavar='"DRUG=AMOUNT UNIT"',
-            help="A dose the regimen leaves to be supplied; repeatable.",
-        ),
-        click.option("--weight", type=_Decimal(), help="Body weight in kg."),
-        click.option("--height", type=_Decimal(), help="Height in cm."),
-        click.option(
-            "--bsa",
-            "bsa_formula",
-            type=click.Choice(["mosteller", "dubois"]),
-            default="mosteller",
-            show_default=True,
-            help="BSA formula for per-m2 doses.",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _schedule(
-    regimen: str,
-    start: dt.date,
-    cycles: int | None,
-    until: dt.date | None,
-    level: str | None,
-    doses: tuple[str, ...],
-    weight: Decimal | None,
-    height: Decimal | None,
-    bsa_formula: str,
-) -> Any:
-    from dosecal.course import Course
-    from dosecal.dosing import BsaFormula, Measures
-    from dosecal.expand import expand
-
-    if cycles is not None and until is not None:
-        raise click.UsageError("give --cycles or --until, not both")
-    model = _load(regimen)
-    supplied = tuple(_parse_dose(d) for d in doses)
-    measures = Measures(weight, height, BsaFormula(bsa_formula))
-    course = Course(start, cycles, until, level, supplied, measures)
-    return expand(model, course)
-
-
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -296,7 +139,7 @@ def show(regimen: str, level: str | None) -> None:
     from dosecal.errors import CourseError
     from dosecal.render.text import render
 
-    model = _load(regimen)
+    model = load_regimen(regimen)
     chosen = None
     if level is not None:
         chosen = model.level(level)
@@ -317,9 +160,130 @@ def show(regimen: str, level: str | None) -> None:
 )
 def expand(fmt: str, output: Path | None, **course: Any) -> None:
     """Expand a regimen from a start date into its administration table."""
-    schedule = _schedule(**course)
+    schedule = build_schedule(**course)
     from dosecal.render import csv, json
 
-    _emit((csv.render if fmt == "csv" else json.render)(schedule), output)
+    emit((csv.render if fmt == "csv" else json.render)(schedule), output)
     if output is not None:
         click.echo(f"wrote {output} ({len(schedule)} administrations)", err=True)
+
+
+def calendar_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options for the calendar: timed visits, reminders, layout, revision time."""
+    options = [
+        click.option(
+            "--tz", "zone", type=ZoneParam(), help="IANA time zone of the clinic, e.g. Europe/Berlin."
+        ),
+        click.option("--visit-time", type=ClockParam(), help="Local start of clinic visits (needs --tz)."),
+        click.option(
+            "--reminder",
+            type=click.IntRange(0, 7 * 24 * 60),
+            metavar="MINUTES",
+            help="Reminder this many minutes before a timed visit.",
+        ),
+        click.option(
+            "--home-reminder",
+            type=ClockParam(),
+            help="Show home doses at this local time, with a reminder (needs --tz).",
+        ),
+        click.option("--per-administration", is_flag=True, help="One event per administration."),
+        click.option(
+            "--generated-at",
+            metavar="DATETIME",
+            help="Revision time for DTSTAMP (default: SOURCE_DATE_EPOCH, else the start date).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _calendar(
+    schedule: Any,
+    zone: Any,
+    visit_time: Any,
+    reminder: int | None,
+    home_reminder: Any,
+    per_administration: bool,
+) -> Any:
+    from dosecal.calendar import CalendarOptions
+
+    if visit_time is not None and zone is None:
+        raise click.UsageError("--visit-time needs --tz, the clinic's time zone (e.g. --tz Europe/Berlin)")
+    if home_reminder is not None and zone is None:
+        raise click.UsageError("--home-reminder needs --tz, the patient's time zone")
+    if reminder is not None and visit_time is None:
+        raise click.UsageError(
+            "--reminder needs --visit-time and --tz: an all-day visit has no time to remind before"
+        )
+    if zone is not None and visit_time is None and home_reminder is None:
+        raise click.UsageError("--tz is used with --visit-time or --home-reminder")
+    return CalendarOptions(zone, visit_time, reminder, home_reminder, per_administration)
+
+
+@cli.command()
+@course_options
+@calendar_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+def ics(
+    output: Path | None,
+    zone: Any,
+    visit_time: Any,
+    reminder: int | None,
+    home_reminder: Any,
+    per_administration: bool,
+    generated_at: str | None,
+    **course: Any,
+) -> None:
+    """Write the patient's calendar as an iCalendar (.ics) file."""
+    schedule = build_schedule(**course)
+    options = _calendar(schedule, zone, visit_time, reminder, home_reminder, per_administration)
+    from dosecal.render import ics as ics_render
+
+    emit(ics_render.render(schedule, options, revision_time(generated_at, course["start"])), output)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@course_options
+@calendar_options
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the packet; it goes into <folder>/<regimen>-<start>/.",
+)
+def make(
+    folder: Path,
+    zone: Any,
+    visit_time: Any,
+    reminder: int | None,
+    home_reminder: Any,
+    per_administration: bool,
+    generated_at: str | None,
+    **course: Any,
+) -> None:
+    """Write the patient packet: calendar (ICS) and administration table (CSV)."""
+    schedule = build_schedule(**course)
+    options = _calendar(schedule, zone, visit_time, reminder, home_reminder, per_administration)
+    from dosecal.render import csv
+    from dosecal.render import ics as ics_render
+
+    # Everything is rendered before anything is written: a refusal leaves no files.
+    files = {
+        "calendar.ics": ics_render.render(schedule, options, revision_time(generated_at, course["start"])),
+        "administrations.csv": csv.render(schedule).encode("utf-8"),
+    }
+    target = folder / f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}"
+    for name, content in files.items():
+        write_atomically(target / name, content)
+    click.echo(f"wrote {target}/: {', '.join(files)} ({len(schedule)} administrations)", err=True)

@@ -1,0 +1,333 @@
+"""Calendar events from the administration table: what a patient's calendar shows.
+
+Pure and independent of the ICS format (render/ics.py writes these events):
+
+- by default, one all-day event a day for the drugs taken at home ("Take:
+  pomalidomide, dexamethasone") and one event a day for the clinic visit,
+  listing the drugs given there in order with their durations;
+- with `per_administration`, one event per administration, for clinic systems.
+
+A clinic visit is timed when a zone and a visit time are given: each drug
+starts when the previous one ends (at its longest stated duration). Infusions
+of 24 hours or more run on after the visit (a pump) and do not lengthen it.
+Timed events are kept in UTC; local times are computed with zoneinfo, where a
+time inside a spring-forward gap reads with the offset before the gap and an
+ambiguous autumn time means its first occurrence (both as RFC 5545 says).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from dosecal.model import format_decimal
+from dosecal.table import Administration, Schedule
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+_UID_NAMESPACE = uuid.UUID("2b1f4c8e-0d1a-5c7e-9f3b-d05eca1e0001")
+_CONTINUOUS_MIN = 24 * 60
+_UNSTATED_BLOCK_MIN = 60
+_HOME_EVENT_MIN = 15
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarOptions:
+    """How the calendar is laid out; all optional."""
+
+    zone: ZoneInfo | None = None
+    visit_time: dt.time | None = None
+    reminder_minutes: int | None = None  # before a timed visit
+    home_time: dt.time | None = None  # home doses as short timed events at this local time
+    per_administration: bool = False
+
+    @property
+    def timed_visits(self) -> bool:
+        return self.zone is not None and self.visit_time is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """One event: all-day when `start` is a date, else UTC datetimes."""
+
+    uid: str
+    summary: str
+    description: str
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime
+    category: str
+    transparent: bool
+    alarm_before_minutes: int | None
+    alarm_text: str
+
+
+def events(schedule: Schedule, options: CalendarOptions) -> list[CalendarEvent]:
+    """The calendar's events, in date order (home before clinic on a day)."""
+    course_id = schedule.plan.course_id
+    footer = _footer(schedule)
+    out: list[CalendarEvent] = []
+    for _, day_rows in groupby(schedule.administrations, key=lambda a: a.date):
+        rows = list(day_rows)
+        home = [a for a in rows if a.self_administered]
+        clinic = [a for a in rows if not a.self_administered]
+        if options.per_administration:
+            out += _per_administration(course_id, home, clinic, options, footer)
+            continue
+        if home:
+            out.append(_home_event(course_id, home, options, footer))
+        if clinic:
+            out.append(_clinic_event(course_id, clinic, options, footer))
+    return out
+
+
+def _uid(*parts: object) -> str:
+    """Stable identity: course and the place in the regimen, never the date."""
+    return f"{uuid.uuid5(_UID_NAMESPACE, '|'.join(str(p) for p in parts))}@dosecal"
+
+
+def _footer(schedule: Schedule) -> str:
+    regimen = schedule.plan.regimen
+    lines = [f"Regimen: {regimen.name}, {regimen.title}"]
+    lines += [f"Source: {s}" for s in regimen.sources]
+    if schedule.plan.level:
+        lines.append(f"Dose level: {schedule.plan.level.name}")
+    lines.append("Made with dosecal from the regimen as written; check it against the protocol.")
+    return "\n".join(lines)
+
+
+def dose_words(a: Administration) -> str:
+    """'4 mg', '75 mg/m2 = 136.5 mg', or words saying the dose is not stated."""
+    if a.dose_amount is None:
+        return "dose not stated in the regimen: use the dose your care team prescribed"
+    prescribed = f"{format_decimal(a.dose_amount)} {a.dose_unit}"
+    if a.computed_amount is None or a.dose_unit == a.computed_unit:
+        return prescribed
+    return f"{prescribed} = {format_decimal(a.computed_amount)} {a.computed_unit}"
+
+
+def _short_dose(a: Administration) -> str:
+    if a.computed_amount is not None:
+        return f" {format_decimal(a.computed_amount)} {a.computed_unit}"
+    if a.dose_amount is not None:
+        return f" {format_decimal(a.dose_amount)} {a.dose_unit}"
+    return ""
+
+
+def _names(rows: Sequence[Administration]) -> str:
+    """'capecitabine 1820 mg x2, oxaliplatin 236.6 mg': one entry per drug, in order."""
+    parts: list[str] = []
+    for key, group in groupby(rows, key=lambda a: (a.agent, a.variant)):
+        doses = list(group)
+        label = f" ({key[1]})" if key[1] else ""
+        times = f" x{len(doses)}" if len(doses) > 1 else ""
+        parts.append(f"{key[0]}{label}{_short_dose(doses[0])}{times}")
+    return ", ".join(parts)
+
+
+def _detail(a: Administration, prefix: str = "") -> list[str]:
+    route = a.route or "route not stated"
+    bits = [route]
+    if a.form:
+        bits.append(a.form)
+    if a.duration_min is not None:
+        bits.append(_duration_words(a))
+    if a.after:
+        bits.append(f"after {a.after}")
+    if a.step_up:
+        bits.append("step-up dose")
+    if a.time:
+        bits.append(f"at {a.time}")
+    name = a.agent + (f" ({a.variant})" if a.variant else "")
+    lines = [f"{prefix}{name}: {dose_words(a)}; {', '.join(bits)}"]
+    if a.computed_amount is not None and a.dose_basis:
+        lines.append(f"   computed: {a.dose_basis}")
+    if a.notes:
+        lines.append(f"   {a.notes}")
+    return lines
+
+
+def _duration_words(a: Administration) -> str:
+    low, high = a.duration_min or 0, a.duration_max or 0
+    if high >= 120 and low % 60 == 0 and high % 60 == 0:
+        return f"over {low // 60} hours" if low == high else f"over {low // 60}-{high // 60} hours"
+    return f"over {low} min" if low == high else f"over {low}-{high} min"
+
+
+def _where(a: Administration) -> str:
+    phase = f"{a.phase} phase, " if a.phase else ""
+    return f"{phase}cycle {a.cycle}, day {a.cycle_day} (study day {a.study_day})"
+
+
+def _home_event(
+    course_id: str, rows: list[Administration], options: CalendarOptions, footer: str
+) -> CalendarEvent:
+    first = rows[0]
+    lines = [f"Take at home today, {_where(first)}:"]
+    for a in rows:
+        lines += _detail(a, "- ")
+    description = "\n".join([*lines, "", footer])
+    summary = f"Take: {_names(rows)}"
+    uid = _uid(course_id, first.phase, first.cycle, first.cycle_day, "home")
+    if options.home_time is not None and options.zone is not None:
+        start = _utc(first.date, options.home_time, options.zone)
+        return CalendarEvent(
+            uid,
+            summary,
+            description,
+            start,
+            start + dt.timedelta(minutes=_HOME_EVENT_MIN),
+            "home dose",
+            True,
+            0,
+            summary,
+        )
+    return CalendarEvent(
+        uid,
+        summary,
+        description,
+        first.date,
+        first.date + dt.timedelta(days=1),
+        "home dose",
+        True,
+        None,
+        summary,
+    )
+
+
+def _clinic_event(
+    course_id: str, rows: list[Administration], options: CalendarOptions, footer: str
+) -> CalendarEvent:
+    first = rows[0]
+    summary = f"Clinic: {_names(rows)}"
+    uid = _uid(course_id, first.phase, first.cycle, first.cycle_day, "clinic")
+    lines = [f"Clinic visit, {_where(first)}. In the order given:"]
+    if not options.timed_visits:
+        for n, a in enumerate(rows, start=1):
+            lines += _detail(a, f"{n}. ")
+        description = "\n".join([*lines, "", footer])
+        return CalendarEvent(
+            uid,
+            summary,
+            description,
+            first.date,
+            first.date + dt.timedelta(days=1),
+            "clinic visit",
+            True,
+            None,
+            summary,
+        )
+    assert options.zone is not None and options.visit_time is not None
+    start = _utc(first.date, options.visit_time, options.zone)
+    steps = list(_steps(rows, start))
+    for n, (a, begins) in enumerate(steps, start=1):
+        local = begins.astimezone(options.zone).strftime("%H:%M")
+        lines += _detail(a, f"{n}. {local} ")
+    end, note = _visit_end(steps, start)
+    if note:
+        lines.append(note)
+    lines.append(f"Times are local to {options.zone.key}.")
+    description = "\n".join([*lines, "", footer])
+    return CalendarEvent(
+        uid, summary, description, start, end, "clinic visit", False, options.reminder_minutes, summary
+    )
+
+
+def _steps(
+    rows: Sequence[Administration], start: dt.datetime
+) -> Iterator[tuple[Administration, dt.datetime]]:
+    """Each drug starts when the one before it ends (its longest stated duration)."""
+    at = start
+    for a in rows:
+        yield a, at
+        if a.duration_max is not None and a.duration_max < _CONTINUOUS_MIN:
+            at += dt.timedelta(minutes=a.duration_max)
+
+
+def _visit_end(
+    steps: list[tuple[Administration, dt.datetime]], start: dt.datetime
+) -> tuple[dt.datetime, str]:
+    last, begins = steps[-1]
+    end = (
+        begins + dt.timedelta(minutes=last.duration_max or 0)
+        if (last.duration_max is not None and last.duration_max < _CONTINUOUS_MIN)
+        else begins
+    )
+    notes = []
+    if any(a.duration_max is None for a, _ in steps):
+        notes.append("A drug's infusion time is not stated in the regimen; the visit may take longer.")
+    for a, at in steps:
+        if a.duration_max is not None and a.duration_max >= _CONTINUOUS_MIN:
+            until = (at + dt.timedelta(minutes=a.duration_max)).strftime("%Y-%m-%d %H:%M UTC")
+            notes.append(f"{a.agent} runs on after the visit, until {until}.")
+    if end <= start:
+        end = start + dt.timedelta(minutes=_UNSTATED_BLOCK_MIN)
+        notes.append(f"No infusion time is stated; the calendar shows {_UNSTATED_BLOCK_MIN} minutes.")
+    return end, " ".join(notes)
+
+
+def _per_administration(
+    course_id: str,
+    home: list[Administration],
+    clinic: list[Administration],
+    options: CalendarOptions,
+    footer: str,
+) -> list[CalendarEvent]:
+    out = []
+    timed: dict[str, dt.datetime] = {}
+    if clinic and options.timed_visits:
+        assert options.zone is not None and options.visit_time is not None
+        start = _utc(clinic[0].date, options.visit_time, options.zone)
+        timed = {a.administration_id: at for a, at in _steps(clinic, start)}
+    for a in [*home, *clinic]:
+        description = "\n".join([_where(a), *_detail(a), "", footer])
+        summary = f"{a.agent}{_short_dose(a)}"
+        uid = f"{a.administration_id}@dosecal"
+        kind = "home dose" if a.self_administered else "clinic dose"
+        if a.administration_id in timed:
+            begins = timed[a.administration_id]
+            minutes = a.duration_max or _UNSTATED_BLOCK_MIN
+            out.append(
+                CalendarEvent(
+                    uid,
+                    summary,
+                    description,
+                    begins,
+                    begins + dt.timedelta(minutes=minutes),
+                    kind,
+                    False,
+                    options.reminder_minutes,
+                    summary,
+                )
+            )
+            continue
+        out.append(
+            CalendarEvent(
+                uid,
+                summary,
+                description,
+                a.date,
+                a.date + dt.timedelta(days=_days_touched(a)),
+                kind,
+                True,
+                None,
+                summary,
+            )
+        )
+    return out
+
+
+def _days_touched(a: Administration) -> int:
+    """Days an all-day event must cover: a 46-hour infusion started any time on day 1 ends by day 3."""
+    minutes = a.duration_max or 0
+    return 1 + -(-minutes // _CONTINUOUS_MIN) if minutes >= _CONTINUOUS_MIN else 1
+
+
+def _utc(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """The UTC instant of a local wall time (fold=0: RFC 5545's reading of gaps and repeats)."""
+    local = dt.datetime.combine(day, time, tzinfo=zone)
+    return local.astimezone(dt.UTC)

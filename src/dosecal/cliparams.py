@@ -1,0 +1,251 @@
+"""Command-line parameters and helpers shared by the commands in cli.py.
+
+Parameter types turn text into checked values with one clear sentence on
+failure; `course_options` are the options every output command takes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dosecal.errors import OutputError
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+class DateParam(click.ParamType):  # type: ignore[type-arg]
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        match = _DATE.fullmatch(str(value))
+        if not match:
+            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-07", param, ctx)
+        year, month, day = (int(g) for g in match.groups())
+        if not 1 <= month <= 12:
+            self.fail(f"{value} is not a date: there is no month {month}", param, ctx)
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            self.fail(
+                f"{value} is not a date: {calendar.month_name[month]} {year} has {last} days", param, ctx
+            )
+        return dt.date(year, month, day)
+
+
+class DecimalParam(click.ParamType):  # type: ignore[type-arg]
+    name = "NUMBER"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            self.fail(f"'{value}' is not a number", param, ctx)
+        if not number.is_finite():
+            self.fail(f"'{value}' is not a number", param, ctx)
+        return number
+
+
+# ---- shared pieces -------------------------------------------------------------
+
+
+def regimen_path(value: str) -> Path:
+    from dosecal.loader import bundled, resolve
+
+    try:
+        return resolve(value)
+    except FileNotFoundError:
+        names = ", ".join(bundled())
+        raise click.BadParameter(
+            f"no regimen '{value}': not a file, and not a bundled regimen ({names})",
+            param_hint="REGIMEN",
+        ) from None
+
+
+def load_regimen(value: str) -> Any:
+    from dosecal.loader import load
+
+    path = regimen_path(value)
+    try:
+        return load(path)
+    except OSError as error:
+        raise click.FileError(str(path), error.strerror) from None
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write `content` to `path` through a temporary file and a rename."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(temp).replace(path)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {error.strerror}") from None
+
+
+def emit(content: str | bytes, output: Path | None) -> None:
+    """To the file, atomically, or to standard output."""
+    if output is None:
+        click.echo(content, nl=False)
+    else:
+        write_atomically(output, content)
+
+
+def parse_dose(text: str) -> tuple[str, Any]:
+    from dosecal.model import UNITS, Amount
+
+    name, sep, rest = text.partition("=")
+    parts = rest.split()
+    if not sep or len(parts) != 2 or not name.strip():
+        raise click.BadParameter(
+            f'\'{text}\' should read "DRUG=AMOUNT UNIT", e.g. "bendamustine=75 mg/m2"', param_hint="--dose"
+        )
+    amount, unit = parts
+    if unit not in UNITS:
+        raise click.BadParameter(
+            f"unknown unit '{unit}' in '{text}'; units are {', '.join(UNITS)}", param_hint="--dose"
+        )
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0:
+        raise click.BadParameter(f"'{amount}' in '{text}' is not a dose amount", param_hint="--dose")
+    return name.strip(), Amount(value, UNITS[unit])
+
+
+def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that describe a patient's course (shared by every output command)."""
+    options = [
+        click.argument("regimen"),
+        click.option("--start", type=DateParam(), required=True, help="Cycle 1 day 1 (YYYY-MM-DD)."),
+        click.option("--cycles", type=int, help="Number of cycles to expand (all phases together)."),
+        click.option(
+            "--until", type=DateParam(), help="Expand every cycle that starts on or before this date."
+        ),
+        click.option("--level", help="Dose level (for regimens that have levels)."),
+        click.option(
+            "--dose",
+            "doses",
+            multiple=True,
+            metavar='"DRUG=AMOUNT UNIT"',
+            help="A dose the regimen leaves to be supplied; repeatable.",
+        ),
+        click.option("--weight", type=DecimalParam(), help="Body weight in kg."),
+        click.option("--height", type=DecimalParam(), help="Height in cm."),
+        click.option(
+            "--bsa",
+            "bsa_formula",
+            type=click.Choice(["mosteller", "dubois"]),
+            default="mosteller",
+            show_default=True,
+            help="BSA formula for per-m2 doses.",
+        ),
+        click.option(
+            "--course-id",
+            help="Identity of this course in administration ids and calendar UIDs "
+            "(default: the regimen's name). Give each patient their own.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def build_schedule(
+    regimen: str,
+    start: dt.date,
+    cycles: int | None,
+    until: dt.date | None,
+    level: str | None,
+    doses: tuple[str, ...],
+    weight: Decimal | None,
+    height: Decimal | None,
+    bsa_formula: str,
+    course_id: str | None,
+) -> Any:
+    from dosecal.course import Course
+    from dosecal.dosing import BsaFormula, Measures
+    from dosecal.expand import expand
+
+    if cycles is not None and until is not None:
+        raise click.UsageError("give --cycles or --until, not both")
+    model = load_regimen(regimen)
+    supplied = tuple(parse_dose(d) for d in doses)
+    measures = Measures(weight, height, BsaFormula(bsa_formula))
+    course = Course(start, cycles, until, level, supplied, measures, course_id)
+    return expand(model, course)
+
+
+class ClockParam(click.ParamType):  # type: ignore[type-arg]
+    """HH:MM on a 24-hour clock."""
+
+    name = "HH:MM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.time:
+        if isinstance(value, dt.time):
+            return value
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value))
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            self.fail(f"'{value}' is not a clock time; write HH:MM from 00:00 to 23:59", param, ctx)
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+class ZoneParam(click.ParamType):  # type: ignore[type-arg]
+    """An IANA time zone name, checked against the zoneinfo database."""
+
+    name = "ZONE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import difflib
+        import zoneinfo
+
+        text = str(value)
+        try:
+            if "/" in text or text == "UTC":
+                return zoneinfo.ZoneInfo(text)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+        close = difflib.get_close_matches(text, sorted(zoneinfo.available_timezones()), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else " (an IANA name such as Europe/Berlin)"
+        self.fail(f"unknown time zone '{text}'{hint}", param, ctx)
+
+
+def revision_time(generated_at: str | None, start: dt.date) -> dt.datetime:
+    """DTSTAMP: --generated-at, else SOURCE_DATE_EPOCH, else the course's start at 00:00 UTC.
+
+    Never the clock: the same inputs must give the same bytes.
+    """
+    if generated_at is not None:
+        try:
+            stamp = dt.datetime.fromisoformat(generated_at.replace("Z", "+00:00"))
+        except ValueError:
+            stamp = None
+        if stamp is None or stamp.tzinfo is None:
+            raise click.BadParameter(
+                f"'{generated_at}' is not a date and time with its offset, e.g. 2026-11-20T09:00:00Z",
+                param_hint="--generated-at",
+            )
+        return stamp.astimezone(dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        if not epoch.isdigit():
+            raise click.UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not '{epoch}'")
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.combine(start, dt.time(0, 0), tzinfo=dt.UTC)
