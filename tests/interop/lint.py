@@ -23,7 +23,7 @@ def _unfold(text: str) -> list[str]:
 def _when(value: str) -> dt.date | dt.datetime:
     if re.fullmatch(r"\d{8}", value):
         return dt.datetime.strptime(value, "%Y%m%d").date()
-    return dt.datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
 
 
 def lint(data: bytes) -> list[str]:
