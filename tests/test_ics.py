@@ -61,7 +61,7 @@ def test_summary_carries_computed_doses() -> None:
 
 
 def test_timed_visit_in_order() -> None:
-    """09:00 in New York in December (UTC-5): isatuximab 14:00Z (up to 60 min), belantamab 15:00Z, end 16:00Z."""
+    """09:00 in New York in December (UTC-5): isatuximab at 14:00Z, belantamab 15:00Z, end 16:00Z."""
     schedule = dosecal.expand(load("nct05922501"), course("2026-12-07", cycles=1))
     options = CalendarOptions(ZoneInfo("America/New_York"), dt.time(9, 0), reminder_minutes=60)
     visit = next(e for e in events(schedule, options) if e.category == "clinic visit")
