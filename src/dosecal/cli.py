@@ -120,7 +120,7 @@ def check(files: tuple[str, ...]) -> None:
             click.echo(f"dosecal: cannot read {name}: {error.strerror}", err=True)
             failed += 1
             continue
-        agents = sum(len(p.agents) for p in regimen.phases)
+        agents = len({a.key for p in regimen.phases for a in p.agents})
         counts = [
             _plural(agents, "drug"),
             _plural(len(regimen.phases), "phase"),

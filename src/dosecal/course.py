@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from dosecal.dosing import Measures
 from dosecal.errors import CourseError
-from dosecal.model import Amount, DoseSpec, Level, Regimen, Required, Unstated
+from dosecal.model import Amount, DoseSpec, Level, Regimen, Required
 
 MAX_CYCLES = 200
 MAX_YEARS = 10
@@ -168,15 +168,17 @@ def _supplied(
 
 
 def _effective(regimen: Regimen, key: str, level: Level | None) -> DoseSpec:
-    """The drug's dose after its level, before anything supplied."""
+    """The drug's dose after its level, before anything supplied.
+
+    Lowering guarantees that a drug without a dose of its own states one on
+    every schedule line or on none, so the first line speaks for all.
+    """
     override = level.dose_for(key) if level else None
     if override is not None:
         return override.dose
     agent = next(a for p in regimen.phases for a in p.agents if a.key == key)
-    clause_doses = [c.dose for c in agent.clauses if c.dose is not None]
-    if clause_doses and all(isinstance(d, Amount) for d in clause_doses):
-        return clause_doses[0]
-    return agent.dose if not clause_doses else Unstated()
+    line_dose = agent.clauses[0].dose if agent.clauses else None
+    return line_dose if line_dose is not None else agent.dose
 
 
 def _require_doses(plan: Plan) -> None:
@@ -185,6 +187,5 @@ def _require_doses(plan: Plan) -> None:
         if isinstance(dose, Required) and plan.supplied_dose(key) is None:
             where = f"level {plan.level.name}" if plan.level else plan.regimen.name
             raise CourseError(
-                f"{where} leaves the {key} dose to be chosen: supply it with "
-                f'--dose "{key}=AMOUNT UNIT" (for example --dose "{key}=75 mg/m2")'
+                f'{where} leaves the {key} dose to be chosen: supply it with --dose "{key}=AMOUNT UNIT"'
             )

@@ -75,12 +75,28 @@ class Checker:
         return value * 7 if period.text.startswith("week") else value
 
     def duration(self, node: s.DurationNode) -> Duration | None:
+        """Minutes; hours may have a fraction that makes whole minutes (1.5 hours = 90 min)."""
         scale = 60 if node.unit.text.startswith("hour") else 1
-        low = self.whole(node.low, "duration")
-        high = self.whole(node.high, "duration") if node.high else low
+        low = self.minutes(node.low, scale)
+        high = self.minutes(node.high, scale) if node.high else low
         if low is None or high is None:
             return None
         if high < low:
-            self.error(node.span, f"the duration range {low}-{high} runs backwards")
+            self.error(
+                node.span,
+                f"the duration range {node.low.text}-{node.high.text if node.high else ''} runs backwards",
+            )
             return None
-        return Duration(low * scale, high * scale)
+        if low == 0:
+            self.error(node.low.span, "a duration must be more than 0")
+            return None
+        return Duration(low, high)
+
+    def minutes(self, num: s.Num, scale: int) -> int | None:
+        value = Decimal(num.text) * scale
+        if value != value.to_integral_value():
+            self.error(
+                num.span, f"{num.text} {'hours' if scale == 60 else 'min'} is not a whole number of minutes"
+            )
+            return None
+        return int(value)

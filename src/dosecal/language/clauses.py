@@ -135,26 +135,28 @@ class ClauseChecker(Checker):
         parity = Parity(node.parity.text) if node.parity else None
         return CycleSelector(tuple(ranges), parity)
 
+    def cycle_number(self, num: s.Num, count: int | None) -> int | None:
+        """A cycle number within the phase's count, if it has one."""
+        value = self.whole(num, "a cycle number")
+        if value is not None and count is not None and value > count:
+            self.error(num.span, f"cycle {value} is past the last cycle ({count})")
+            return None
+        return value
+
     def cycle_range(self, item: s.Item, count: int | None) -> CycleRange | None:
         first_num = item.number if isinstance(item, s.SingleItem) else item.first
-        first = self.whole(first_num, "a cycle number")
+        first = self.cycle_number(first_num, count)
         if first is None:
-            return None
-        if count is not None and first > count:
-            self.error(first_num.span, f"cycle {first} is past the last cycle ({count})")
             return None
         if isinstance(item, s.OnwardItem):
             return CycleRange(first, None)
         if isinstance(item, s.SingleItem):
             return CycleRange(first, first)
-        last = self.whole(item.last, "a cycle number")
+        last = self.cycle_number(item.last, count)
         if last is None:
             return None
         if last < first:
             self.error(item.span, f"the cycle range {first}-{last} runs backwards")
-            return None
-        if count is not None and last > count:
-            self.error(item.last.span, f"cycle {last} is past the last cycle ({count})")
             return None
         return CycleRange(first, last)
 
@@ -162,7 +164,7 @@ class ClauseChecker(Checker):
         every = self.period_days(node.every, node.period, "an interval")
         anchor_cycle, anchor_day = 1, 1
         if node.anchor:
-            c = self.whole(node.anchor[0], "a cycle number", 1, count)
+            c = self.cycle_number(node.anchor[0], count)
             d = self.day(node.anchor[1], cycle_days)
             if c is None or d is None:
                 return None

@@ -100,7 +100,7 @@ class _Lowerer(ClauseChecker):
         self.unique_agents(agents_nodes)
         if not agents_nodes and not self.recovered:
             self.error(span, f"{where} gives no drugs")
-        ordered = self.order(agents, agents_nodes)
+        ordered = self.order(agents, agents_nodes, where)
         phase = Phase(name, length, count, cycles[0].until, tuple(ordered), notes, span.line)
         self.check_overlaps(phase, agents_nodes)
         return phase
@@ -138,6 +138,9 @@ class _Lowerer(ClauseChecker):
                 f"{node.ref.name} has no schedule",
                 "add an indented line below it, such as '    days 1, 2'",
             )
+        self.route_in_name(node.ref)
+        if node.dose is None:
+            self.partial_doses(node)
         if opts.cap is not None and isinstance(dose, Amount) and opts.cap.unit.absolute != dose.unit.absolute:
             self.error(
                 opts.cap_span, f"the cap is in {opts.cap.unit.text} but the dose is in {dose.unit.absolute}"
@@ -164,6 +167,30 @@ class _Lowerer(ClauseChecker):
             clauses=tuple(clauses),
             line=node.span.line,
         )
+
+    def route_in_name(self, ref: s.AgentRef) -> None:
+        """'isatuximab iv' would silently be a drug of that name with no route."""
+        for word in ref.name.split()[1:]:
+            if word.upper() in ROUTES:
+                self.error(
+                    ref.span,
+                    f"'{word}' reads as part of the drug's name '{ref.name}'",
+                    f"routes are written in capitals: '{word.upper()}'",
+                )
+
+    def partial_doses(self, node: s.AgentNode) -> None:
+        """A drug with no dose of its own must state one on every schedule line, or on none."""
+        clauses = [n for n in node.items if isinstance(n, s.ClauseNode)]
+        dosed = [c for c in clauses if any(isinstance(t, s.ClauseDoseNode) for t in c.tails)]
+        if not dosed:
+            return
+        for clause in clauses:
+            if clause not in dosed:
+                self.error(
+                    clause.span,
+                    f"{node.ref.key} has a dose on line {dosed[0].span.line} but none on this line",
+                    "add 'at AMOUNT UNIT' here, or give the drug's dose on its first line",
+                )
 
     def route(self, node: s.Word | None) -> str | None:
         if node is None:
@@ -207,12 +234,12 @@ class _Lowerer(ClauseChecker):
                 self.error(
                     n.ref.span,
                     f"{key} is already given on line {seen[key]}",
-                    "give all its schedule lines under one header, or tell the two apart "
-                    f"with a label: '{n.ref.name} (bolus)'",
+                    "give all its schedule lines under one header, or, if it really is given "
+                    "twice, tell the two apart with a label in brackets after the name",
                 )
             seen.setdefault(key, n.span.line)
 
-    def order(self, agents: list[Agent], nodes: Sequence[s.AgentNode]) -> list[Agent]:
+    def order(self, agents: list[Agent], nodes: Sequence[s.AgentNode], where: str) -> list[Agent]:
         """Agents in same-day order: as written, moved after whatever `after` names."""
         by_key = {a.key: a for a in agents}
         resolved: dict[str, tuple[str, ...]] = {}
@@ -228,7 +255,7 @@ class _Lowerer(ClauseChecker):
                         if not self.recovered:
                             self.error(
                                 opt.ref.span,
-                                f"'{ref}' is not a drug of this phase",
+                                f"'{ref}' is not a drug of {where}",
                                 did_you_mean(ref, by_key),
                             )
                     else:
@@ -241,9 +268,9 @@ class _Lowerer(ClauseChecker):
                 (k for k in pending if all(r in {d.key for d in done} for r in resolved.get(k, ()))), None
             )
             if ready is None:
-                first = by_key[pending[0]]
+                first = next(n.ref.span for n in nodes if n.ref.key == pending[0])
                 self.error(
-                    Span(first.line, 1, len(first.key)),
+                    first,
                     "these 'after' options go round in a circle: " + " -> ".join(pending),
                 )
                 done.extend(by_key[k] for k in pending)
@@ -274,7 +301,7 @@ class _Lowerer(ClauseChecker):
                         f"{occ.agent.key} is already given on cycle {occ.cycle} day {occ.day} "
                         f"by line {first}",
                         "list each day once; a drug given twice on a day says 'twice daily', or is "
-                        "written twice with labels such as '(bolus)' and '(infusion)'",
+                        "written twice with labels in brackets, e.g. '(bolus)' and '(infusion)'",
                     )
 
     def levels(self, nodes: Sequence[s.LevelNode], phases: Sequence[Phase]) -> tuple[Level, ...]:

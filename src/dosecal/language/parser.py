@@ -65,6 +65,7 @@ def _lark() -> Lark:
 def parse(source: Source) -> ParseResult:
     """Parse a regimen file, collecting every syntax error (see module doc)."""
     from lark.exceptions import UnexpectedInput
+    from lark.indenter import DedentError
 
     lines = source.text.replace("\r\n", "\n").split("\n")
     diagnostics: list[Diagnostic] = []
@@ -72,8 +73,8 @@ def parse(source: Source) -> ParseResult:
     while True:
         try:
             tree = _lark().parse("\n".join(lines) + "\n")
-        except UnexpectedInput as error:
-            finding = _diagnose(error, source)
+        except (UnexpectedInput, DedentError) as error:
+            finding = _diagnose(error, source) if isinstance(error, UnexpectedInput) else _bad_dedent(lines)
             line = finding.line
             if line in recovered or len(diagnostics) >= _MAX_ERRORS or line > len(lines):
                 return ParseResult(None, tuple(diagnostics), frozenset(recovered))
@@ -86,21 +87,64 @@ def parse(source: Source) -> ParseResult:
         return ParseResult(node, tuple(diagnostics), frozenset(recovered))
 
 
+def _significant(line: str) -> bool:
+    return bool(line.strip()) and not line.strip().startswith("#")
+
+
+def _bad_dedent(lines: list[str]) -> _Finding:
+    """A line that steps back to an indentation no line above it has."""
+    stack = [0]
+    for number, line in enumerate(lines, start=1):
+        if not _significant(line):
+            continue
+        own = _indent(line)
+        if own > stack[-1]:
+            stack.append(own)
+            continue
+        popped = stack[-1]
+        while own < stack[-1]:
+            popped = stack.pop()
+        if own != stack[-1]:
+            diagnostic = Diagnostic(
+                Span(number, own + 1, 0),
+                "this line's indentation matches no line above it",
+                f"indent it by {stack[-1]} or {popped} spaces, like the block it belongs to",
+            )
+            # Read on as if it were indented like the block it left (the likelier slip).
+            return _Finding(diagnostic, number, " " * popped + line.strip())
+    return _Finding(Diagnostic(Span(1, 1, 0), "the indentation of this file cannot be read"), 1)
+
+
 def _indent(line: str) -> int:
     return len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip(" "))
+
+
+def _parent(lines: list[str], index: int) -> str:
+    """The nearest line above with less indentation: the header this line belongs to."""
+    own = _indent(lines[index])
+    return next((x for x in reversed(lines[:index]) if _significant(x) and _indent(x) < own), "")
+
+
+# A schedule line that is valid anywhere in a drug's block and gives no dose:
+# it keeps the block alive (so the drug is still checked) and adds nothing.
+_EMPTY_CLAUSE = "every 1 day, for 0 doses"
 
 
 def _stand_in(lines: list[str], index: int) -> str:
     """What replaces a line that failed to parse.
 
-    A blank line, unless the line heads an indented block: then a header of
-    the same kind, so the block below is still read and checked.
+    Inside a drug's block, a schedule line that gives nothing (so the drug
+    keeps a block); else a blank line, unless the line heads an indented
+    block: then a header of the same kind, so the block below is still read.
     """
     line = lines[index]
-    following = next((x for x in lines[index + 1 :] if x.strip() and not x.strip().startswith("#")), "")
+    pad = " " * _indent(line)
+    parent = _parent(lines, index).split()
+    if parent and parent[0] not in ("regimen", "phase"):
+        return pad + _EMPTY_CLAUSE
+    following = next((x for x in lines[index + 1 :] if _significant(x)), "")
     if not following or _indent(following) <= _indent(line):
         return ""
-    pad = " " * _indent(line)
     first = line.split()[0] if line.split() else ""
     if first == "regimen":
         return f'{pad}regimen recovered ""'
@@ -212,10 +256,6 @@ def _diagnose(error: UnexpectedInput, source: Source) -> _Finding:
         return _Finding(diagnostic, line)
     diagnostic = Diagnostic(Span(line, start, len(word)), f"unexpected '{word}'", _hint(word, expected))
     return _Finding(diagnostic, line)
-
-
-def _significant(line: str) -> bool:
-    return bool(line.strip()) and not line.strip().startswith("#")
 
 
 def _missing_block(token: Token, lines: list[str]) -> _Finding:

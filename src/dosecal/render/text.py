@@ -24,6 +24,13 @@ from dosecal.model import (
 )
 from dosecal.schedule import occurrences
 
+_PER_DAY_WORDS = {
+    2: "twice daily",
+    3: "three times daily",
+    4: "four times daily",
+    5: "five times daily",
+    6: "six times daily",
+}
 _SHOWN_CYCLES = 6  # at least; more when a schedule changes later (cycles 10+)
 _MAX_SHOWN = 12
 _LOOKAHEAD = 60
@@ -73,11 +80,9 @@ def clause_text(clause: Clause) -> str:
     if clause.step_up:
         text = "step-up, " + text
     if clause.dose is not None:
-        text += f", at {dose_text(clause.dose)}"
-    if len(clause.slots) == 2 and not clause.slots[0].time:
-        text += ", twice daily"
-    elif len(clause.slots) > 2 and not clause.slots[0].time:
-        text += f", {len(clause.slots)} times daily"
+        text += f" at {dose_text(clause.dose)}"
+    if not clause.slots[0].time and len(clause.slots) > 1:
+        text += ", " + _PER_DAY_WORDS[len(clause.slots)]
     if clause.slots[0].time:
         text += ", at " + ", ".join(s.time or "" for s in clause.slots)
     if clause.duration:
@@ -88,12 +93,17 @@ def clause_text(clause: Clause) -> str:
 def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> list[str]:
     head = [agent.key]
     override = level.dose_for(agent.key) if level else None
+    leveled = [lv.name for lv in levels if lv.dose_for(agent.key)]
     if override:
         head.append(f"{dose_text(override.dose)} (level {level.name if level else ''})")
-    elif not isinstance(agent.dose, Amount) and any(c.dose for c in agent.clauses):
-        head.append("dose per schedule line")
-    elif level is None and any(lv.dose_for(agent.key) for lv in levels):
-        head.append("dose by level (see below)")
+    elif any(c.dose for c in agent.clauses):
+        head.append("dose on each schedule line")
+    elif level is None and leveled:
+        names = ", ".join(leveled)
+        if isinstance(agent.dose, Amount):
+            head.append(f"{dose_text(agent.dose)}, another dose at level {names} (see below)")
+        else:
+            head.append(f"dose set by level {names} (see below)")
     else:
         head.append(dose_text(agent.dose))
     if agent.cap:
@@ -134,7 +144,7 @@ def counts_table(phase: Phase) -> list[str]:
     for occ in occurrences(phase, total):
         counts[(occ.agent.key, occ.cycle)] += len(occ.clause.slots)
     later = total > shown
-    width = max(len(a.key) for a in phase.agents) + 2
+    width = max(len("doses per cycle"), *(len(a.key) for a in phase.agents)) + 2
     last = "" if not later else (f"C{shown + 1}-{total}" if phase.cycle_count else f"C{shown + 1}+")
     header = "  " + "doses per cycle".ljust(width) + "".join(f"C{c}".rjust(5) for c in range(1, shown + 1))
     lines = [header + (f"   {last}" if later else "")]
