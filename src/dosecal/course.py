@@ -12,9 +12,20 @@ from dataclasses import dataclass, field
 
 from dosecal.dosing import Measures
 from dosecal.errors import CourseError
-from dosecal.model import Amount, DoseSpec, Level, Regimen, Required
+from dosecal.model import (
+    MAX_CYCLES,
+    Agent,
+    Amount,
+    Basis,
+    Clause,
+    DoseSpec,
+    Level,
+    Regimen,
+    Required,
+    Unstated,
+    convert,
+)
 
-MAX_CYCLES = 200
 MAX_YEARS = 10
 # Wide enough for retrospective work and far plans; past it a date is a typo.
 EARLIEST_START = dt.date(1900, 1, 1)
@@ -111,9 +122,13 @@ def _cycles_until(regimen: Regimen, start: dt.date, until: dt.date) -> int:
         raise CourseError(f"an end date more than {MAX_YEARS} years after the start is not plausible")
     day, count = start, 0
     for phase in regimen.phases:
-        for _ in range(phase.cycle_count or MAX_CYCLES):
-            if day > until or count >= MAX_CYCLES:
+        for _ in range(phase.cycle_count or MAX_CYCLES + 1):
+            if day > until:
                 return count
+            if count == MAX_CYCLES:
+                raise CourseError(
+                    f"cycles up to {until} would be more than {MAX_CYCLES}, which is not plausible"
+                )
             count += 1
             day += dt.timedelta(days=phase.cycle_days)
     return count
@@ -140,16 +155,43 @@ def _level(regimen: Regimen, name: str | None) -> Level | None:
     return level
 
 
-def _agents(regimen: Regimen) -> dict[str, DoseSpec]:
-    return {a.key: a.dose for p in regimen.phases for a in p.agents}
+def _agents(regimen: Regimen) -> list[str]:
+    """Drug keys in the order written (a drug in several phases once)."""
+    return list(dict.fromkeys(a.key for p in regimen.phases for a in p.agents))
+
+
+def line_dose(agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSpec, str]:
+    """The dose a schedule line gives, before anything supplied, and where it comes from.
+
+    The line's own dose, else the level's dose for the drug, else the drug's.
+    """
+    if clause.dose is not None:
+        return clause.dose, f"regimen line {clause.line}"
+    override = level.dose_for(agent.key) if level else None
+    if override is not None:
+        return override.dose, f"level {level.name if level else ''} (line {override.line})"
+    return agent.dose, f"regimen line {agent.line}"
+
+
+def _open_doses(regimen: Regimen, level: Level | None) -> dict[str, DoseSpec]:
+    """Drugs with a schedule line whose dose is left open: to be supplied, or not stated."""
+    found: dict[str, DoseSpec] = {}
+    for phase in regimen.phases:
+        for agent in phase.agents:
+            for clause in agent.clauses:
+                spec, _ = line_dose(agent, clause, level)
+                if isinstance(spec, Required) or (isinstance(spec, Unstated) and agent.key not in found):
+                    found[agent.key] = spec
+    return found
 
 
 def _supplied(
     regimen: Regimen, doses: tuple[tuple[str, Amount], ...], level: Level | None
 ) -> tuple[tuple[str, Amount], ...]:
     agents = _agents(regimen)
+    open_doses = _open_doses(regimen, level)
     seen: set[str] = set()
-    for key, _amount in doses:
+    for key, amount in doses:
         if key not in agents:
             raise CourseError(
                 f"--dose names '{key}', which is not a drug of {regimen.name}; "
@@ -158,33 +200,31 @@ def _supplied(
         if key in seen:
             raise CourseError(f"--dose gives the dose of {key} twice")
         seen.add(key)
-        dose = _effective(regimen, key, level)
-        if isinstance(dose, Amount):
+        if key not in open_doses:
             raise CourseError(
-                f"the dose of {key} is stated by the regimen ({dose}); "
+                f"every dose of {key} is stated by the regimen; "
                 "--dose only fills a dose the regimen leaves open"
             )
+        _within_cap(regimen, key, amount)
     return doses
 
 
-def _effective(regimen: Regimen, key: str, level: Level | None) -> DoseSpec:
-    """The drug's dose after its level, before anything supplied.
-
-    Lowering guarantees that a drug without a dose of its own states one on
-    every schedule line or on none, so the first line speaks for all.
-    """
-    override = level.dose_for(key) if level else None
-    if override is not None:
-        return override.dose
-    agent = next(a for p in regimen.phases for a in p.agents if a.key == key)
-    line_dose = agent.clauses[0].dose if agent.clauses else None
-    return line_dose if line_dose is not None else agent.dose
+def _within_cap(regimen: Regimen, key: str, amount: Amount) -> None:
+    for agent in (a for p in regimen.phases for a in p.agents if a.key == key and a.cap):
+        assert agent.cap is not None
+        limit = convert(agent.cap.value, agent.cap.unit.absolute, amount.unit.absolute)
+        if limit is None:
+            raise CourseError(
+                f"--dose gives {key} in {amount.unit.text}, which cannot be held against "
+                f"its cap of {agent.cap}"
+            )
+        if amount.unit.basis is Basis.FLAT and amount.value > limit:
+            raise CourseError(f"--dose gives {key} {amount}, above its cap of {agent.cap}")
 
 
 def _require_doses(plan: Plan) -> None:
-    for key in _agents(plan.regimen):
-        dose = _effective(plan.regimen, key, plan.level)
-        if isinstance(dose, Required) and plan.supplied_dose(key) is None:
+    for key, spec in _open_doses(plan.regimen, plan.level).items():
+        if isinstance(spec, Required) and plan.supplied_dose(key) is None:
             where = f"level {plan.level.name}" if plan.level else plan.regimen.name
             raise CourseError(
                 f'{where} leaves the {key} dose to be chosen: supply it with --dose "{key}=AMOUNT UNIT"'

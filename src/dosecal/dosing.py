@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from dosecal.errors import CourseError
-from dosecal.model import Amount, Basis, format_decimal
+from dosecal.model import Amount, Basis, convert, format_decimal
 
 WEIGHT_KG = (Decimal("1"), Decimal("300"))
 HEIGHT_CM = (Decimal("30"), Decimal("250"))
@@ -116,6 +116,11 @@ def compute(dose: Amount, cap: Amount | None, measures: Measures) -> Computed:
 
 
 def _capped(value: Decimal, unit: str, steps: str, cap: Amount | None) -> Computed:
-    if cap is not None and value > cap.value:
-        return Computed(cap.value, unit, f"{steps}, capped at max {cap} = {format_decimal(cap.value)} {unit}")
+    if cap is None:
+        return Computed(value, unit, steps)
+    limit = convert(cap.value, cap.unit.absolute, unit)
+    if limit is None:  # lowering and the course check refuse this; never compare unlike units
+        raise CourseError(f"a dose in {unit} cannot be held against a cap of {cap}")
+    if value > limit:
+        return Computed(limit, unit, f"{steps}, capped at max {cap} = {format_decimal(limit)} {unit}")
     return Computed(value, unit, steps)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
+from itertools import groupby
 
-from dosecal.course import Course, Plan, plan
+from dosecal.course import Course, Plan, line_dose, plan
 from dosecal.dosing import Computed, compute
 from dosecal.errors import CourseError
 from dosecal.model import Agent, Amount, Clause, DoseSpec, Phase, Regimen, Required, Slot, Unstated
@@ -68,34 +69,29 @@ def expand(regimen: Regimen, course: Course) -> Schedule:
 
 
 def _number_within_days(rows: list[Administration]) -> list[Administration]:
-    """Set `order` 1, 2, ... within each date (rows arrive in day order)."""
+    """Set `order` 1, 2, ... within each date (rows arrive in day order).
+
+    A day whose doses all have clock times is ordered by time (lowering has
+    checked that no `after` disagrees); otherwise by slot, then as written.
+    """
     out: list[Administration] = []
-    previous: dt.date | None = None
-    n = 0
-    for row in rows:
-        n = n + 1 if row.date == previous else 1
-        previous = row.date
-        out.append(replace(row, order=n))
+    for _, group in groupby(rows, key=lambda a: a.date):
+        day = list(group)
+        if all(a.time for a in day):
+            day.sort(key=lambda a: a.time)
+        out += [replace(a, order=n) for n, a in enumerate(day, start=1)]
     return out
 
 
 def _resolve(the_plan: Plan, agent: Agent, clause: Clause) -> _Dose:
     """The dose of one clause for this course, and where it came from."""
-    spec: DoseSpec = agent.dose
-    source = f"regimen line {agent.line}"
-    if clause.dose is not None:
-        spec, source = clause.dose, f"regimen line {clause.line}"
-    elif the_plan.level and (override := the_plan.level.dose_for(agent.key)):
-        spec, source = override.dose, f"level {the_plan.level.name} (line {override.line})"
+    spec, source = line_dose(agent, clause, the_plan.level)
     if isinstance(spec, (Required, Unstated)):
         supplied = the_plan.supplied_dose(agent.key)
         if supplied is not None:
             spec, source = supplied, "supplied (--dose)"
-        elif isinstance(spec, Required):
-            raise CourseError(
-                f"the {agent.key} dose on regimen line {clause.line} must be supplied: "
-                f'--dose "{agent.key}=AMOUNT UNIT"'
-            )
+        elif isinstance(spec, Required):  # plan() refuses this first; kept as a guard
+            raise CourseError(f'the {agent.key} dose must be supplied: --dose "{agent.key}=AMOUNT UNIT"')
         else:
             source = "not stated"
     computed = compute(spec, agent.cap, the_plan.course.measures) if isinstance(spec, Amount) else None

@@ -39,6 +39,21 @@ def _units() -> dict[str, Unit]:
 
 
 UNITS: dict[str, Unit] = _units()
+# Mass units convert to one another; "units" (of activity) convert to nothing else.
+_IN_MG = {"mg": Decimal(1), "g": Decimal(1000), "mcg": Decimal("0.001")}
+
+
+def convert(value: Decimal, unit: str, to: str) -> Decimal | None:
+    """`value` in absolute unit `unit`, expressed in `to`; None if they do not convert."""
+    if unit == to:
+        return value
+    if unit in _IN_MG and to in _IN_MG:
+        return value * _IN_MG[unit] / _IN_MG[to]
+    return None
+
+
+# Longest course that can be expanded, in cycles over all phases.
+MAX_CYCLES = 200
 ROUTES: dict[str, str] = {
     "IV": "intravenous",
     "PO": "oral",

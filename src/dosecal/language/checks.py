@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from dosecal.errors import Diagnostic
 from dosecal.language import syntax as s
-from dosecal.model import UNITS, Amount, Duration, Required
+from dosecal.model import UNITS, Amount, Basis, Duration, Required, convert
 from dosecal.source import Span
 
 
@@ -67,6 +67,20 @@ class Checker:
         if isinstance(node, s.RequiredNode):
             return Required()
         return self.amount(node)
+
+    def against_cap(self, dose: Amount | Required | None, cap: Amount | None, span: Span) -> None:
+        """A dose must be in a unit its drug's cap can be compared with, and a flat one within it."""
+        if cap is None or not isinstance(dose, Amount):
+            return
+        limit = convert(cap.value, cap.unit.absolute, dose.unit.absolute)
+        if limit is None:
+            self.error(
+                span,
+                f"a dose in {dose.unit.text} cannot be held against the cap of {cap}",
+                "give the cap in the dose's unit",
+            )
+        elif dose.unit.basis is Basis.FLAT and dose.value > limit:
+            self.error(span, f"the dose of {dose} is above the drug's cap of {cap}")
 
     def period_days(self, num: s.Num, period: s.Word, what: str) -> int | None:
         value = self.whole(num, what)

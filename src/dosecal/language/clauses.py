@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dosecal.language import syntax as s
 from dosecal.language.checks import Checker
 from dosecal.model import (
+    Amount,
     Clause,
     CycleRange,
     CycleSelector,
@@ -15,12 +16,15 @@ from dosecal.model import (
     Parity,
     Slot,
 )
+from dosecal.schedule import interval_days
 
 
 class ClauseChecker(Checker):
     """Lowers one schedule line of a drug, checking it against the cycle it lives in."""
 
-    def clause(self, node: s.ClauseNode, cycle_days: int, count: int | None) -> Clause | None:
+    def clause(
+        self, node: s.ClauseNode, cycle_days: int, count: int | None, cap: Amount | None = None
+    ) -> Clause | None:
         rule = (
             self.day_rule(node.rule, cycle_days, count)
             if isinstance(node.rule, s.DayRuleNode)
@@ -31,6 +35,8 @@ class ClauseChecker(Checker):
         self.once(dose_nodes)
         self.once(durations)
         dose = self.dose(dose_nodes[0].dose) if dose_nodes else None
+        if dose_nodes:
+            self.against_cap(dose, cap, dose_nodes[0].span)
         slots = self.slots(node)
         duration = self.duration(durations[0]) if durations else None
         if rule is None or slots is None:
@@ -133,7 +139,12 @@ class ClauseChecker(Checker):
         if len(ranges) != len(node.items):
             return None
         parity = Parity(node.parity.text) if node.parity else None
-        return CycleSelector(tuple(ranges), parity)
+        selector = CycleSelector(tuple(ranges), parity)
+        last = max((r.last or r.first + 1 for r in ranges), default=2)
+        if not any(selector.matches(c) for c in range(1, last + 1)):
+            self.error(node.span, f"'{_selector_text(node)}' selects no cycle")
+            return None
+        return selector
 
     def cycle_number(self, num: s.Num, count: int | None) -> int | None:
         """A cycle number within the phase's count, if it has one."""
@@ -172,7 +183,21 @@ class ClauseChecker(Checker):
         doses = self.whole(node.count, "number of doses", 1, 1000) if node.count else None
         if every is None or (node.count and doses is None):
             return None
-        return IntervalRule(every, anchor_cycle, anchor_day, doses)
+        rule = IntervalRule(every, anchor_cycle, anchor_day, doses)
+        if doses is not None and count is not None:
+            fit = sum(1 for _ in interval_days(rule, cycle_days, count))
+            if fit < doses:
+                self.error(
+                    node.span,
+                    f"only {fit} of the {doses} doses fit in the {count} cycles of {cycle_days} days",
+                    "check the interval, the first dose and the number of cycles",
+                )
+        return rule
+
+
+def _selector_text(node: s.SelectorNode) -> str:
+    words = [node.parity.text] if node.parity else []
+    return " ".join([*words, node.keyword.text, _items_text(node.items)]).strip()
 
 
 def _items_text(items: Sequence[s.Item]) -> str:

@@ -16,6 +16,7 @@ from dosecal.language import syntax as s
 from dosecal.language.checks import did_you_mean
 from dosecal.language.clauses import ClauseChecker
 from dosecal.model import (
+    MAX_CYCLES,
     ROUTES,
     Agent,
     Amount,
@@ -32,8 +33,6 @@ from dosecal.source import Span
 
 MAX_CYCLE_DAYS = 366
 MAX_CYCLE_COUNT = 200
-# Enough cycles to see every pattern a clause can make before it repeats.
-_DRY_RUN_CYCLES = 60
 
 
 _SINGULAR = {"capsules": "capsule", "tablets": "tablet"}
@@ -127,11 +126,8 @@ class _Lowerer(ClauseChecker):
             dose = self.dose(node.dose) or Unstated()
         route = self.route(node.route)
         opts = self.options(node)
-        clauses = [
-            c
-            for c in (self.clause(n, cycle_days, count) for n in node.items if isinstance(n, s.ClauseNode))
-            if c is not None
-        ]
+        clause_nodes = [n for n in node.items if isinstance(n, s.ClauseNode)]
+        clauses = [c for c in (self.clause(n, cycle_days, count, opts.cap) for n in clause_nodes) if c]
         if not any(isinstance(n, s.ClauseNode) for n in node.items):
             self.error(
                 node.ref.span,
@@ -141,10 +137,8 @@ class _Lowerer(ClauseChecker):
         self.route_in_name(node.ref)
         if node.dose is None:
             self.partial_doses(node)
-        if opts.cap is not None and isinstance(dose, Amount) and opts.cap.unit.absolute != dose.unit.absolute:
-            self.error(
-                opts.cap_span, f"the cap is in {opts.cap.unit.text} but the dose is in {dose.unit.absolute}"
-            )
+        if node.dose is not None and not isinstance(dose, Unstated):
+            self.against_cap(dose, opts.cap, node.dose.span)
         missed = [n for n in node.items if isinstance(n, s.MissedDoseNode)]
         for extra in missed[1:]:
             self.error(
@@ -285,27 +279,48 @@ class _Lowerer(ClauseChecker):
     # ---- cross checks --------------------------------------------------------
 
     def check_overlaps(self, phase: Phase, nodes: Sequence[s.AgentNode]) -> None:
-        """Two clauses must not give one drug at the same slot of the same day."""
-        cycles = phase.cycle_count or _DRY_RUN_CYCLES
+        """Dry-run every cycle that can be expanded: no drug twice in one slot of a day,
+        and no `after` that the clock times of a day contradict."""
+        cycles = phase.cycle_count or MAX_CYCLES
         seen: dict[tuple[str, int, int, int], int] = {}
-        reported: set[tuple[int, int]] = set()
+        times: dict[tuple[int, int], dict[str, tuple[str, int]]] = {}
+        reported: set[tuple[object, ...]] = set()
         for occ in occurrences(phase, cycles):
             for slot in occ.clause.slots:
                 key = (occ.agent.key, occ.cycle, occ.day, slot.number)
                 first = seen.setdefault(key, occ.clause.line)
                 if first != occ.clause.line and (first, occ.clause.line) not in reported:
                     reported.add((first, occ.clause.line))
-                    text = _clause_span(nodes, occ.clause.line)
                     self.error(
-                        text,
+                        _clause_span(nodes, occ.clause.line),
                         f"{occ.agent.key} is already given on cycle {occ.cycle} day {occ.day} "
                         f"by line {first}",
                         "list each day once; a drug given twice on a day says 'twice daily', or is "
                         "written twice with labels in brackets, e.g. '(bolus)' and '(infusion)'",
                     )
+                if slot.time:
+                    day = times.setdefault((occ.cycle, occ.day), {})
+                    if occ.agent.key not in day or slot.time < day[occ.agent.key][0]:
+                        day[occ.agent.key] = (slot.time, occ.clause.line)
+        for (cycle, day_number), day in times.items():
+            for agent in phase.agents:
+                for before in agent.after:
+                    if agent.key in day and before in day and day[agent.key][0] < day[before][0]:
+                        if (agent.key, before) in reported:
+                            continue
+                        reported.add((agent.key, before))
+                        self.error(
+                            _clause_span(nodes, day[agent.key][1]),
+                            f"{agent.key} comes after {before}, but on cycle {cycle} day {day_number} it is "
+                            f"given at {day[agent.key][0]} and {before} at {day[before][0]}",
+                        )
 
     def levels(self, nodes: Sequence[s.LevelNode], phases: Sequence[Phase]) -> tuple[Level, ...]:
         agents = {a.key: a for p in phases for a in p.agents}
+        phases_of: dict[str, list[str]] = {}
+        for p in phases:
+            for a in p.agents:
+                phases_of.setdefault(a.key, []).append(p.name or "")
         levels: list[Level] = []
         seen: dict[str, int] = {}
         for node in nodes:
@@ -318,13 +333,15 @@ class _Lowerer(ClauseChecker):
             seen[node.name.text] = node.span.line
             overrides: list[Override] = []
             for o in node.overrides:
-                override = self.override(o, agents, [x.agent for x in overrides])
+                override = self.override(o, agents, phases_of, [x.agent for x in overrides])
                 if override is not None:
                     overrides.append(override)
             levels.append(Level(node.name.text, tuple(overrides), node.span.line))
         return tuple(levels)
 
-    def override(self, node: s.OverrideNode, agents: dict[str, Agent], done: list[str]) -> Override | None:
+    def override(
+        self, node: s.OverrideNode, agents: dict[str, Agent], phases_of: dict[str, list[str]], done: list[str]
+    ) -> Override | None:
         key = node.ref.key
         dose = self.dose(node.dose)
         if key not in agents:
@@ -343,6 +360,14 @@ class _Lowerer(ClauseChecker):
                 node.ref.span, f"{key} states its dose on its schedule lines; a level cannot replace it"
             )
             return None
+        if len(phases_of[key]) > 1:
+            self.error(
+                node.ref.span,
+                f"{key} is given in phases {' and '.join(phases_of[key])}: the level does not say which",
+                f"tell them apart with labels, e.g. '{node.ref.name} ({phases_of[key][-1]})'",
+            )
+            return None
+        self.against_cap(dose, agents[key].cap, node.dose.span)
         if dose is None:
             return None
         return Override(key, dose, node.span.line)

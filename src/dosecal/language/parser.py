@@ -76,8 +76,16 @@ def parse(source: Source) -> ParseResult:
         except (UnexpectedInput, DedentError) as error:
             finding = _diagnose(error, source) if isinstance(error, UnexpectedInput) else _bad_dedent(lines)
             line = finding.line
-            if line in recovered or len(diagnostics) >= _MAX_ERRORS or line > len(lines):
+            if (
+                len(diagnostics) >= _MAX_ERRORS
+                or line > len(lines)
+                or (line in recovered and not lines[line - 1])
+            ):
                 return ParseResult(None, tuple(diagnostics), frozenset(recovered))
+            if line in recovered:
+                # The stand-in did not parse either: drop the line and go on.
+                lines[line - 1] = ""
+                continue
             diagnostics.append(finding.diagnostic)
             recovered.add(line)
             replacement = finding.replacement
@@ -125,6 +133,11 @@ def _parent(lines: list[str], index: int) -> str:
     return next((x for x in reversed(lines[:index]) if _significant(x) and _indent(x) < own), "")
 
 
+# First words of lines that are not a drug's header line.
+_NOT_DRUG_HEADERS = frozenset({"regimen", "phase", "source", "note", "level", "missed-dose"}) | frozenset(
+    {"day", "days", "cycle", "cycles", "every", "odd", "even", "step-up"}
+)
+
 # A schedule line that is valid anywhere in a drug's block and gives no dose:
 # it keeps the block alive (so the drug is still checked) and adds nothing.
 _EMPTY_CLAUSE = "every 1 day, for 0 doses"
@@ -140,7 +153,7 @@ def _stand_in(lines: list[str], index: int) -> str:
     line = lines[index]
     pad = " " * _indent(line)
     parent = _parent(lines, index).split()
-    if parent and parent[0] not in ("regimen", "phase"):
+    if parent and parent[0] not in _NOT_DRUG_HEADERS:
         return pad + _EMPTY_CLAUSE
     following = next((x for x in lines[index + 1 :] if _significant(x)), "")
     if not following or _indent(following) <= _indent(line):
@@ -239,7 +252,7 @@ def _diagnose(error: UnexpectedInput, source: Source) -> _Finding:
                 "unexpected indented line",
                 "indent a line only under the regimen, phase or drug it belongs to",
             )
-            return _Finding(diagnostic, line)
+            return _Finding(diagnostic, line, "")
         line, col = token.line or 1, token.column or 1
     elif isinstance(error, UnexpectedCharacters):
         expected = set(error.allowed or ())
@@ -311,6 +324,8 @@ def _hint(word: str, expected: set[str]) -> str | None:
 
     if word.upper() in ROUTES and word != word.upper():
         return f"routes are written in capitals: did you mean '{word.upper()}'?"
+    if "WORD" in expected and word[:1].isupper() and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", word):
+        return f"drug names are written in lower case: did you mean '{word.lower()}'?"
     close = [c for c in difflib.get_close_matches(word, sorted(_keywords()), n=2, cutoff=0.7) if c != word]
     if close:
         return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
