@@ -280,3 +280,15 @@ def test_internal_errors_are_not_tracebacks(monkeypatch: pytest.MonkeyPatch) -> 
     result = run("expand", "nct05922501", "--start", "2026-12-07", "--cycles", "1")
     assert result.exit_code == 70
     assert result.stderr.startswith("dosecal: internal error (ZeroDivisionError: division by zero)")
+
+
+def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
+    """A note starting with '=' (or + - @) reaches the CSV as text, with a leading apostrophe."""
+    regimen = tmp_path / "inject.regimen"
+    regimen.write_text(
+        'regimen inject "Injection"\n  cycle 7 days\n  drug 10 mg IV\n    day 1\n'
+        "    note \"=HYPERLINK('http://example.invalid','Click')\"\n"
+        '  other 1 mg IV\n    day 2\n    note "-2+3"\n'
+    )
+    table = rows(run("expand", str(regimen), "--start", "2026-01-05", "--cycles", "1").output)
+    assert [r["notes"] for r in table] == ["'=HYPERLINK('http://example.invalid','Click')", "'-2+3"]

@@ -36,3 +36,16 @@ def test_errors_are_in_order_and_all_reported() -> None:
         loads(text, "x.regimen")
     lines = [d.span.line for d in caught.value.diagnostics]
     assert lines == [4, 6, 8]
+
+
+def test_byte_order_mark_and_line_ends() -> None:
+    """A BOM is dropped; CRLF and lone CR end lines; other separators do not shift line numbers."""
+    regimen = loads('\ufeffregimen bom "B"\r\n  cycle 7 days\r  a 1 mg\n    day 1\n')
+    assert regimen.name == "bom"
+    text = 'regimen t "T"\n  note "a\u2028b\x0cc"\n  cycle 7 days\n  a 1 mg\n    day 9\n'
+    with pytest.raises(RegimenError) as caught:
+        loads(text, "t.regimen")
+    assert caught.value.render().splitlines()[:2] == [
+        "t.regimen:5:9: day 9 is outside a 7-day cycle",
+        "        day 9",
+    ]

@@ -47,8 +47,9 @@ class DecimalParam(click.ParamType):  # type: ignore[type-arg]
     name = "NUMBER"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
+        text = str(value)
         try:
-            number = Decimal(str(value))
+            number = Decimal(text) if re.fullmatch(r"[0-9.eE+-]+", text) else Decimal("NaN")
         except InvalidOperation:
             self.fail(f"'{value}' is not a number", param, ctx)
         if not number.is_finite():
@@ -93,6 +94,10 @@ def write_atomically(path: Path, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        # mkstemp makes the file private (0600); give it the mode any new file gets here.
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(temp).chmod(0o666 & ~umask)
         Path(temp).replace(path)
     except OSError as error:
         Path(temp).unlink(missing_ok=True)

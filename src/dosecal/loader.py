@@ -13,12 +13,15 @@ from dosecal.source import Source, Span
 
 def loads(text: str, name: str = "<string>") -> Regimen:
     """Parse and check regimen text; raise `RegimenError` listing every mistake."""
+    # One meaning of "line" everywhere: a byte order mark is dropped, and
+    # CRLF or a lone CR ends a line, as "\n" does; nothing else does.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     source = Source(text, name)
     result = parse(source)
     diagnostics = list(result.diagnostics)
     regimen = None
     if result.tree is not None:
-        regimen, more = lower(result.tree, name, result.recovered_lines)
+        regimen, more = lower(result.tree, name, result.recovered_lines, result.names_lost)
         diagnostics.extend(more)
     if diagnostics or regimen is None:
         if not diagnostics:

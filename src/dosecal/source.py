@@ -30,15 +30,18 @@ class Source:
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line ending ("" past the end)."""
-        lines = self.text.splitlines()
+        lines = self.text.split("\n")
         return lines[line - 1] if 1 <= line <= len(lines) else ""
 
     def caret(self, span: Span) -> str:
         """The source line and a caret line under `span`, each indented four spaces."""
         # Tabs are widened the same way on both lines so the caret stays aligned.
-        text = self.line_text(span.line).expandtabs(8)
-        pad = " " * (span.col - 1)
-        code = text.split("#")[0].rstrip()
-        length = span.length or len(code) - span.col + 1
-        width = max(1, min(length, len(text) - span.col + 1))
+        raw = self.line_text(span.line)
+        text = raw.expandtabs(8)
+        # Columns count characters of the raw line; the caret is drawn under the tab-widened one.
+        start = len(raw[: span.col - 1].expandtabs(8))
+        code = raw.split("#")[0].rstrip()
+        end = len(raw[: span.col - 1 + span.length].expandtabs(8)) if span.length else len(code.expandtabs(8))
+        pad = " " * start
+        width = max(1, min(end - start, len(text) - start))
         return f"    {text}\n    {pad}{'^' * width}"

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from dosecal.errors import Diagnostic
 from dosecal.language import syntax as s
-from dosecal.model import UNITS, Amount, Basis, Duration, Required, convert
+from dosecal.model import ROUTES, UNITS, Amount, Basis, Duration, Required, convert
 from dosecal.source import Span
 
 
@@ -24,9 +24,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 class Checker:
     """Collects diagnostics; reads numbers, units, doses and durations."""
 
-    def __init__(self, recovered: frozenset[int]) -> None:
+    def __init__(self, recovered: frozenset[int], names_lost: bool = False) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.recovered = recovered
+        self.names_lost = names_lost
 
     def error(self, span: Span, message: str, hint: str | None = None) -> None:
         if span.line not in self.recovered:
@@ -49,6 +50,13 @@ class Checker:
     def amount(self, node: s.AmountNode) -> Amount | None:
         value = Decimal(node.number.text)
         unit = UNITS.get(node.unit.text)
+        if unit is None and node.unit.text.upper() in ROUTES:
+            self.error(
+                node.unit.span,
+                f"the dose {node.number.text} has no unit",
+                f"write it with its unit, e.g. '{node.number.text} mg {node.unit.text.upper()}'",
+            )
+            return None
         if unit is None:
             fixed = node.unit.text.replace("^2", "2").replace("\u00b2", "2").replace("²", "2")
             hint = f"did you mean '{fixed}'?" if fixed in UNITS else did_you_mean(node.unit.text, UNITS)

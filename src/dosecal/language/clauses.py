@@ -148,6 +148,9 @@ class ClauseChecker(Checker):
 
     def cycle_number(self, num: s.Num, count: int | None) -> int | None:
         """A cycle number within the phase's count, if it has one."""
+        if num.text == "0":
+            self.error(num.span, "there is no cycle 0", "cycle 1 is the first cycle")
+            return None
         value = self.whole(num, "a cycle number")
         if value is not None and count is not None and value > count:
             self.error(num.span, f"cycle {value} is past the last cycle ({count})")

@@ -246,7 +246,7 @@ class _Lowerer(ClauseChecker):
                     if ref == key:
                         self.error(opt.ref.span, f"{key} cannot come after itself")
                     elif ref not in by_key:
-                        if not self.recovered:
+                        if not self.names_lost:
                             self.error(
                                 opt.ref.span,
                                 f"'{ref}' is not a drug of {where}",
@@ -345,7 +345,7 @@ class _Lowerer(ClauseChecker):
         key = node.ref.key
         dose = self.dose(node.dose)
         if key not in agents:
-            if not self.recovered:
+            if not self.names_lost:
                 self.error(
                     node.ref.span,
                     f"this level sets a dose for '{key}', which is not a drug of this regimen",
@@ -396,10 +396,10 @@ def _clause_span(nodes: Sequence[s.AgentNode], line: int) -> Span:
 
 
 def lower(
-    tree: s.RegimenNode, path: str, recovered: frozenset[int] = frozenset()
+    tree: s.RegimenNode, path: str, recovered: frozenset[int] = frozenset(), names_lost: bool = False
 ) -> tuple[Regimen, list[Diagnostic]]:
     """Check a syntax tree and build the model; the diagnostics list every mistake."""
-    lowerer = _Lowerer(recovered)
+    lowerer = _Lowerer(recovered, names_lost)
     regimen = lowerer.regimen(tree, path)
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", regimen.name):
         lowerer.error(tree.name.span, "a regimen name is lower case letters, digits, '-' and '_'")

@@ -36,6 +36,9 @@ class ParseResult:
     tree: s.RegimenNode | None
     diagnostics: tuple[Diagnostic, ...]
     recovered_lines: frozenset[int]
+    # A drug's name could not be kept while recovering: references to drugs
+    # that are not found may be to it, so lowering does not report them.
+    names_lost: bool = False
 
 
 @cache
@@ -67,32 +70,63 @@ def parse(source: Source) -> ParseResult:
     from lark.exceptions import UnexpectedInput
     from lark.indenter import DedentError
 
-    lines = source.text.replace("\r\n", "\n").split("\n")
+    lines = source.text.split("\n")  # the loader has made every line end "\n"
     diagnostics: list[Diagnostic] = []
-    recovered: set[int] = set()
+    attempts: dict[int, int] = {}
+    shifted: dict[int, int] = {}  # columns a re-indented line moved by
     while True:
         try:
             tree = _lark().parse("\n".join(lines) + "\n")
         except (UnexpectedInput, DedentError) as error:
-            finding = _diagnose(error, source) if isinstance(error, UnexpectedInput) else _bad_dedent(lines)
+            # Positions refer to the text as parsed now, with earlier lines already replaced.
+            finding = _diagnose(error, lines) if isinstance(error, UnexpectedInput) else _bad_dedent(lines)
             line = finding.line
-            if (
-                len(diagnostics) >= _MAX_ERRORS
-                or line > len(lines)
-                or (line in recovered and not lines[line - 1])
-            ):
-                return ParseResult(None, tuple(diagnostics), frozenset(recovered))
-            if line in recovered:
-                # The stand-in did not parse either: drop the line and go on.
-                lines[line - 1] = ""
-                continue
-            diagnostics.append(finding.diagnostic)
-            recovered.add(line)
-            replacement = finding.replacement
-            lines[line - 1] = _stand_in(lines, line - 1) if replacement is None else replacement
+            tried = attempts.get(line, 0)
+            if len(diagnostics) >= _MAX_ERRORS or line > len(lines) or tried >= 3:
+                return ParseResult(None, tuple(diagnostics), frozenset(attempts))
+            attempts[line] = tried + 1
+            if tried == 0 or (tried == 1 and line in shifted):
+                # A first error, or the next one in a line that was only re-indented: both are real.
+                diagnostics.append(_unshift(finding.diagnostic, shifted.get(line, 0)))
+            lines[line - 1] = _replacement(lines, finding, tried)
+            if tried == 0 and finding.replacement and finding.replacement.strip() == _written(source, line):
+                shifted[line] = _indent(finding.replacement) - _indent(_written(source, line, raw=True))
             continue
         node = to_syntax(tree)
-        return ParseResult(node, tuple(diagnostics), frozenset(recovered))
+        lost = any(_name_lost(source.line_text(n), lines[n - 1]) for n in attempts)
+        return ParseResult(node, tuple(diagnostics), frozenset(attempts), lost)
+
+
+def _name_lost(written: str, now: str) -> bool:
+    """Did a line that may have named a drug lose that name in recovery?"""
+    first = written.split()[:1]
+    if not first or first[0] in _NOT_DRUG_HEADERS or first[0] in _keywords() or first[0].startswith("#"):
+        return False
+    return now.split()[:1] != first
+
+
+def _written(source: Source, line: int, raw: bool = False) -> str:
+    """Line `line` of the file as written (stripped unless `raw`)."""
+    text = source.line_text(line)
+    return text if raw else text.strip()
+
+
+def _replacement(lines: list[str], finding: _Finding, tried: int) -> str:
+    """First the finding's own fix or a stand-in; then a stand-in; at last, nothing."""
+    if tried == 0 and finding.replacement is not None:
+        return finding.replacement
+    if tried <= 1:
+        return _stand_in(lines, finding.line - 1)
+    return ""
+
+
+def _unshift(diagnostic: Diagnostic, by: int) -> Diagnostic:
+    if not by:
+        return diagnostic
+    span = diagnostic.span
+    return Diagnostic(
+        Span(span.line, max(1, span.col - by), span.length), diagnostic.message, diagnostic.hint
+    )
 
 
 def _significant(line: str) -> bool:
@@ -199,18 +233,19 @@ def _describe(names: set[str] | frozenset[str]) -> list[str]:
     from lark.lexer import PatternStr
 
     terminals = {t.name: t for t in _lark().terminals}
-    out = []
+    out: list[str] = []
     for name in sorted(names):
         if name in _FRIENDLY:
             out.append(_FRIENDLY[name])
         elif name in terminals and isinstance(terminals[name].pattern, PatternStr):
             out.append(f"'{terminals[name].pattern.value}'")
-    return sorted(set(out))
+    # Kinds of things ("a number") before keywords, so the list's cut never drops them.
+    return sorted(set(out), key=lambda d: (d.startswith("'"), d))
 
 
 def _word_at(text: str, col: int) -> tuple[int, str]:
     """The whole word around a 1-based column (start column, word)."""
-    i = col - 1
+    i = max(0, min(col - 1, len(text)))
     start = i
     while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
         start -= 1
@@ -232,10 +267,9 @@ class _Finding:
 _CLAUSE_WORDS = frozenset({"day", "days", "cycle", "cycles", "every", "odd", "even", "step-up"})
 
 
-def _diagnose(error: UnexpectedInput, source: Source) -> _Finding:
+def _diagnose(error: UnexpectedInput, lines: list[str]) -> _Finding:
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
-    lines = source.text.replace("\r\n", "\n").split("\n")
     expected: set[str] = set()
     if isinstance(error, UnexpectedToken):
         expected = set(error.accepts or error.expected)
@@ -274,8 +308,10 @@ def _diagnose(error: UnexpectedInput, source: Source) -> _Finding:
 def _missing_block(token: Token, lines: list[str]) -> _Finding:
     """A header line (regimen, phase, drug) with nothing indented under it."""
     at = token.line or len(lines)
-    if token.type == "_NL":
+    if token.type in ("_NL", "_DEDENT"):  # the line just ended is the header
         header = at
+    elif token.type == "$END":
+        header = max((i for i in range(1, len(lines) + 1) if _significant(lines[i - 1])), default=1)
     else:
         header = max((i for i in range(1, at) if _significant(lines[i - 1])), default=1)
     text = lines[header - 1] if header <= len(lines) else ""
@@ -322,6 +358,8 @@ def _early_end(token: Token, lines: list[str], expected: set[str]) -> _Finding:
 def _hint(word: str, expected: set[str]) -> str | None:
     from dosecal.model import ROUTES
 
+    if any(dash in word for dash in "\u2013\u2014"):
+        return "write ranges with a plain hyphen: 1-5"
     if word.upper() in ROUTES and word != word.upper():
         return f"routes are written in capitals: did you mean '{word.upper()}'?"
     if "WORD" in expected and word[:1].isupper() and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", word):
