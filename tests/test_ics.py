@@ -301,3 +301,49 @@ def test_make_writes_the_packet(tmp_path: object) -> None:
     packet = folder / "nct05922501-2026-12-07"
     assert sorted(p.name for p in packet.iterdir()) == ["administrations.csv", "calendar.ics"]
     assert lint((packet / "calendar.ics").read_bytes()) == []
+
+
+def test_sequence_rises_only_for_changed_events(tmp_path: object) -> None:
+    """make into the same folder: unchanged events keep SEQUENCE 0; changed ones get 1, and keep it.
+
+    A new weight changes isatuximab (mg/kg) and bendamustine (mg/m2) doses; the
+    days with only prednisone (60 mg flat) do not change.
+    """
+    from pathlib import Path
+
+    import icalendar
+
+    folder = Path(str(tmp_path))
+
+    def make(weight: str) -> dict[str, int]:
+        args = [
+            "make",
+            "nct04083898",
+            "--start",
+            "2026-12-07",
+            "--cycles",
+            "2",
+            "--level",
+            "1",
+            "--weight",
+            weight,
+            "--height",
+            "170",
+            "-o",
+            str(folder),
+        ]
+        assert CliRunner().invoke(cli, args).exit_code == 0
+        data = (folder / "nct04083898-2026-12-07" / "calendar.ics").read_bytes()
+        return {
+            str(e["DTSTART"].dt): int(e["SEQUENCE"])
+            for e in icalendar.Calendar.from_ical(data).walk("VEVENT")
+        }
+
+    first = make("70")
+    assert set(first.values()) == {0}
+    assert make("70") == first
+    changed = make("72")
+    prednisone_only = {"2026-12-09", "2026-12-10", "2027-01-06", "2027-01-07"}  # days 3 and 4 of each cycle
+    assert {day for day, seq in changed.items() if seq == 0} == prednisone_only
+    assert set(changed) == set(first) and set(changed.values()) == {0, 1}
+    assert make("72") == changed

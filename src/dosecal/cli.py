@@ -188,6 +188,11 @@ def calendar_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--per-administration", is_flag=True, help="One event per administration."),
         click.option(
+            "--previous",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="The calendar this one replaces: changed events get the next SEQUENCE.",
+        ),
+        click.option(
             "--generated-at",
             metavar="DATETIME",
             help="Revision time for DTSTAMP (default: SOURCE_DATE_EPOCH, else the start date).",
@@ -198,16 +203,23 @@ def calendar_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _calendar(
-    schedule: Any,
-    zone: Any,
-    visit_time: Any,
-    reminder: int | None,
-    home_reminder: Any,
-    per_administration: bool,
-) -> Any:
-    from dosecal.calendar import CalendarOptions
+_CALENDAR_PARAMS = (
+    "zone",
+    "visit_time",
+    "reminder",
+    "home_reminder",
+    "per_administration",
+    "generated_at",
+    "previous",
+)
 
+
+def _calendar_bytes(schedule: Any, params: dict[str, Any], replaces: Path | None = None) -> bytes:
+    """The calendar file for `schedule`; `replaces` is a previous calendar to carry SEQUENCEs from."""
+    from dosecal.calendar import CalendarOptions
+    from dosecal.render import ics as ics_render
+
+    zone, visit_time, reminder, home_reminder = (params[k] for k in _CALENDAR_PARAMS[:4])
     if visit_time is not None and zone is None:
         raise click.UsageError("--visit-time needs --tz, the clinic's time zone (e.g. --tz Europe/Berlin)")
     if home_reminder is not None and zone is None:
@@ -218,7 +230,16 @@ def _calendar(
         )
     if zone is not None and visit_time is None and home_reminder is None:
         raise click.UsageError("--tz is used with --visit-time or --home-reminder")
-    return CalendarOptions(zone, visit_time, reminder, home_reminder, per_administration)
+    options = CalendarOptions(zone, visit_time, reminder, home_reminder, params["per_administration"])
+    previous = params["previous"] or (replaces if replaces is not None and replaces.is_file() else None)
+    stamp = revision_time(params["generated_at"], schedule.plan.course.start)
+    return ics_render.render(schedule, options, stamp, previous.read_bytes() if previous else None)
+
+
+def _split(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Course parameters, calendar parameters."""
+    calendar = {k: params.pop(k) for k in _CALENDAR_PARAMS}
+    return params, calendar
 
 
 @cli.command()
@@ -230,22 +251,10 @@ def _calendar(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (default: standard output).",
 )
-def ics(
-    output: Path | None,
-    zone: Any,
-    visit_time: Any,
-    reminder: int | None,
-    home_reminder: Any,
-    per_administration: bool,
-    generated_at: str | None,
-    **course: Any,
-) -> None:
+def ics(output: Path | None, **params: Any) -> None:
     """Write the patient's calendar as an iCalendar (.ics) file."""
-    schedule = build_schedule(**course)
-    options = _calendar(schedule, zone, visit_time, reminder, home_reminder, per_administration)
-    from dosecal.render import ics as ics_render
-
-    emit(ics_render.render(schedule, options, revision_time(generated_at, course["start"])), output)
+    course, calendar = _split(params)
+    emit(_calendar_bytes(build_schedule(**course), calendar), output)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
 
@@ -262,28 +271,22 @@ def ics(
     show_default=True,
     help="Folder for the packet; it goes into <folder>/<regimen>-<start>/.",
 )
-def make(
-    folder: Path,
-    zone: Any,
-    visit_time: Any,
-    reminder: int | None,
-    home_reminder: Any,
-    per_administration: bool,
-    generated_at: str | None,
-    **course: Any,
-) -> None:
-    """Write the patient packet: calendar (ICS) and administration table (CSV)."""
-    schedule = build_schedule(**course)
-    options = _calendar(schedule, zone, visit_time, reminder, home_reminder, per_administration)
-    from dosecal.render import csv
-    from dosecal.render import ics as ics_render
+def make(folder: Path, **params: Any) -> None:
+    """Write the patient packet: calendar (ICS) and administration table (CSV).
 
+    Made again into the same folder, the calendar keeps each unchanged
+    event's SEQUENCE and raises it for changed ones.
+    """
+    course, calendar = _split(params)
+    schedule = build_schedule(**course)
+    from dosecal.render import csv
+
+    target = folder / f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}"
     # Everything is rendered before anything is written: a refusal leaves no files.
     files = {
-        "calendar.ics": ics_render.render(schedule, options, revision_time(generated_at, course["start"])),
+        "calendar.ics": _calendar_bytes(schedule, calendar, replaces=target / "calendar.ics"),
         "administrations.csv": csv.render(schedule).encode("utf-8"),
     }
-    target = folder / f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}"
     for name, content in files.items():
         write_atomically(target / name, content)
     click.echo(f"wrote {target}/: {', '.join(files)} ({len(schedule)} administrations)", err=True)

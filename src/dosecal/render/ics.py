@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from dosecal import __version__
 from dosecal.calendar import CalendarEvent, CalendarOptions, events
+from dosecal.errors import OutputError
 from dosecal.table import Schedule
 
 if TYPE_CHECKING:
@@ -28,8 +29,19 @@ def calendar_name(schedule: Schedule) -> str:
     return f"{regimen.title} (from {schedule.plan.course.start.isoformat()})"
 
 
-def render(schedule: Schedule, options: CalendarOptions, stamp: dt.datetime) -> bytes:
-    """The whole calendar as bytes: UTF-8, CRLF, folded at 75 octets."""
+# What an event shows; a change in any of these makes it a new revision.
+_CONTENT = ("DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "TRANSP", "CATEGORIES")
+
+
+def render(
+    schedule: Schedule, options: CalendarOptions, stamp: dt.datetime, previous: bytes | None = None
+) -> bytes:
+    """The whole calendar as bytes: UTF-8, CRLF, folded at 75 octets.
+
+    With `previous` (the calendar this one replaces), each event keeps its
+    SEQUENCE if it shows the same as before and gets the next one if it
+    changed, so clients that follow a subscribed feed update it in place.
+    """
     import icalendar
 
     cal = icalendar.Calendar()
@@ -42,9 +54,39 @@ def render(schedule: Schedule, options: CalendarOptions, stamp: dt.datetime) -> 
     # For subscribed feeds: how often a client should fetch the file again.
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
-    for event in events(schedule, options):
-        cal.add_component(_vevent(event, stamp))
+    vevents = [_vevent(event, stamp) for event in events(schedule, options)]
+    if previous is not None:
+        _carry_sequences(vevents, previous)
+    for vevent in vevents:
+        cal.add_component(vevent)
     return cal.to_ical()  # type: ignore[no-any-return]
+
+
+def _fingerprint(vevent: icalendar.Component) -> bytes:
+    parts: list[bytes] = [_ical(vevent[name]) if name in vevent else b"" for name in _CONTENT]
+    parts += [alarm.to_ical() for alarm in vevent.walk("VALARM")]
+    return b"\n".join(parts)
+
+
+def _ical(value: object) -> bytes:
+    text = value.to_ical()  # type: ignore[attr-defined]
+    return text if isinstance(text, bytes) else str(text).encode("utf-8")
+
+
+def _carry_sequences(vevents: list[icalendar.Event], previous: bytes) -> None:
+    """SEQUENCE from the previous calendar: the same if unchanged, one more if changed."""
+    import icalendar
+
+    try:
+        old = icalendar.Calendar.from_ical(previous)
+    except ValueError as error:
+        raise OutputError(f"the previous calendar cannot be read: {error}") from None
+    before = {str(e["UID"]): (int(e.get("SEQUENCE", 0)), _fingerprint(e)) for e in old.walk("VEVENT")}
+    for vevent in vevents:
+        seen = before.get(str(vevent["UID"]))
+        if seen is not None:
+            sequence, fingerprint = seen
+            vevent["SEQUENCE"] = sequence if fingerprint == _fingerprint(vevent) else sequence + 1
 
 
 def _vevent(event: CalendarEvent, stamp: dt.datetime) -> icalendar.Event:
