@@ -24,7 +24,35 @@ def test_python_example_runs() -> None:
 def test_setup_commands_come_first() -> None:
     """The README opens with the install-and-run command and the test command that CI runs."""
     commands = re.findall(r"^python3 -m venv .*$", README, re.M)
-    assert commands[0].endswith("-o out/nct05922501-2026-12-07.csv")
+    assert commands[0].endswith("dosecal make nct05922501 --start 2026-12-07 --cycles 6")
     assert commands[1].endswith(".venv/bin/python -m pytest")
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     assert commands[0] in ci and commands[1] in ci
+
+
+def test_calendar_snippet_is_real_output() -> None:
+    """The README's VEVENT excerpt is what `dosecal ics` writes for the command it quotes."""
+    from click.testing import CliRunner
+
+    from dosecal.cli import cli
+
+    block = re.search(r"```\n(BEGIN:VEVENT\n.*?)\n \.\.\.\n```", README, re.S)
+    assert block is not None
+    result = CliRunner(env={"SOURCE_DATE_EPOCH": None}).invoke(
+        cli,
+        [
+            "ics",
+            "nct05922501",
+            "--start",
+            "2026-12-07",
+            "--cycles",
+            "1",
+            "--tz",
+            "America/New_York",
+            "--visit-time",
+            "09:00",
+            "--reminder",
+            "60",
+        ],
+    )
+    assert block.group(1) in result.output
