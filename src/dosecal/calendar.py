@@ -284,7 +284,8 @@ def _per_administration(
         start = _utc(clinic[0].date, options.visit_time, options.zone)
         timed = {a.administration_id: at for a, at in _steps(clinic, start)}
     for a in [*home, *clinic]:
-        description = "\n".join([_where(a), *_detail(a), "", footer])
+        place = f"{_where(a)}; dose {a.order} of {len(home) + len(clinic)} on the day"
+        description = "\n".join([place, *_detail(a), "", footer])
         summary = f"{a.agent}{_short_dose(a)}"
         uid = f"{a.administration_id}@dosecal"
         kind = "home dose" if a.self_administered else "clinic dose"
