@@ -49,12 +49,13 @@ def test_default_layout_nct05922501() -> None:
 
 
 def test_summary_carries_computed_doses() -> None:
-    """With measures, a summary reads like 'Clinic: isatuximab 700 mg, bendamustine 136.5 mg, ...'."""
+    """With measures: "Take: prednisone 60 mg", "Clinic: isatuximab 700 mg, bendamustine 136.5 mg"."""
     schedule = dosecal.expand(
         load("nct04083898"), course("2026-12-07", cycles=1, level="2", weight="70", height="170")
     )
-    first = events(schedule, CalendarOptions())[0]
-    assert first.summary == "Clinic: isatuximab 700 mg, bendamustine 136.5 mg, prednisone 60 mg"
+    home, first = events(schedule, CalendarOptions())[:2]
+    assert home.summary == "Take: prednisone 60 mg"
+    assert first.summary == "Clinic: isatuximab 700 mg, bendamustine 136.5 mg"
     assert "bendamustine: 75 mg/m2 = 136.5 mg; route not stated" in first.description
     assert "computed: 75 mg/m2 x 1.82 m2 = 136.5 mg; BSA 1.82 m2 = Mosteller" in first.description
     assert "Dose level: 2" in first.description
@@ -290,7 +291,7 @@ def test_unwritable_output_leaves_no_file(tmp_path: object) -> None:
 
 
 def test_make_writes_the_packet(tmp_path: object) -> None:
-    """`make` writes calendar.ics and administrations.csv into <folder>/<regimen>-<start>/."""
+    """`make` writes calendar.ics, diary.pdf and administrations.csv into <folder>/<regimen>-<start>/."""
     from pathlib import Path
 
     folder = Path(str(tmp_path))
@@ -299,7 +300,7 @@ def test_make_writes_the_packet(tmp_path: object) -> None:
     )
     assert result.exit_code == 0, result.stderr
     packet = folder / "nct05922501-2026-12-07"
-    assert sorted(p.name for p in packet.iterdir()) == ["administrations.csv", "calendar.ics"]
+    assert sorted(p.name for p in packet.iterdir()) == ["administrations.csv", "calendar.ics", "diary.pdf"]
     assert lint((packet / "calendar.ics").read_bytes()) == []
 
 

@@ -56,3 +56,37 @@ def test_calendar_snippet_is_real_output() -> None:
         ],
     )
     assert block.group(1) in result.output
+
+
+def test_worked_example_rows_are_real_output() -> None:
+    """The README's excerpt of the worked example's table is what `dosecal expand` prints."""
+    import csv
+    import io
+
+    from click.testing import CliRunner
+
+    from dosecal.cli import cli
+
+    block = re.search(r"```\n(date,weekday,cycle,cycle_day,agent,.*?)\n```", README, re.S)
+    assert block is not None
+    excerpt = block.group(1).splitlines()
+    columns = excerpt[0].split(",")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "expand",
+            "nct04083898",
+            "--start",
+            "2026-12-07",
+            "--cycles",
+            "3",
+            "--level",
+            "2",
+            "--weight",
+            "70",
+            "--height",
+            "170",
+        ],
+    )
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert excerpt[1:] == [",".join(r[c] for c in columns) for r in rows[: len(excerpt) - 1]]

@@ -259,9 +259,49 @@ def ics(output: Path | None, **params: Any) -> None:
         click.echo(f"wrote {output}", err=True)
 
 
+def diary_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options for the printable drug diary."""
+    command = click.option(
+        "--paper",
+        type=click.Choice(["letter", "a4"]),
+        default="letter",
+        show_default=True,
+        help="Paper size of the diary.",
+    )(command)
+    return click.option("--patient-id", help="Printed on every diary page (else a field to fill in).")(
+        command
+    )
+
+
+def _diary_bytes(schedule: Any, patient_id: str | None, paper: str) -> bytes:
+    from dosecal.diary import build
+    from dosecal.render import diary
+
+    if patient_id is not None and not patient_id.strip():
+        raise click.BadParameter("the patient id is empty", param_hint="--patient-id")
+    return diary.render(build(schedule, patient_id), paper)
+
+
+@cli.command("diary")
+@course_options
+@diary_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The PDF file to write.",
+)
+def diary_command(output: Path, patient_id: str | None, paper: str, **course: Any) -> None:
+    """Write the printable, fillable drug diary (PDF) for the drugs taken at home."""
+    write_atomically(output, _diary_bytes(build_schedule(**course), patient_id, paper))
+    click.echo(f"wrote {output}", err=True)
+
+
 @cli.command()
 @course_options
 @calendar_options
+@diary_options
 @click.option(
     "-o",
     "--output",
@@ -271,8 +311,8 @@ def ics(output: Path | None, **params: Any) -> None:
     show_default=True,
     help="Folder for the packet; it goes into <folder>/<regimen>-<start>/.",
 )
-def make(folder: Path, **params: Any) -> None:
-    """Write the patient packet: calendar (ICS) and administration table (CSV).
+def make(folder: Path, patient_id: str | None, paper: str, **params: Any) -> None:
+    """Write the patient packet: calendar (ICS), drug diary (PDF), administration table (CSV).
 
     Made again into the same folder, the calendar keeps each unchanged
     event's SEQUENCE and raises it for changed ones.
@@ -285,6 +325,7 @@ def make(folder: Path, **params: Any) -> None:
     # Everything is rendered before anything is written: a refusal leaves no files.
     files = {
         "calendar.ics": _calendar_bytes(schedule, calendar, replaces=target / "calendar.ics"),
+        "diary.pdf": _diary_bytes(schedule, patient_id, paper),
         "administrations.csv": csv.render(schedule).encode("utf-8"),
     }
     for name, content in files.items():
