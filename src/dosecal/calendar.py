@@ -186,16 +186,13 @@ def _home_event(
             0,
             summary,
         )
+    return _all_day(uid, summary, description, first.date, "home dose")
+
+
+def _all_day(uid: str, summary: str, description: str, day: dt.date, category: str) -> CalendarEvent:
+    """A one-day event that does not block the day (no time is known)."""
     return CalendarEvent(
-        uid,
-        summary,
-        description,
-        first.date,
-        first.date + dt.timedelta(days=1),
-        "home dose",
-        True,
-        None,
-        summary,
+        uid, summary, description, day, day + dt.timedelta(days=1), category, True, None, summary
     )
 
 
@@ -210,17 +207,7 @@ def _clinic_event(
         for n, a in enumerate(rows, start=1):
             lines += _detail(a, f"{n}. ")
         description = "\n".join([*lines, "", footer])
-        return CalendarEvent(
-            uid,
-            summary,
-            description,
-            first.date,
-            first.date + dt.timedelta(days=1),
-            "clinic visit",
-            True,
-            None,
-            summary,
-        )
+        return _all_day(uid, summary, description, first.date, "clinic visit")
     assert options.zone is not None and options.visit_time is not None
     start = _utc(first.date, options.visit_time, options.zone)
     steps = list(_steps(rows, start))

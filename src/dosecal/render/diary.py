@@ -374,19 +374,11 @@ def _table_row(page: _Page, sheet: Sheet, row: Row, widths: list[float]) -> None
                 forceBorder=True,
             )
             page.text(x + BOX + 9, _cell_text(cell.dose, cell.time))
-            page.canvas.acroForm.textfield(
-                name=f"{name}-time",
-                tooltip=f"time {column.heading} was taken on day {row.cycle_day}",
-                x=x + width - TIME_FIELD - 6,
-                y=page.y - 5,
-                width=TIME_FIELD,
-                height=18,
-                fontName="Helvetica",
-                fontSize=BODY,
-                borderWidth=0.6,
-                borderColor=_black(),
-                fillColor=_white(),
-                forceBorder=True,
+            page.field(
+                f"{name}-time",
+                x + width - TIME_FIELD - 6,
+                TIME_FIELD,
+                f"time {column.heading} was taken on day {row.cycle_day}",
             )
         else:
             page.text(x + 3, "–")
