@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from dosecal.dosing import Measures
+from dosecal.adjust import Adjustment, CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn
+from dosecal.adjust import check as check_adjustments
+from dosecal.dosing import Measures, Rounding
 from dosecal.errors import CourseError
 from dosecal.model import (
-    MAX_CYCLES,
     Agent,
     Amount,
     Basis,
@@ -25,8 +27,9 @@ from dosecal.model import (
     Unstated,
     convert,
 )
+from dosecal.timeline import cycle_starts
 
-MAX_YEARS = 10
+A = TypeVar("A", Delay, StartOn, LevelFrom, DoseFrom)
 # Wide enough for retrospective work and far plans; past it a date is a typo.
 EARLIEST_START = dt.date(1900, 1, 1)
 LATEST_START = dt.date(2199, 12, 31)
@@ -43,15 +46,20 @@ class Course:
     doses: tuple[tuple[str, Amount], ...] = ()  # supplied doses, by drug
     measures: Measures = field(default_factory=Measures)
     course_id: str | None = None  # identity for administration ids; default: regimen name
+    adjustments: tuple[Adjustment, ...] = ()
+    rounding: Rounding | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PhasePlan:
-    """How many cycles of a phase are expanded, and from which day."""
+    """The expanded cycles of a phase: the date each one starts."""
 
     index: int
-    cycles: int
-    first_day: int  # study day of the phase's cycle 1 day 1 (0-based offset)
+    starts: tuple[dt.date, ...]
+
+    @property
+    def cycles(self) -> int:
+        return len(self.starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +67,7 @@ class Plan:
     regimen: Regimen
     course: Course
     phases: tuple[PhasePlan, ...]
-    level: Level | None
+    level: Level | None  # the level the course starts at
     supplied: tuple[tuple[str, Amount], ...]
 
     @property
@@ -69,6 +77,42 @@ class Plan:
     def supplied_dose(self, key: str) -> Amount | None:
         return next((a for k, a in self.supplied if k == key), None)
 
+    def position(self, at: CycleRef) -> tuple[int, int]:
+        return [p.name for p in self.regimen.phases].index(at.phase), at.cycle
+
+    def _latest(self, kind: type[A], position: tuple[int, int], key: str | None = None) -> A | None:
+        """The last adjustment of a kind that starts at or before `position`."""
+        found = [
+            a
+            for a in self.course.adjustments
+            if isinstance(a, kind)
+            and self.position(a.at) <= position
+            and (key is None or getattr(a, "agent", None) == key)
+        ]
+        return max(found, key=lambda a: (self.position(a.at), a.line), default=None)
+
+    def level_at(self, position: tuple[int, int]) -> tuple[Level | None, LevelFrom | None]:
+        change = self._latest(LevelFrom, position)
+        return (self.regimen.level(change.level), change) if change else (self.level, None)
+
+    def dose_from(self, key: str, position: tuple[int, int]) -> DoseFrom | None:
+        return self._latest(DoseFrom, position, key)
+
+    def moved_by(self, position: tuple[int, int]) -> Delay | StartOn | None:
+        """The latest delay or set start at or before this cycle: why its dates moved."""
+        moves = [m for m in (self._latest(Delay, position), self._latest(StartOn, position)) if m is not None]
+        return max(moves, key=lambda m: (self.position(m.at), m.line), default=None)
+
+    def hold_for(self, key: str, position: tuple[int, int], day: int) -> Hold | None:
+        return next(
+            (
+                h
+                for h in self.course.adjustments
+                if isinstance(h, Hold) and h.agent == key and h.covers(position, self.position(h.at), day)
+            ),
+            None,
+        )
+
 
 def plan(regimen: Regimen, course: Course) -> Plan:
     """Check `course` against `regimen`; raise `CourseError` on the first problem."""
@@ -76,69 +120,26 @@ def plan(regimen: Regimen, course: Course) -> Plan:
         raise CourseError(
             f"a start date of {course.start} is not plausible (expected {EARLIEST_START} to {LATEST_START})"
         )
-    total = _horizon(regimen, course)
-    phases: list[PhasePlan] = []
-    offset, left = 0, total
-    for index, phase in enumerate(regimen.phases):
-        take = left if phase.cycle_count is None else min(left, phase.cycle_count)
-        if take <= 0:
-            break
-        phases.append(PhasePlan(index, take, offset))
-        offset += take * phase.cycle_days
-        left -= take
+    check_adjustments(regimen, course.adjustments)
+    starts = cycle_starts(regimen, course.start, course.cycles, course.until, course.adjustments)
+    phases = tuple(PhasePlan(i, s) for i, s in enumerate(starts) if s)
     level = _level(regimen, course.level)
     supplied = _supplied(regimen, course.doses, level)
-    result = Plan(regimen, course, tuple(phases), level, supplied)
-    _require_doses(result)
+    result = Plan(regimen, course, phases, level, supplied)
+    _within_horizon(result)
+    for used in {level, *(regimen.level(a.level) for a in course.adjustments if isinstance(a, LevelFrom))}:
+        _require_doses(result, used)
     return result
 
 
-def _horizon(regimen: Regimen, course: Course) -> int:
-    """Number of cycles to expand, over all phases."""
-    total = regimen.total_cycles
-    if course.cycles is not None and course.until is not None:
-        raise CourseError("give either a number of cycles or an end date, not both")
-    if course.cycles is not None:
-        if not 1 <= course.cycles <= MAX_CYCLES:
-            raise CourseError(f"{course.cycles} cycles is not plausible (expected 1-{MAX_CYCLES})")
-        if total is not None and course.cycles > total:
-            raise CourseError(f"{regimen.name} has {total} cycles; {course.cycles} were asked for")
-        return course.cycles
-    if course.until is not None:
-        return _cycles_until(regimen, course.start, course.until)
-    if total is None:
-        until = regimen.phases[-1].until or "an open end"
-        raise CourseError(
-            f"{regimen.name} runs until {until}: say how far to expand with --cycles N or --until DATE"
-        )
-    return total
-
-
-def _cycles_until(regimen: Regimen, start: dt.date, until: dt.date) -> int:
-    """Cycles that start on or before `until` (each is expanded whole)."""
-    if until < start:
-        raise CourseError(f"the end date {until} is before the start date {start}")
-    if until > _add_years(start, MAX_YEARS):
-        raise CourseError(f"an end date more than {MAX_YEARS} years after the start is not plausible")
-    day, count = start, 0
-    for phase in regimen.phases:
-        for _ in range(phase.cycle_count or MAX_CYCLES + 1):
-            if day > until:
-                return count
-            if count == MAX_CYCLES:
-                raise CourseError(
-                    f"cycles up to {until} would be more than {MAX_CYCLES}, which is not plausible"
-                )
-            count += 1
-            day += dt.timedelta(days=phase.cycle_days)
-    return count
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+def _within_horizon(the_plan: Plan) -> None:
+    last = (the_plan.phases[-1].index, the_plan.phases[-1].cycles)
+    for adjustment in the_plan.course.adjustments:
+        if the_plan.position(adjustment.at) > last:
+            raise CourseError(
+                f"course line {adjustment.line}: {adjustment.at} is past the last cycle "
+                f"expanded ({sum(p.cycles for p in the_plan.phases)} in all)"
+            )
 
 
 def _level(regimen: Regimen, name: str | None) -> Level | None:
@@ -222,10 +223,11 @@ def _within_cap(regimen: Regimen, key: str, amount: Amount) -> None:
             raise CourseError(f"--dose gives {key} {amount}, above its cap of {agent.cap}")
 
 
-def _require_doses(plan: Plan) -> None:
-    for key, spec in _open_doses(plan.regimen, plan.level).items():
-        if isinstance(spec, Required) and plan.supplied_dose(key) is None:
-            where = f"level {plan.level.name}" if plan.level else plan.regimen.name
+def _require_doses(plan: Plan, level: Level | None) -> None:
+    overridden = {a.agent for a in plan.course.adjustments if isinstance(a, DoseFrom)}
+    for key, spec in _open_doses(plan.regimen, level).items():
+        if isinstance(spec, Required) and plan.supplied_dose(key) is None and key not in overridden:
+            where = f"level {level.name}" if level else plan.regimen.name
             raise CourseError(
                 f'{where} leaves the {key} dose to be chosen: supply it with --dose "{key}=AMOUNT UNIT"'
             )

@@ -87,6 +87,19 @@ def bsa(measures: Measures) -> Bsa | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Rounding:
+    """A course's rounding policy for computed doses: to the nearest `step`, and only when that
+    moves the dose by at most `within_percent` (None: always). Stated doses are never rounded."""
+
+    step: Amount  # a flat amount: 5 mg
+    within_percent: Decimal | None = None
+
+    def __str__(self) -> str:
+        within = f" within {format_decimal(self.within_percent)} percent" if self.within_percent else ""
+        return f"to the nearest {self.step}{within}"
+
+
+@dataclass(frozen=True, slots=True)
 class Computed:
     """The dose for this patient (None when it cannot be computed) and how."""
 
@@ -95,8 +108,10 @@ class Computed:
     basis: str
 
 
-def compute(dose: Amount, cap: Amount | None, measures: Measures) -> Computed:
-    """This patient's dose of `dose`, capped at `cap`, with its basis text."""
+def compute(
+    dose: Amount, cap: Amount | None, measures: Measures, rounding: Rounding | None = None
+) -> Computed:
+    """This patient's dose of `dose`, rounded by the course's policy, capped at `cap`, with its basis."""
     unit = dose.unit
     if unit.basis is Basis.FLAT:
         return _capped(dose.value, unit.absolute, f"{dose} (flat dose)", cap)
@@ -105,14 +120,36 @@ def compute(dose: Amount, cap: Amount | None, measures: Measures) -> Computed:
             return Computed(None, unit.absolute, "not computed: needs the weight (--weight)")
         value = dose.value * measures.weight_kg
         steps = f"{dose} x {format_decimal(measures.weight_kg)} kg = {format_decimal(value)} {unit.absolute}"
+        value, steps = _rounded(value, unit.absolute, steps, rounding)
         return _capped(value, unit.absolute, steps, cap)
     area = bsa(measures)
     if area is None:
         return Computed(None, unit.absolute, "not computed: needs weight and height (--weight, --height)")
     value = dose.value * area.value
     steps = f"{dose} x {format_decimal(area.value)} m2 = {format_decimal(value)} {unit.absolute}"
+    value, steps = _rounded(value, unit.absolute, steps, rounding)
     result = _capped(value, unit.absolute, steps, cap)
     return Computed(result.amount, result.unit, f"{result.basis}; {area.explanation}")
+
+
+def _rounded(value: Decimal, unit: str, steps: str, rounding: Rounding | None) -> tuple[Decimal, str]:
+    if rounding is None:
+        return value, steps
+    step = convert(rounding.step.value, rounding.step.unit.absolute, unit)
+    if step is None:
+        raise CourseError(f"a dose in {unit} cannot be rounded to the nearest {rounding.step}")
+    rounded = (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    if rounded <= 0:
+        return value, f"{steps}, not rounded (the nearest {rounding.step} would be 0)"
+    change = abs(rounded - value) / value * 100
+    if rounding.within_percent is not None and change > rounding.within_percent:
+        return value, (
+            f"{steps}, not rounded: the nearest {rounding.step} ({format_decimal(rounded)} {unit}) "
+            f"is {change:.1f}% away, more than {format_decimal(rounding.within_percent)}%"
+        )
+    if rounded == value:
+        return value, steps
+    return rounded, f"{steps}, rounded to the nearest {rounding.step} = {format_decimal(rounded)} {unit}"
 
 
 def _capped(value: Decimal, unit: str, steps: str, cap: Amount | None) -> Computed:

@@ -14,10 +14,11 @@ import uuid
 from dataclasses import dataclass, replace
 from itertools import groupby
 
+from dosecal.adjust import note
 from dosecal.course import Course, Plan, line_dose, plan
 from dosecal.dosing import Computed, compute
 from dosecal.errors import CourseError
-from dosecal.model import Agent, Amount, Clause, DoseSpec, Phase, Regimen, Required, Slot, Unstated
+from dosecal.model import Agent, Amount, Clause, DoseSpec, Level, Phase, Regimen, Required, Slot, Unstated
 from dosecal.schedule import occurrences
 from dosecal.table import Administration, Schedule
 
@@ -32,6 +33,7 @@ class _Place:
     """Where an occurrence falls: phase, cycle and day, date, study day."""
 
     phase: Phase
+    position: tuple[int, int]  # (phase index, cycle)
     cycle: int
     day: int
     date: dt.date
@@ -43,24 +45,29 @@ class _Dose:
     spec: DoseSpec
     source: str
     computed: Computed | None
+    change: str  # against the course's planned dose: "", "reduced", "increased", "changed"
+    level: Level | None
+    because: tuple[str, ...]  # notes of the adjustments that set this dose
 
 
 def expand(regimen: Regimen, course: Course) -> Schedule:
     """Every administration of `course`, or `CourseError` if the course is wrong."""
     the_plan = plan(regimen, course)
     rows: list[tuple[tuple[dt.date, int, int, int], Administration]] = []
-    doses: dict[tuple[str, int], _Dose] = {}
+    doses: dict[tuple[object, ...], _Dose] = {}
     for phase_plan in the_plan.phases:
         phase = regimen.phases[phase_plan.index]
         rank = {a.key: i for i, a in enumerate(phase.agents)}
-        start = course.start + dt.timedelta(days=phase_plan.first_day)
         for occ in occurrences(phase, phase_plan.cycles):
-            key = (occ.agent.key, occ.clause.line)
+            position = (phase_plan.index, occ.cycle)
+            # A dose depends on the line, and on the level and override in force at this cycle.
+            _, level_change = the_plan.level_at(position)
+            override = the_plan.dose_from(occ.agent.key, position)
+            key = (occ.agent.key, occ.clause.line, level_change, override)
             if key not in doses:
-                doses[key] = _resolve(the_plan, occ.agent, occ.clause)
-            offset = (occ.cycle - 1) * phase.cycle_days + occ.day - 1
-            date = start + dt.timedelta(days=offset)
-            place = _Place(phase, occ.cycle, occ.day, date, phase_plan.first_day + offset + 1)
+                doses[key] = _resolve(the_plan, occ.agent, occ.clause, position)
+            date = phase_plan.starts[occ.cycle - 1] + dt.timedelta(days=occ.day - 1)
+            place = _Place(phase, position, occ.cycle, occ.day, date, (date - course.start).days + 1)
             for slot in occ.clause.slots:
                 record = _administration(the_plan, place, occ.agent, occ.clause, slot, doses[key])
                 rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
@@ -83,19 +90,43 @@ def _number_within_days(rows: list[Administration]) -> list[Administration]:
     return out
 
 
-def _resolve(the_plan: Plan, agent: Agent, clause: Clause) -> _Dose:
-    """The dose of one clause for this course, and where it came from."""
-    spec, source = line_dose(agent, clause, the_plan.level)
+def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, int]) -> _Dose:
+    """The dose of one clause at one cycle of this course, where it came from, and what changed it."""
+    level, level_change = the_plan.level_at(position)
+    override = the_plan.dose_from(agent.key, position)
+    spec, source = _planned(the_plan, agent, clause, level)
+    because: tuple[str, ...] = ()
+    if override is not None:
+        spec, source, because = override.amount, f"course line {override.line}", (note(override),)
+    elif level_change is not None and spec != _planned(the_plan, agent, clause, the_plan.level)[0]:
+        because = (note(level_change),)
+    rounding = the_plan.course.rounding
+    computed = (
+        compute(spec, agent.cap, the_plan.course.measures, rounding) if isinstance(spec, Amount) else None
+    )
+    change = _change(_planned(the_plan, agent, clause, the_plan.level)[0], spec)
+    return _Dose(spec, source, computed, change, level, because)
+
+
+def _planned(the_plan: Plan, agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSpec, str]:
+    """A line's dose at a level, with what the caller supplied for a dose left open."""
+    spec, source = line_dose(agent, clause, level)
     if isinstance(spec, (Required, Unstated)):
         supplied = the_plan.supplied_dose(agent.key)
         if supplied is not None:
-            spec, source = supplied, "supplied (--dose)"
-        elif isinstance(spec, Required):  # plan() refuses this first; kept as a guard
+            return supplied, "supplied (--dose)"
+        if isinstance(spec, Required):  # plan() refuses this first; kept as a guard
             raise CourseError(f'the {agent.key} dose must be supplied: --dose "{agent.key}=AMOUNT UNIT"')
-        else:
-            source = "not stated"
-    computed = compute(spec, agent.cap, the_plan.course.measures) if isinstance(spec, Amount) else None
-    return _Dose(spec, source, computed)
+        return spec, "not stated"
+    return spec, source
+
+
+def _change(planned: DoseSpec, given: DoseSpec) -> str:
+    if planned == given:
+        return ""
+    if isinstance(planned, Amount) and isinstance(given, Amount) and planned.unit == given.unit:
+        return "reduced" if given.value < planned.value else "increased"
+    return "changed"
 
 
 def _administration(
@@ -106,6 +137,9 @@ def _administration(
     amount = dose.spec if isinstance(dose.spec, Amount) else None
     duration = clause.duration or agent.duration
     computed = dose.computed
+    hold = the_plan.hold_for(agent.key, place.position, place.day)
+    moved = the_plan.moved_by(place.position)
+    because = [note(a) for a in (moved, hold) if a is not None] + list(dose.because)
     return Administration(
         administration_id=str(uuid.uuid5(_ID_NAMESPACE, identity)),
         date=place.date,
@@ -125,6 +159,7 @@ def _administration(
         computed_amount=computed.amount if computed else None,
         computed_unit=computed.unit if computed and computed.amount is not None else "",
         dose_basis=computed.basis if computed else "dose not stated in the regimen",
+        dose_change=dose.change,
         route=agent.route or "",
         form=agent.form or "",
         duration_min=duration.low if duration else None,
@@ -132,7 +167,9 @@ def _administration(
         order=0,
         after=", ".join(agent.after),
         self_administered=agent.self_administered,
-        level=the_plan.level.name if the_plan.level else "",
+        level=dose.level.name if dose.level else "",
+        status=hold.kind.value if hold else "planned",
+        adjustment="; ".join(because),
         source_line=clause.line,
         notes=" ".join((*place.phase.notes, *agent.notes)),
     )

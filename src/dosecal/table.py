@@ -42,6 +42,7 @@ class Administration:
     computed_amount: Decimal | None
     computed_unit: str
     dose_basis: str
+    dose_change: str  # "", "reduced", "increased", "changed": against the course's planned dose
     route: str
     form: str
     duration_min: int | None
@@ -50,6 +51,8 @@ class Administration:
     after: str
     self_administered: bool
     level: str
+    status: str  # "planned", "held", "omitted"
+    adjustment: str  # the course adjustments behind this row, with their reasons
     source_line: int
     notes: str
 

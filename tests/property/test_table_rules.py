@@ -159,3 +159,24 @@ def test_interval_doses_are_evenly_spaced(
     for a in rows:  # each dose belongs to the cycle and day it falls on
         offset = (a.date - start).days
         assert (a.cycle, a.cycle_day) == (offset // length + 1, offset % length + 1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(regimens(), starts, st.integers(2, 8), st.integers(1, 8), st.integers(1, 60))
+def test_a_delay_moves_exactly_the_later_rows(
+    generated: Generated, start: dt.date, cycles: int, delayed: int, days: int
+) -> None:
+    """A delay of N days of cycle k moves every row of cycle k and later by N days, no other row,
+    and changes no administration_id."""
+    from dosecal.adjust import CycleRef, Delay
+
+    delayed = min(delayed, cycles) if delayed > 1 else 2
+    regimen = dosecal.loads(generated.text())
+    planned = {a.administration_id: a for a in dosecal.expand(regimen, Course(start, cycles=cycles))}
+    moved = dosecal.expand(
+        regimen, Course(start, cycles=cycles, adjustments=(Delay(CycleRef(None, delayed), days, "test", 1),))
+    )
+    assert {a.administration_id for a in moved} == set(planned)
+    for a in moved:
+        shift = (a.date - planned[a.administration_id].date).days
+        assert shift == (days if a.cycle >= delayed else 0)

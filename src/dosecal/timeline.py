@@ -1,0 +1,106 @@
+"""When each cycle starts: the course's start, cycle lengths, delays and set start dates.
+
+The horizon is a number of cycles (over all phases) or every cycle that
+starts on or before an end date. A delay of cycle N moves it and every later
+cycle; a cycle started on a given date does the same, and may not begin
+before the cycle it follows has run its length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dosecal.adjust import Adjustment, Delay, StartOn
+from dosecal.errors import CourseError
+from dosecal.model import MAX_CYCLES, Regimen
+
+MAX_YEARS = 10
+
+
+def cycle_starts(
+    regimen: Regimen,
+    start: dt.date,
+    cycles: int | None,
+    until: dt.date | None,
+    adjustments: tuple[Adjustment, ...] = (),
+) -> tuple[tuple[dt.date, ...], ...]:
+    """Start date of every expanded cycle, by phase (phases with no expanded cycle are left out)."""
+    limit = _limit(regimen, cycles, until, start)
+    moves = _moves(regimen, adjustments)
+    day, count = start, 0
+    out: list[tuple[dt.date, ...]] = []
+    for index, phase in enumerate(regimen.phases):
+        starts: list[dt.date] = []
+        for cycle in range(1, (phase.cycle_count or MAX_CYCLES + 1) + 1):
+            move = moves.get((index, cycle))
+            if isinstance(move, Delay):
+                day += dt.timedelta(days=move.days)
+            elif isinstance(move, StartOn):
+                if move.date < day:
+                    raise CourseError(
+                        f"course line {move.line}: {move.at} cannot start on {move.date}, "
+                        f"before the cycle it follows has run its length (to {day})"
+                    )
+                day = move.date
+            if count == limit or (until is not None and day > until):
+                return tuple(s for s in (*out, tuple(starts)) if s)
+            if count == MAX_CYCLES:
+                raise CourseError(
+                    f"cycles up to {until} would be more than {MAX_CYCLES}, which is not plausible"
+                )
+            starts.append(day)
+            count += 1
+            day += dt.timedelta(days=phase.cycle_days)
+        out.append(tuple(starts))
+    return tuple(s for s in out if s)
+
+
+def _limit(regimen: Regimen, cycles: int | None, until: dt.date | None, start: dt.date) -> int | None:
+    """How many cycles at most (None: as many as start by `until`)."""
+    total = regimen.total_cycles
+    if cycles is not None and until is not None:
+        raise CourseError("give either a number of cycles or an end date, not both")
+    if cycles is not None:
+        if not 1 <= cycles <= MAX_CYCLES:
+            raise CourseError(f"{cycles} cycles is not plausible (expected 1-{MAX_CYCLES})")
+        if total is not None and cycles > total:
+            raise CourseError(f"{regimen.name} has {total} cycles; {cycles} were asked for")
+        return cycles
+    if until is not None:
+        if until < start:
+            raise CourseError(f"the end date {until} is before the start date {start}")
+        if until > _add_years(start, MAX_YEARS):
+            raise CourseError(f"an end date more than {MAX_YEARS} years after the start is not plausible")
+        return total
+    if total is None:
+        end = regimen.phases[-1].until or "an open end"
+        raise CourseError(
+            f"{regimen.name} runs until {end}: say how far to expand with --cycles N or --until DATE"
+        )
+    return total
+
+
+def _moves(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> dict[tuple[int, int], Delay | StartOn]:
+    names = [p.name for p in regimen.phases]
+    moves: dict[tuple[int, int], Delay | StartOn] = {}
+    for adjustment in adjustments:
+        if isinstance(adjustment, (Delay, StartOn)):
+            position = (names.index(adjustment.at.phase), adjustment.at.cycle)
+            if position == (0, 1):
+                raise CourseError(
+                    f"course line {adjustment.line}: the course's start date says when {adjustment.at} starts"
+                )
+            if position in moves:
+                raise CourseError(
+                    f"course line {adjustment.line}: {adjustment.at} is already moved "
+                    f"on course line {moves[position].line}"
+                )
+            moves[position] = adjustment
+    return moves
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
