@@ -142,8 +142,12 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
         bits.append("step-up dose")
     if a.time:
         bits.append(f"at {a.time}")
+    if a.dose_change:
+        bits.append(f"dose {a.dose_change}")
     name = a.agent + (f" ({a.variant})" if a.variant else "")
     lines = [f"{prefix}{name}: {dose_words(a)}; {', '.join(bits)}"]
+    if a.adjustment:
+        lines.append(f"   changed by the course: {a.adjustment}")
     if a.computed_amount is not None and a.dose_basis:
         lines.append(f"   computed: {a.dose_basis}")
     if a.notes:
@@ -167,11 +171,14 @@ def _home_event(
     course_id: str, rows: list[Administration], options: CalendarOptions, footer: str
 ) -> CalendarEvent:
     first = rows[0]
-    lines = [f"Take at home today, {_where(first)}:"]
-    for a in rows:
+    given, withheld = _split(rows)
+    lines = (
+        [f"Take at home today, {_where(first)}:"] if given else [f"Nothing to take today, {_where(first)}."]
+    )
+    for a in given:
         lines += _detail(a, "- ")
-    description = "\n".join([*lines, "", footer])
-    summary = f"Take: {_names(rows)}"
+    description = "\n".join([*lines, *_not_given(withheld), "", footer])
+    summary = f"Take: {_names(given)}" if given else f"Do not take: {_names(withheld)}"
     uid = _uid(course_id, first.phase, first.cycle, first.cycle_day, "home")
     if options.home_time is not None and options.zone is not None:
         start = _utc(first.date, options.home_time, options.zone)
@@ -189,6 +196,15 @@ def _home_event(
     return _all_day(uid, summary, description, first.date, "home dose")
 
 
+def _split(rows: Sequence[Administration]) -> tuple[list[Administration], list[Administration]]:
+    """Doses to give, and doses the course holds or omits."""
+    return [a for a in rows if a.status == "planned"], [a for a in rows if a.status != "planned"]
+
+
+def _not_given(rows: Sequence[Administration]) -> list[str]:
+    return [f"Not given: {a.agent} ({a.status}). {a.adjustment}" for a in rows]
+
+
 def _all_day(uid: str, summary: str, description: str, day: dt.date, category: str) -> CalendarEvent:
     """A one-day event that does not block the day (no time is known)."""
     return CalendarEvent(
@@ -200,8 +216,13 @@ def _clinic_event(
     course_id: str, rows: list[Administration], options: CalendarOptions, footer: str
 ) -> CalendarEvent:
     first = rows[0]
-    summary = f"Clinic: {_names(rows)}"
     uid = _uid(course_id, first.phase, first.cycle, first.cycle_day, "clinic")
+    rows, withheld = _split(rows)
+    if not rows:  # the event keeps its UID, so a regenerated calendar replaces the visit
+        description = "\n".join([f"No treatment, {_where(first)}.", *_not_given(withheld), "", footer])
+        return _all_day(uid, f"Not given: {_names(withheld)}", description, first.date, "clinic visit")
+    footer = "\n".join([*_not_given(withheld), "", footer]) if withheld else footer
+    summary = f"Clinic: {_names(rows)}"
     lines = [f"Clinic visit, {_where(first)}. In the order given:"]
     if not options.timed_visits:
         for n, a in enumerate(rows, start=1):
@@ -273,7 +294,9 @@ def _per_administration(
     for a in [*home, *clinic]:
         place = f"{_where(a)}; dose {a.order} of {len(home) + len(clinic)} on the day"
         description = "\n".join([place, *_detail(a), "", footer])
-        summary = f"{a.agent}{_short_dose(a)}"
+        summary = f"{a.agent}{_short_dose(a)}" + (
+            "" if a.status == "planned" else f" ({a.status}: do not give)"
+        )
         uid = f"{a.administration_id}@dosecal"
         kind = "home dose" if a.self_administered else "clinic dose"
         if a.administration_id in timed:

@@ -138,8 +138,14 @@ def parse_dose(text: str) -> tuple[str, Any]:
 def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that describe a patient's course (shared by every output command)."""
     options = [
-        click.argument("regimen"),
-        click.option("--start", type=DateParam(), required=True, help="Cycle 1 day 1 (YYYY-MM-DD)."),
+        click.argument("regimen", required=False),
+        click.option(
+            "--course",
+            "course_file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="A course file: the regimen, start, measures and adjustments of one patient.",
+        ),
+        click.option("--start", type=DateParam(), help="Cycle 1 day 1 (YYYY-MM-DD)."),
         click.option("--cycles", type=int, help="Number of cycles to expand (all phases together)."),
         click.option(
             "--until", type=DateParam(), help="Expand every cycle that starts on or before this date."
@@ -158,9 +164,7 @@ def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--bsa",
             "bsa_formula",
             type=click.Choice(["mosteller", "dubois"]),
-            default="mosteller",
-            show_default=True,
-            help="BSA formula for per-m2 doses.",
+            help="BSA formula for per-m2 doses (default: mosteller).",
         ),
         click.option(
             "--course-id",
@@ -174,26 +178,48 @@ def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def build_schedule(
-    regimen: str,
-    start: dt.date,
+    regimen: str | None,
+    course_file: Path | None,
+    start: dt.date | None,
     cycles: int | None,
     until: dt.date | None,
     level: str | None,
     doses: tuple[str, ...],
     weight: Decimal | None,
     height: Decimal | None,
-    bsa_formula: str,
+    bsa_formula: str | None,
     course_id: str | None,
 ) -> Any:
     from dosecal.course import Course
     from dosecal.dosing import BsaFormula, Measures
     from dosecal.expand import expand
 
+    if course_file is not None:
+        stated = {
+            "REGIMEN": regimen,
+            "--start": start,
+            "--cycles": cycles,
+            "--until": until,
+            "--level": level,
+            "--dose": doses,
+            "--weight": weight,
+            "--height": height,
+            "--bsa": bsa_formula,
+            "--course-id": course_id,
+        }
+        given = [name for name, value in stated.items() if value]
+        if given:
+            raise click.UsageError(f"--course gives the whole course: leave out {', '.join(given)}")
+        from dosecal.loader import load_course
+
+        return expand(*load_course(course_file))
+    if regimen is None or start is None:
+        raise click.UsageError("give REGIMEN and --start DATE, or --course FILE")
     if cycles is not None and until is not None:
         raise click.UsageError("give --cycles or --until, not both")
     model = load_regimen(regimen)
     supplied = tuple(parse_dose(d) for d in doses)
-    measures = Measures(weight, height, BsaFormula(bsa_formula))
+    measures = Measures(weight, height, BsaFormula(bsa_formula or "mosteller"))
     course = Course(start, cycles, until, level, supplied, measures, course_id)
     return expand(model, course)
 

@@ -37,6 +37,8 @@ class Column:
 class Cell:
     dose: str  # "4 mg", "75 mg/m2 = 136.5 mg", or BLANK
     time: str  # a clock time the regimen states, else ""
+    given: bool  # False: held or omitted by the course: "do not take"
+    note: str  # "held", "omitted", "dose reduced", ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class Sheet:
     drugs: tuple[DrugInstructions, ...]
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
+    changes: tuple[str, ...]  # the course's adjustments behind this cycle's home doses
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,17 +150,19 @@ def _sheet(
     rows = []
     for day, group in groupby(home, key=lambda a: a.cycle_day):
         doses = {(_key(a), a.slot): a for a in group}
-        cells = tuple(
-            Cell(cell_dose(doses[(c.key, c.slot)]), doses[(c.key, c.slot)].time)
-            if (c.key, c.slot) in doses
-            else None
-            for c in columns
-        )
+        cells = tuple(_cell(doses[(c.key, c.slot)]) if (c.key, c.slot) in doses else None for c in columns)
         date = start + dt.timedelta(days=day - 1)
         rows.append(Row(day, date, cells, f"{field}-d{day}"))
     drugs = tuple(_instructions(k, [a for a in home if _key(a) == k], agents[(phase, k)]) for k in keys)
     title = f"{phase.capitalize()}, cycle {cycle}" if phase else f"Cycle {cycle}"
-    return Sheet(title, start, field, drugs, columns, tuple(rows))
+    changes = tuple(dict.fromkeys(part for a in home if a.adjustment for part in a.adjustment.split("; ")))
+    return Sheet(title, start, field, drugs, columns, tuple(rows), changes)
+
+
+def _cell(a: Administration) -> Cell:
+    if a.status != "planned":
+        return Cell(cell_dose(a), a.time, False, a.status)
+    return Cell(cell_dose(a), a.time, True, f"dose {a.dose_change}" if a.dose_change else "")
 
 
 def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> DrugInstructions:
@@ -165,6 +170,7 @@ def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> Dru
         agent.route or "", agent.route or "route not stated"
     )
     how = ", ".join(x for x in (agent.form, route) if x)
+    rows = [a for a in rows if a.status == "planned"] or list(rows)  # the dose to take, not a held one
     doses = list(dict.fromkeys(dose_words(a) for a in rows))
     stated = not any(a.dose_amount is None for a in rows)
     computed = tuple(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dosecal.errors import Diagnostic, RegimenError
+from dosecal.course import Course
+from dosecal.errors import CourseError, Diagnostic, RegimenError
 from dosecal.language.lower import lower
 from dosecal.language.parser import parse
 from dosecal.model import Regimen
@@ -13,10 +14,7 @@ from dosecal.source import Source, Span
 
 def loads(text: str, name: str = "<string>") -> Regimen:
     """Parse and check regimen text; raise `RegimenError` listing every mistake."""
-    # One meaning of "line" everywhere: a byte order mark is dropped, and
-    # CRLF or a lone CR ends a line, as "\n" does; nothing else does.
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    source = Source(text, name)
+    source = Source(_normalised(text), name)
     result = parse(source)
     diagnostics = list(result.diagnostics)
     regimen = None
@@ -28,6 +26,56 @@ def loads(text: str, name: str = "<string>") -> Regimen:
             diagnostics.append(Diagnostic(Span(1, 1), "nothing could be read from this file"))
         raise RegimenError(source, diagnostics)
     return regimen
+
+
+def load_course(path: str | Path) -> tuple[Regimen, Course]:
+    """A course file, the regimen it names, and the course checked against it.
+
+    Every mistake is a `RegimenError` (a diagnostic of the file, at its line):
+    of the course file itself, or of the regimen file it names.
+    """
+    from dosecal.course import plan
+    from dosecal.language import course_file
+
+    path = Path(path)
+    source = Source(_normalised(path.read_text("utf-8")), str(path))
+    parsed, diagnostics = course_file.parse(source)
+    course, more = course_file.to_course(parsed, source) if not diagnostics else (None, [])
+    diagnostics += more
+    where = _regimen_path(parsed.regimen, path.parent) if parsed.regimen else None
+    if parsed.regimen and where is None:
+        line = parsed.lines["regimen"]
+        diagnostics.append(
+            Diagnostic(
+                Span(line, len(source.line_text(line)) - len(source.line_text(line).lstrip()) + 1, 0),
+                f"no regimen '{parsed.regimen}': not a file beside the course, and not "
+                f"a bundled regimen ({', '.join(bundled())})",
+            )
+        )
+    if diagnostics or course is None or where is None:
+        raise RegimenError(source, diagnostics)
+    regimen = load(where)
+    try:
+        plan(regimen, course)
+    except CourseError as error:
+        raise RegimenError(source, [course_file.located(error, source, parsed.lines)]) from None
+    return regimen, course
+
+
+def _regimen_path(value: str, folder: Path) -> Path | None:
+    """A path relative to the course file's folder, else a bundled regimen's name."""
+    if value.endswith(".regimen") or "/" in value:
+        candidate = folder / value
+        return candidate if candidate.is_file() else None
+    try:
+        return resolve(value)
+    except FileNotFoundError:
+        return None
+
+
+def _normalised(text: str) -> str:
+    """One meaning of "line" everywhere: no byte order mark; CRLF and lone CR end lines."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load(path: str | Path) -> Regimen:

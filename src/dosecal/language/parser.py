@@ -205,15 +205,17 @@ def _stand_in(lines: list[str], index: int) -> str:
 
 
 @cache
-def _keywords() -> frozenset[str]:
+def _keywords(lark: Lark | None = None) -> frozenset[str]:
     from lark.lexer import PatternStr
 
-    return frozenset(t.pattern.value for t in _lark().terminals if isinstance(t.pattern, PatternStr))
+    terminals = (lark or _lark()).terminals
+    return frozenset(t.pattern.value for t in terminals if isinstance(t.pattern, PatternStr))
 
 
 # ---- syntax errors -------------------------------------------------------------
 
 _FRIENDLY = {
+    "DATE": "a date (YYYY-MM-DD)",
     "NUMBER": "a number",
     "WORD": "a drug name (lower case)",
     "STRING": 'a quoted text ("...")',
@@ -229,10 +231,10 @@ _FRIENDLY = {
 }
 
 
-def _describe(names: set[str] | frozenset[str]) -> list[str]:
+def _describe(names: set[str] | frozenset[str], lark: Lark | None = None) -> list[str]:
     from lark.lexer import PatternStr
 
-    terminals = {t.name: t for t in _lark().terminals}
+    terminals = {t.name: t for t in (lark or _lark()).terminals}
     out: list[str] = []
     for name in sorted(names):
         if name in _FRIENDLY:
@@ -301,7 +303,7 @@ def _diagnose(error: UnexpectedInput, lines: list[str]) -> _Finding:
             Span(line, start, len(word)), "numbers in a list are separated by ',' or 'and'"
         )
         return _Finding(diagnostic, line)
-    diagnostic = Diagnostic(Span(line, start, len(word)), f"unexpected '{word}'", _hint(word, expected))
+    diagnostic = Diagnostic(Span(line, start, len(word)), f"unexpected '{word}'", hint(word, expected))
     return _Finding(diagnostic, line)
 
 
@@ -355,7 +357,8 @@ def _early_end(token: Token, lines: list[str], expected: set[str]) -> _Finding:
     return _Finding(diagnostic, line)
 
 
-def _hint(word: str, expected: set[str]) -> str | None:
+def hint(word: str, expected: set[str], lark: Lark | None = None) -> str | None:
+    """A hint for an unexpected word: a likely spelling, or what was expected (of `lark`'s grammar)."""
     from dosecal.model import ROUTES
 
     if any(dash in word for dash in "\u2013\u2014"):
@@ -364,10 +367,11 @@ def _hint(word: str, expected: set[str]) -> str | None:
         return f"routes are written in capitals: did you mean '{word.upper()}'?"
     if "WORD" in expected and word[:1].isupper() and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", word):
         return f"drug names are written in lower case: did you mean '{word.lower()}'?"
-    close = [c for c in difflib.get_close_matches(word, sorted(_keywords()), n=2, cutoff=0.7) if c != word]
+    keywords = sorted(_keywords(lark))
+    close = [c for c in difflib.get_close_matches(word, keywords, n=2, cutoff=0.7) if c != word]
     if close:
         return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    described = _describe(expected)
+    described = _describe(expected, lark)
     if described:
         return "expected " + ", ".join(described[:6]) + (" ..." if len(described) > 6 else "")
     return None

@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dosecal.diary import Diary, Month, Row, Sheet, slug
+from dosecal.diary import Cell, Diary, Month, Row, Sheet, slug
 from dosecal.errors import OutputError
 
 if TYPE_CHECKING:
@@ -231,14 +231,17 @@ def _page_number(page: _Page, where: str) -> None:
 # ---- cycle pages ------------------------------------------------------------
 
 
-def _cell_text(dose: str, time: str) -> str:
-    return dose + (f" at {time}" if time else "")
+def _cell_text(cell: Cell) -> str:
+    if not cell.given:
+        return f"do not take ({cell.note})"
+    text = cell.dose + (f" at {cell.time}" if cell.time else "")
+    return f"{text} ({cell.note})" if cell.note else text
 
 
 def _column_width(index: int, sheet: Sheet) -> float:
     """Tick box, the widest dose text of the column, time field."""
     cells = [row.cells[index] for row in sheet.rows]
-    widest = max(_width(_cell_text(c.dose, c.time)) for c in cells if c is not None)
+    widest = max(_width(_cell_text(c)) for c in cells if c is not None)
     return BOX + 6 + max(widest, _width("______")) + 6 + TIME_FIELD + 8
 
 
@@ -359,7 +362,9 @@ def _table_row(page: _Page, sheet: Sheet, row: Row, widths: list[float]) -> None
     page.text(MARGIN + _FIXED[0][1] + _FIXED[1][1] + 3, calendar.day_abbr[row.date.weekday()])
     x = MARGIN + sum(w for _, w in _FIXED)
     for column, cell, width in zip(sheet.columns, row.cells, widths, strict=True):
-        if cell is not None:
+        if cell is not None and not cell.given:
+            page.text(x + 3, _cell_text(cell), bold=True)
+        elif cell is not None:
             name = f"{row.field}-{column.field}"
             canvas.acroForm.checkbox(
                 name=f"{name}-taken",
@@ -373,7 +378,7 @@ def _table_row(page: _Page, sheet: Sheet, row: Row, widths: list[float]) -> None
                 fillColor=_white(),
                 forceBorder=True,
             )
-            page.text(x + BOX + 9, _cell_text(cell.dose, cell.time))
+            page.text(x + BOX + 9, _cell_text(cell))
             page.field(
                 f"{name}-time",
                 x + width - TIME_FIELD - 6,
