@@ -78,7 +78,9 @@ def test_start_on_a_date() -> None:
         "2027-01-11",
         "2027-02-08",
     ]
-    with pytest.raises(CourseError, match="cannot start on 2027-01-02, before the cycle it follows has run"):
+    with pytest.raises(
+        CourseError, match="cannot start on 2027-01-02: the cycle before it runs until 2027-01-03"
+    ):
         dosecal.expand(
             regimen,
             course(

@@ -37,9 +37,10 @@ def cycle_starts(
                 day += dt.timedelta(days=move.days)
             elif isinstance(move, StartOn):
                 if move.date < day:
+                    runs_to = day - dt.timedelta(days=1)
                     raise CourseError(
-                        f"course line {move.line}: {move.at} cannot start on {move.date}, "
-                        f"before the cycle it follows has run its length (to {day})"
+                        f"course line {move.line}: {move.at} cannot start on {move.date}: "
+                        f"the cycle before it runs until {runs_to}"
                     )
                 day = move.date
             if count == limit or (until is not None and day > until):

@@ -118,7 +118,8 @@ def _statement(tree: Tree[Any], number: int, out: CourseFile) -> None:
     kind = str(tree.data)
     if kind in _SINGLE | {"header"}:
         if kind in out.lines:
-            raise _MistakeError(f"this course already says this on line {out.lines[kind]}")
+            word = {"begin": "start", "header": "course"}.get(kind, kind)
+            raise _MistakeError(f"'{word}' is already given on line {out.lines[kind]}", word)
         out.lines[kind] = number
     children = tree.children
     if kind == "header":

@@ -318,6 +318,11 @@ def _header(page: _Page, diary: Diary, sheet: Sheet) -> None:
             page.paragraph(note, indent=12)
         if drug.missed_dose:
             page.paragraph(f"If you miss a dose: {drug.missed_dose}", indent=12)
+    if sheet.changes:
+        page.y -= 6
+        page.paragraph("Changed by your care team:", bold=True)
+        for change in sheet.changes:
+            page.paragraph(change.split(": ", 1)[-1], indent=12)
     page.y -= 6
     page.paragraph(
         "Tick the box when you take each dose and write the time. Write anything unusual "

@@ -1,0 +1,160 @@
+"""Course files: reading them, their mistakes, --course, and regenerating a packet after a change."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import icalendar
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+import dosecal
+from dosecal import RegimenError
+from dosecal.adjust import CycleRef, Delay, LevelFrom
+from dosecal.cli import cli
+from dosecal.loader import load_course
+
+from .conftest import course, load
+
+GOLDEN = Path(__file__).parent / "golden"
+ERRORS = sorted((GOLDEN / "course-errors").glob("*.course"))
+
+
+@pytest.mark.parametrize("path", ERRORS, ids=lambda p: p.stem)
+def test_error_report(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every mistake of a course file, with file:line:col, the line and a caret (reviewed goldens)."""
+    monkeypatch.chdir(path.parent)
+    with pytest.raises(RegimenError) as caught:
+        load_course(path.name)
+    assert caught.value.render() + "\n" == path.with_suffix(".expected").read_text("utf-8")
+
+
+def test_course_file_means_what_the_api_says() -> None:
+    """wu-017.course is the course of test_adjust: level 2, cycle 3 delayed 7 days, level 1 from cycle 4."""
+    regimen, from_file = load_course(GOLDEN / "courses" / "wu-017.course")
+    assert regimen.name == "nct04083898"
+    direct = course(
+        "2026-12-07",
+        cycles=5,
+        level="2",
+        weight="70",
+        height="170",
+        course_id="wu-017",
+        adjustments=(
+            Delay(CycleRef(None, 3), 7, "ANC 0.8 on day 1", 9),
+            LevelFrom("1", CycleRef(None, 4), "DLT in cycle 3", 10),
+        ),
+    )
+    assert from_file == direct
+    assert dosecal.expand(regimen, from_file) == dosecal.expand(load("nct04083898"), direct)
+
+
+def test_course_option_and_its_conflicts(tmp_path: Path) -> None:
+    """--course replaces REGIMEN and the course options; giving both is a usage error."""
+    path = GOLDEN / "courses" / "mgh-042.course"
+    result = CliRunner().invoke(cli, ["expand", "--course", str(path)])
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert {
+        r["status"]
+        for r in rows
+        if r["agent"] == "pomalidomide" and r["cycle"] == "1" and int(r["cycle_day"]) >= 15
+    } == {"held"}
+    both = CliRunner().invoke(cli, ["expand", "nct05922501", "--course", str(path), "--cycles", "3"])
+    assert both.exit_code == 2
+    assert "--course gives the whole course: leave out REGIMEN, --cycles" in both.stderr
+    neither = CliRunner().invoke(cli, ["expand", "--cycles", "3"])
+    assert neither.exit_code == 2 and "give REGIMEN and --start DATE, or --course FILE" in neither.stderr
+
+
+def test_held_doses_in_calendar_and_diary() -> None:
+    """Held pomalidomide reads 'Do not take' in the calendar and 'do not take (held)' in the diary."""
+    path = GOLDEN / "courses" / "mgh-042.course"
+    calendar = CliRunner().invoke(cli, ["ics", "--course", str(path)]).output
+    events: dict[str, set[str]] = {}
+    for event in icalendar.Calendar.from_ical(calendar).walk("VEVENT"):
+        events.setdefault(event["DTSTART"].dt.isoformat(), set()).add(str(event["SUMMARY"]))
+    assert events["2026-12-20"] == {"Take: pomalidomide"}  # cycle 1 day 14
+    assert events["2026-12-21"] == {"Take: dexamethasone", "Clinic: isatuximab"}  # day 15: pomalidomide held
+    assert events["2026-12-23"] == {"Do not take: pomalidomide"}  # day 17
+    regimen, the_course = load_course(path)
+    from dosecal.diary import build
+    from dosecal.render.diary import render
+
+    text = "\n".join(
+        p.extract_text()
+        for p in pypdf.PdfReader(io.BytesIO(render(build(dosecal.expand(regimen, the_course))))).pages
+    )
+    assert text.count("do not take (held)") == 7 and text.count("do not take (omitted)") == 2
+    assert "pomalidomide held on cycle 1 from day 15 (rash grade 2)" in text
+
+
+def packet(folder: Path, course_text: str) -> dict[str, bytes]:
+    path = folder / "pt.course"
+    path.write_text(course_text, "utf-8")
+    result = CliRunner().invoke(cli, ["make", "--course", str(path), "-o", str(folder / "out")])
+    assert result.exit_code == 0, result.stderr
+    target = folder / "out" / "nct04083898-2026-12-07"
+    return {p.name: p.read_bytes() for p in target.iterdir()}
+
+
+PLANNED = """course wu-017
+  regimen nct04083898
+  start 2026-12-07
+  cycles 5
+  level 2
+  weight 70 kg
+  height 170 cm
+"""
+ADJUSTED = (
+    PLANNED
+    + """  delay cycle 3 by 7 days because "ANC 0.8 on day 1"
+  level 1 from cycle 4 because "DLT in cycle 3"
+"""
+)
+
+
+def test_regenerated_packet_changes_exactly_the_affected_rows(tmp_path: Path) -> None:
+    """'cycle 3 delayed 7 days; bendamustine level 1 from cycle 4' changes cycles 3-5 in every output:
+    the table's rows, the calendar's events (next SEQUENCE) and the diary's cycle pages; nothing before."""
+    before = packet(tmp_path, PLANNED)
+    after = packet(tmp_path, ADJUSTED)
+
+    def table(data: bytes) -> dict[str, dict[str, str]]:
+        return {r["administration_id"]: r for r in csv.DictReader(io.StringIO(data.decode()))}
+
+    old, new = table(before["administrations.csv"]), table(after["administrations.csv"])
+    assert old.keys() == new.keys()
+    assert {i for i in old if old[i] != new[i]} == {i for i, r in old.items() if int(r["cycle"]) >= 3}
+    benda = [r for r in new.values() if r["agent"] == "bendamustine" and int(r["cycle"]) >= 4]
+    assert {(r["dose_amount"], r["computed_amount"], r["dose_change"]) for r in benda} == {
+        ("50", "91", "reduced")
+    }
+
+    def sequences(data: bytes) -> dict[str, tuple[str, int]]:
+        return {
+            str(e["UID"]): (e["DTSTART"].dt.isoformat(), int(e["SEQUENCE"]))
+            for e in icalendar.Calendar.from_ical(data).walk("VEVENT")
+        }
+
+    first, second = sequences(before["calendar.ics"]), sequences(after["calendar.ics"])
+    assert first.keys() == second.keys()
+    moved = {uid for uid in second if second[uid][1] == 1}
+    assert moved == {uid for uid in second if first[uid][0] >= "2027-02-01"}  # cycle 3 on
+    assert all(second[uid] == first[uid] for uid in second if uid not in moved)
+
+    def cycle_pages(data: bytes) -> dict[str, str]:
+        pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+        return {p.splitlines()[0]: p for p in pages if p.startswith("Drug diary: Cycle")}
+
+    old_pages, new_pages = cycle_pages(before["diary.pdf"]), cycle_pages(after["diary.pdf"])
+    assert [k for k in old_pages if old_pages[k] != new_pages[k]] == [
+        "Drug diary: Cycle 3",
+        "Drug diary: Cycle 4",
+        "Drug diary: Cycle 5",
+    ]
+    assert "Cycle 3 starts on 8 Feb 2027" in new_pages["Drug diary: Cycle 3"]
+    assert Decimal("91") == Decimal(next(r["computed_amount"] for r in benda))
