@@ -15,6 +15,23 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHEDULES = ROOT / "schedules"
 
 
+# The issue's worked example: NCT04083898 at level 2 for a 70 kg, 170 cm patient.
+LEVEL_2_EXAMPLE = [
+    "expand",
+    "nct04083898",
+    "--start",
+    "2026-12-07",
+    "--cycles",
+    "3",
+    "--level",
+    "2",
+    "--weight",
+    "70",
+    "--height",
+    "170",
+]
+
+
 def load(name: str) -> Regimen:
     """A bundled regimen, read from the repository's schedules/ folder."""
     return dosecal.load(SCHEDULES / f"{name}.regimen")

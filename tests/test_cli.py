@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from dosecal.cli import cli
 
-from .conftest import ROOT
+from .conftest import LEVEL_2_EXAMPLE, ROOT
 
 BAD = ROOT / "tests" / "golden" / "errors"
 
@@ -77,20 +77,7 @@ def test_expand_seed_csv() -> None:
 
 def test_expand_level_with_measures() -> None:
     """The issue's second check: bendamustine 75 mg/m2 on days 1 and 2 with its mg dose and basis."""
-    result = run(
-        "expand",
-        "nct04083898",
-        "--start",
-        "2026-12-07",
-        "--cycles",
-        "3",
-        "--level",
-        "2",
-        "--weight",
-        "70",
-        "--height",
-        "170",
-    )
+    result = run(*LEVEL_2_EXAMPLE)
     benda = [r for r in rows(result.output) if r["agent"] == "bendamustine"]
     assert [r["cycle_day"] for r in benda] == ["1", "2"] * 3
     assert {(r["dose_amount"], r["dose_unit"], r["computed_amount"], r["computed_unit"]) for r in benda} == {

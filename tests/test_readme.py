@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import ROOT
+from .conftest import LEVEL_2_EXAMPLE, ROOT
 
 README = (ROOT / "README.md").read_text("utf-8")
 
@@ -71,22 +71,6 @@ def test_worked_example_rows_are_real_output() -> None:
     assert block is not None
     excerpt = block.group(1).splitlines()
     columns = excerpt[0].split(",")
-    result = CliRunner().invoke(
-        cli,
-        [
-            "expand",
-            "nct04083898",
-            "--start",
-            "2026-12-07",
-            "--cycles",
-            "3",
-            "--level",
-            "2",
-            "--weight",
-            "70",
-            "--height",
-            "170",
-        ],
-    )
+    result = CliRunner().invoke(cli, LEVEL_2_EXAMPLE)
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert excerpt[1:] == [",".join(r[c] for c in columns) for r in rows[: len(excerpt) - 1]]
