@@ -27,7 +27,7 @@ def run(*args: str) -> Result:
 
 
 def rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def test_list_names_every_bundled_regimen() -> None:

@@ -57,7 +57,7 @@ def test_course_option_and_its_conflicts(tmp_path: Path) -> None:
     """--course replaces REGIMEN and the course options; giving both is a usage error."""
     path = GOLDEN / "courses" / "mgh-042.course"
     result = CliRunner().invoke(cli, ["expand", "--course", str(path)])
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.output.removeprefix("\ufeff"))))
     assert {
         r["status"]
         for r in rows
@@ -123,8 +123,8 @@ def test_regenerated_packet_changes_exactly_the_affected_rows(tmp_path: Path) ->
     before = packet(tmp_path, PLANNED)
     after = packet(tmp_path, ADJUSTED)
 
-    def table(data: bytes) -> dict[str, dict[str, str]]:
-        return {r["administration_id"]: r for r in csv.DictReader(io.StringIO(data.decode()))}
+    def table(data: bytes, key: str = "administration_id") -> dict[str, dict[str, str]]:
+        return {r[key]: r for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig")))}
 
     old, new = table(before["administrations.csv"]), table(after["administrations.csv"])
     assert old.keys() == new.keys()
@@ -133,6 +133,12 @@ def test_regenerated_packet_changes_exactly_the_affected_rows(tmp_path: Path) ->
     assert {(r["dose_amount"], r["computed_amount"], r["dose_change"]) for r in benda} == {
         ("50", "91", "reduced")
     }
+
+    # The visit list: the same visits, exactly those of cycles 3-5 on later dates.
+    old, new = table(before["appointments.csv"], "visit_id"), table(after["appointments.csv"], "visit_id")
+    assert old.keys() == new.keys()
+    assert {i for i in old if old[i] != new[i]} == {i for i, r in old.items() if int(r["cycle"]) >= 3}
+    assert all(int(v["cycle"]) < 3 or v["date"] > old[i]["date"] for i, v in new.items())
 
     def sequences(data: bytes) -> dict[str, tuple[str, int]]:
         return {

@@ -300,7 +300,12 @@ def test_make_writes_the_packet(tmp_path: object) -> None:
     )
     assert result.exit_code == 0, result.stderr
     packet = folder / "nct05922501-2026-12-07"
-    assert sorted(p.name for p in packet.iterdir()) == ["administrations.csv", "calendar.ics", "diary.pdf"]
+    assert sorted(p.name for p in packet.iterdir()) == [
+        "administrations.csv",
+        "appointments.csv",
+        "calendar.ics",
+        "diary.pdf",
+    ]
     assert lint((packet / "calendar.ics").read_bytes()) == []
 
 

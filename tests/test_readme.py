@@ -72,5 +72,5 @@ def test_worked_example_rows_are_real_output() -> None:
     excerpt = block.group(1).splitlines()
     columns = excerpt[0].split(",")
     result = CliRunner().invoke(cli, LEVEL_2_EXAMPLE)
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.output.removeprefix("\ufeff"))))
     assert excerpt[1:] == [",".join(r[c] for c in columns) for r in rows[: len(excerpt) - 1]]

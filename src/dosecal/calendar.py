@@ -25,13 +25,12 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from dosecal.model import format_decimal
-from dosecal.table import Administration, Schedule
+from dosecal.table import CONTINUOUS_MIN, Administration, Schedule
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 _UID_NAMESPACE = uuid.UUID("2b1f4c8e-0d1a-5c7e-9f3b-d05eca1e0001")
-_CONTINUOUS_MIN = 24 * 60
 _UNSTATED_BLOCK_MIN = 60
 _HOME_EVENT_MIN = 15
 
@@ -88,6 +87,11 @@ def events(schedule: Schedule, options: CalendarOptions) -> list[CalendarEvent]:
 def _uid(*parts: object) -> str:
     """Stable identity: course and the place in the regimen, never the date."""
     return f"{uuid.uuid5(_UID_NAMESPACE, '|'.join(str(p) for p in parts))}@dosecal"
+
+
+def visit_uid(course_id: str, phase: str, cycle: int, day: int) -> str:
+    """The UID of a clinic visit's event; the appointments CSV gives it as `visit_id`."""
+    return _uid(course_id, phase, cycle, day, "clinic")
 
 
 def _footer(schedule: Schedule) -> str:
@@ -216,7 +220,7 @@ def _clinic_event(
     course_id: str, rows: list[Administration], options: CalendarOptions, footer: str
 ) -> CalendarEvent:
     first = rows[0]
-    uid = _uid(course_id, first.phase, first.cycle, first.cycle_day, "clinic")
+    uid = visit_uid(course_id, first.phase, first.cycle, first.cycle_day)
     rows, withheld = _split(rows)
     if not rows:  # the event keeps its UID, so a regenerated calendar replaces the visit
         description = "\n".join([f"No treatment, {_where(first)}.", *_not_given(withheld), "", footer])
@@ -252,7 +256,7 @@ def _steps(
     at = start
     for a in rows:
         yield a, at
-        if a.duration_max is not None and a.duration_max < _CONTINUOUS_MIN:
+        if a.duration_max is not None and a.duration_max < CONTINUOUS_MIN:
             at += dt.timedelta(minutes=a.duration_max)
 
 
@@ -262,14 +266,14 @@ def _visit_end(
     last, begins = steps[-1]
     end = (
         begins + dt.timedelta(minutes=last.duration_max or 0)
-        if (last.duration_max is not None and last.duration_max < _CONTINUOUS_MIN)
+        if (last.duration_max is not None and last.duration_max < CONTINUOUS_MIN)
         else begins
     )
     notes = []
     if any(a.duration_max is None for a, _ in steps):
         notes.append("A drug's infusion time is not stated in the regimen; the visit may take longer.")
     for a, at in steps:
-        if a.duration_max is not None and a.duration_max >= _CONTINUOUS_MIN:
+        if a.duration_max is not None and a.duration_max >= CONTINUOUS_MIN:
             until = (at + dt.timedelta(minutes=a.duration_max)).strftime("%Y-%m-%d %H:%M UTC")
             notes.append(f"{a.agent} runs on after the visit, until {until}.")
     if end <= start:
@@ -335,7 +339,7 @@ def _per_administration(
 def _days_touched(a: Administration) -> int:
     """Days an all-day event must cover: a 46-hour infusion started any time on day 1 ends by day 3."""
     minutes = a.duration_max or 0
-    return 1 + -(-minutes // _CONTINUOUS_MIN) if minutes >= _CONTINUOUS_MIN else 1
+    return 1 + -(-minutes // CONTINUOUS_MIN) if minutes >= CONTINUOUS_MIN else 1
 
 
 def _utc(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:

@@ -19,8 +19,11 @@ import click
 from dosecal.cliparams import (
     ClockParam,
     ZoneParam,
+    appointment_options,
     build_schedule,
+    closed_days,
     course_options,
+    csv_profile_option,
     emit,
     load_regimen,
     revision_time,
@@ -152,18 +155,22 @@ def show(regimen: str, level: str | None) -> None:
 @cli.command()
 @course_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@csv_profile_option
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (default: standard output).",
 )
-def expand(fmt: str, output: Path | None, **course: Any) -> None:
+def expand(fmt: str, csv_profile: str, output: Path | None, **course: Any) -> None:
     """Expand a regimen from a start date into its administration table."""
     schedule = build_schedule(**course)
     from dosecal.render import csv, json
 
-    emit((csv.render if fmt == "csv" else json.render)(schedule), output)
+    if fmt == "json":
+        emit(json.render(schedule), output)
+    else:
+        emit(csv.render(schedule, csv.Profile(csv_profile)), output)
     if output is not None:
         click.echo(f"wrote {output} ({len(schedule)} administrations)", err=True)
 
@@ -302,6 +309,8 @@ def diary_command(output: Path, patient_id: str | None, paper: str, **course: An
 @course_options
 @calendar_options
 @diary_options
+@appointment_options
+@csv_profile_option
 @click.option(
     "-o",
     "--output",
@@ -311,23 +320,111 @@ def diary_command(output: Path, patient_id: str | None, paper: str, **course: An
     show_default=True,
     help="Folder for the packet; it goes into <folder>/<regimen>-<start>/.",
 )
-def make(folder: Path, patient_id: str | None, paper: str, **params: Any) -> None:
-    """Write the patient packet: calendar (ICS), drug diary (PDF), administration table (CSV).
+def make(
+    folder: Path,
+    patient_id: str | None,
+    paper: str,
+    holiday_code: Any,
+    move_closed: str,
+    csv_profile: str,
+    **params: Any,
+) -> None:
+    """Write the patient packet: calendar (ICS), drug diary (PDF), administrations and visits (CSV).
 
     Made again into the same folder, the calendar keeps each unchanged
     event's SEQUENCE and raises it for changed ones.
     """
     course, calendar = _split(params)
     schedule = build_schedule(**course)
-    from dosecal.render import csv
-
     target = folder / f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}"
+    files = _packet(schedule, target, calendar, patient_id, paper, holiday_code, move_closed, csv_profile)
     # Everything is rendered before anything is written: a refusal leaves no files.
-    files = {
-        "calendar.ics": _calendar_bytes(schedule, calendar, replaces=target / "calendar.ics"),
-        "diary.pdf": _diary_bytes(schedule, patient_id, paper),
-        "administrations.csv": csv.render(schedule).encode("utf-8"),
-    }
     for name, content in files.items():
         write_atomically(target / name, content)
     click.echo(f"wrote {target}/: {', '.join(files)} ({len(schedule)} administrations)", err=True)
+
+
+def _packet(
+    schedule: Any,
+    target: Path,
+    calendar: dict[str, Any],
+    patient_id: str | None,
+    paper: str,
+    holiday_code: Any,
+    move_closed: str,
+    csv_profile: str,
+) -> dict[str, bytes]:
+    """Every file of a patient's packet, by name, rendered and not yet written."""
+    from dosecal.render import appointments, csv
+
+    profile = csv.Profile(csv_profile)
+    found = _visits(schedule, patient_id, calendar["visit_time"], holiday_code, move_closed)
+    return {
+        "calendar.ics": _calendar_bytes(schedule, calendar, replaces=target / "calendar.ics"),
+        "diary.pdf": _diary_bytes(schedule, patient_id, paper),
+        "administrations.csv": csv.render(schedule, profile).encode("utf-8"),
+        "appointments.csv": appointments.render(found, profile).encode("utf-8"),
+    }
+
+
+def _visits(schedule: Any, patient_id: str | None, visit_time: Any, code: Any, move: str) -> list[Any]:
+    """The clinic visits, checked for closed days; what was flagged or moved is said on stderr."""
+    from dosecal.appointments import MovePolicy, visits
+
+    if patient_id is not None and not patient_id.strip():
+        raise click.BadParameter("the patient id is empty", param_hint="--patient-id")
+    plain = visits(schedule, patient_id or schedule.plan.course_id, visit_time)
+    if not plain:
+        return plain
+    closed = closed_days(code, plain[0].date, plain[-1].date)
+    checked = visits(schedule, patient_id or schedule.plan.course_id, visit_time, closed, MovePolicy(move))
+    flagged = [v for v in checked if v.closed]
+    if flagged:
+        verb = "kept; --move-closed next|previous moves them" if move == "keep" else f"moved ({move})"
+        click.echo(f"dosecal: {_plural(len(flagged), 'visit')} on closed days, {verb}:", err=True)
+        for v in flagged:
+            planned = v.planned_date or v.date
+            to = f" -> {v.date.isoformat()}" if v.planned_date else ""
+            click.echo(
+                f"  cycle {v.cycle} day {v.cycle_day}: {planned.isoformat()} ({v.closed}){to}", err=True
+            )
+    if move != "keep" and flagged:
+        click.echo(
+            "dosecal: only the visit list moves; the calendar and diary keep the planned dates "
+            "until the course itself is changed (a delay or a start date in the course file)",
+            err=True,
+        )
+    click.echo(f"dosecal: closed days checked: {closed.source}", err=True)
+    return checked
+
+
+@cli.command()
+@course_options
+@click.option("--patient-id", help="The patient id on every row (default: the course id).")
+@click.option("--visit-time", type=ClockParam(), help="Local start time of clinic visits (HH:MM).")
+@appointment_options
+@csv_profile_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+def appointments(
+    patient_id: str | None,
+    visit_time: Any,
+    holiday_code: Any,
+    move_closed: str,
+    csv_profile: str,
+    output: Path | None,
+    **course: Any,
+) -> None:
+    """List the clinic visits for chair booking: one row per visit (CSV)."""
+    from dosecal.render import appointments as render
+    from dosecal.render.csv import Profile
+
+    schedule = build_schedule(**course)
+    found = _visits(schedule, patient_id, visit_time, holiday_code, move_closed)
+    emit(render.render(found, Profile(csv_profile)), output)
+    if output is not None:
+        click.echo(f"wrote {output} ({_plural(len(found), 'visit')})", err=True)

@@ -280,3 +280,86 @@ def revision_time(generated_at: str | None, start: dt.date) -> dt.datetime:
             raise click.UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not '{epoch}'")
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     return dt.datetime.combine(start, dt.time(0, 0), tzinfo=dt.UTC)
+
+
+def csv_profile_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--csv-profile machine|spreadsheet` (docs/table.md, "CSV profiles")."""
+    return click.option(
+        "--csv-profile",
+        "csv_profile",
+        type=click.Choice(["spreadsheet", "machine"]),
+        default="spreadsheet",
+        show_default=True,
+        help="spreadsheet: byte order mark, cells that could run as formulas neutralised; "
+        "machine: plain RFC 4180 UTF-8, text exactly as written.",
+    )(command)
+
+
+class HolidaysParam(click.ParamType):  # type: ignore[type-arg]
+    """A country code for the `holidays` package, optionally with a subdivision: US, US-NY, DE-BY."""
+
+    name = "COUNTRY"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str | None]:
+        import holidays
+
+        if isinstance(value, tuple):
+            return value
+        country, _, subdiv = str(value).strip().partition("-")
+        supported = holidays.list_supported_countries()
+        country = country.upper()
+        if country not in supported:
+            self.fail(f"'{value}' is not a country the holidays package knows (e.g. US, GB, DE)", param, ctx)
+        if subdiv and subdiv.upper() not in supported[country]:
+            known = ", ".join(supported[country]) or "none"
+            self.fail(f"{country} has no subdivision '{subdiv}'; its subdivisions are {known}", param, ctx)
+        return country, subdiv.upper() or None
+
+
+def closed_days(code: tuple[str, str | None] | None, first: dt.date, last: dt.date) -> Any:
+    """Weekend days and public holidays from `first` to `last` (a year of margin each side)."""
+    from dosecal.appointments import ClosedDays
+
+    if code is None:
+        return ClosedDays(source="weekends (Saturday, Sunday)")
+    from importlib.metadata import version
+
+    import holidays
+
+    country, subdiv = code
+    kind = holidays.country_holidays(country, subdiv=subdiv)
+    # Names in English where the package has them, else in the country's own language.
+    language = "en_US" if "en_US" in getattr(kind, "supported_languages", ()) else None
+    years = range(first.year - 1, last.year + 2)
+    found = holidays.country_holidays(country, subdiv=subdiv, years=years, language=language)
+    where = f"{country}-{subdiv}" if subdiv else country
+    return ClosedDays(
+        weekend=frozenset(found.weekend),
+        holidays={day: str(name) for day, name in sorted(found.items())},
+        source=f"public holidays of {where} (holidays {version('holidays')}) and weekends",
+    )
+
+
+def appointment_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of the clinic-visit list: closed days, and what to do about visits on them."""
+    options = [
+        click.option(
+            "--holidays",
+            "holiday_code",
+            type=HolidaysParam(),
+            help="Flag visits on this country's public holidays, e.g. US, US-NY, GB, DE-BY "
+            "(weekends are always flagged).",
+        ),
+        click.option(
+            "--move-closed",
+            type=click.Choice(["keep", "next", "previous"]),
+            default="keep",
+            show_default=True,
+            help="A visit on a closed day: keep it (flagged), or move it to the next or previous open day.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command

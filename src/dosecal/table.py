@@ -59,6 +59,10 @@ class Administration:
 
 COLUMNS: tuple[str, ...] = tuple(Administration.__dataclass_fields__)
 
+# An infusion this long (a 46-hour pump) runs on after the visit it starts at:
+# it is not chair time, and the calendar shows it as running on.
+CONTINUOUS_MIN = 24 * 60
+
 
 def cell(value: object) -> str:
     """A value as text, the same way in CSV and JSON-free contexts."""

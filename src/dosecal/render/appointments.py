@@ -1,0 +1,13 @@
+"""Clinic visits as CSV (columns: `dosecal.appointments.COLUMNS`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dosecal.appointments import COLUMNS, Visit
+from dosecal.render.csv import Profile, table
+
+
+def render(visits: Iterable[Visit], profile: Profile = Profile.SPREADSHEET) -> str:
+    """One header row, then one row per visit."""
+    return table(COLUMNS, (v.cells() for v in visits), profile)
