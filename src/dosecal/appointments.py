@@ -31,6 +31,7 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Past this many days the closures are not a weekend or a holiday run but a
 # mistake (a country whose every day is closed); refuse rather than wander.
 _MAX_SEARCH_DAYS = 14
+KEPT = "kept on a closed day: confirm with the clinic"
 
 
 class MovePolicy(enum.Enum):
@@ -139,7 +140,7 @@ def visits(
         _visit(list(day), patient_id, course_id, visit_time)
         for _, day in groupby(clinic, key=lambda a: a.date)
     ]
-    return _check_closed(found, closed, policy) if closed is not None else found
+    return check_closed(found, closed, policy) if closed is not None else found
 
 
 def _visit(rows: list[Administration], patient_id: str, course_id: str, at: dt.time | None) -> Visit:
@@ -187,7 +188,7 @@ def _chair_minutes(given: Sequence[Administration]) -> tuple[int | None, int | N
     return sum(a.duration_min or 0 for a in counted), sum(a.duration_max or 0 for a in counted)
 
 
-def _check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy) -> list[Visit]:
+def check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy) -> list[Visit]:
     taken = {v.date: v for v in found}
     out = []
     for visit in found:
@@ -196,7 +197,7 @@ def _check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy) ->
             out.append(visit)
             continue
         if policy is MovePolicy.KEEP:
-            out.append(replace(visit, closed=reason, moved="kept on a closed day: confirm with the clinic"))
+            out.append(replace(visit, closed=reason, moved=KEPT))
             continue
         day = _open_day(visit.date, closed, 1 if policy is MovePolicy.NEXT else -1)
         note = f"moved from {visit.date.isoformat()} ({reason}) to the {policy.value} open day"

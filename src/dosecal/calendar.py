@@ -30,7 +30,7 @@ from dosecal.table import CONTINUOUS_MIN, Administration, Schedule
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-_UID_NAMESPACE = uuid.UUID("2b1f4c8e-0d1a-5c7e-9f3b-d05eca1e0001")
+_UID_NAMESPACE = VISIT_NAMESPACE = uuid.UUID("2b1f4c8e-0d1a-5c7e-9f3b-d05eca1e0001")
 _UNSTATED_BLOCK_MIN = 60
 _HOME_EVENT_MIN = 15
 

@@ -373,10 +373,7 @@ def _visits(schedule: Any, patient_id: str | None, visit_time: Any, code: Any, m
 
     if patient_id is not None and not patient_id.strip():
         raise click.BadParameter("the patient id is empty", param_hint="--patient-id")
-    plain = visits(schedule, patient_id or schedule.plan.course_id, visit_time)
-    if not plain:
-        return plain
-    closed = closed_days(code, plain[0].date, plain[-1].date)
+    closed = closed_days(code)
     checked = visits(schedule, patient_id or schedule.plan.course_id, visit_time, closed, MovePolicy(move))
     flagged = [v for v in checked if v.closed]
     if flagged:
@@ -428,3 +425,12 @@ def appointments(
     emit(render.render(found, Profile(csv_profile)), output)
     if output is not None:
         click.echo(f"wrote {output} ({_plural(len(found), 'visit')})", err=True)
+
+
+def _register() -> None:
+    from dosecal.batchcli import batch
+
+    cli.add_command(batch)
+
+
+_register()

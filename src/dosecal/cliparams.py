@@ -23,38 +23,51 @@ from dosecal.errors import OutputError
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
+def parse_date(text: str) -> dt.date:
+    """YYYY-MM-DD, or `ValueError` saying what is wrong with it."""
+    match = _DATE.fullmatch(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-07")
+    year, month, day = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text} is not a date: there is no month {month}")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"{text} is not a date: {calendar.month_name[month]} {year} has {last} days")
+    return dt.date(year, month, day)
+
+
+def parse_number(text: str) -> Decimal:
+    """A finite decimal number, or `ValueError`."""
+    try:
+        number = Decimal(text) if re.fullmatch(r"[0-9.eE+-]+", text) else Decimal("NaN")
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise ValueError(f"'{text}' is not a number")
+    return number
+
+
 class DateParam(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
         if isinstance(value, dt.date):
             return value
-        match = _DATE.fullmatch(str(value))
-        if not match:
-            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-07", param, ctx)
-        year, month, day = (int(g) for g in match.groups())
-        if not 1 <= month <= 12:
-            self.fail(f"{value} is not a date: there is no month {month}", param, ctx)
-        last = calendar.monthrange(year, month)[1]
-        if not 1 <= day <= last:
-            self.fail(
-                f"{value} is not a date: {calendar.month_name[month]} {year} has {last} days", param, ctx
-            )
-        return dt.date(year, month, day)
+        try:
+            return parse_date(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 class DecimalParam(click.ParamType):  # type: ignore[type-arg]
     name = "NUMBER"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
-        text = str(value)
         try:
-            number = Decimal(text) if re.fullmatch(r"[0-9.eE+-]+", text) else Decimal("NaN")
-        except InvalidOperation:
-            self.fail(f"'{value}' is not a number", param, ctx)
-        if not number.is_finite():
-            self.fail(f"'{value}' is not a number", param, ctx)
-        return number
+            return parse_number(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 # ---- shared pieces -------------------------------------------------------------
@@ -318,8 +331,8 @@ class HolidaysParam(click.ParamType):  # type: ignore[type-arg]
         return country, subdiv.upper() or None
 
 
-def closed_days(code: tuple[str, str | None] | None, first: dt.date, last: dt.date) -> Any:
-    """Weekend days and public holidays from `first` to `last` (a year of margin each side)."""
+def closed_days(code: tuple[str, str | None] | None) -> Any:
+    """Weekend days, and the public holidays of `code` (looked up year by year, as dates ask)."""
     from dosecal.appointments import ClosedDays
 
     if code is None:
@@ -332,12 +345,11 @@ def closed_days(code: tuple[str, str | None] | None, first: dt.date, last: dt.da
     kind = holidays.country_holidays(country, subdiv=subdiv)
     # Names in English where the package has them, else in the country's own language.
     language = "en_US" if "en_US" in getattr(kind, "supported_languages", ()) else None
-    years = range(first.year - 1, last.year + 2)
-    found = holidays.country_holidays(country, subdiv=subdiv, years=years, language=language)
+    found = holidays.country_holidays(country, subdiv=subdiv, language=language)
     where = f"{country}-{subdiv}" if subdiv else country
     return ClosedDays(
         weekend=frozenset(found.weekend),
-        holidays={day: str(name) for day, name in sorted(found.items())},
+        holidays=found,
         source=f"public holidays of {where} (holidays {version('holidays')}) and weekends",
     )
 

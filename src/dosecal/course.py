@@ -116,10 +116,7 @@ class Plan:
 
 def plan(regimen: Regimen, course: Course) -> Plan:
     """Check `course` against `regimen`; raise `CourseError` on the first problem."""
-    if not EARLIEST_START <= course.start <= LATEST_START:
-        raise CourseError(
-            f"a start date of {course.start} is not plausible (expected {EARLIEST_START} to {LATEST_START})"
-        )
+    check_start(course.start)
     check_adjustments(regimen, course.adjustments)
     starts = cycle_starts(regimen, course.start, course.cycles, course.until, course.adjustments)
     phases = tuple(PhasePlan(i, s) for i, s in enumerate(starts) if s)
@@ -130,6 +127,14 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     for used in {level, *(regimen.level(a.level) for a in course.adjustments if isinstance(a, LevelFrom))}:
         _require_doses(result, used)
     return result
+
+
+def check_start(start: dt.date) -> None:
+    """Refuse a start date that can only be a typo."""
+    if not EARLIEST_START <= start <= LATEST_START:
+        raise CourseError(
+            f"a start date of {start} is not plausible (expected {EARLIEST_START} to {LATEST_START})"
+        )
 
 
 def _within_horizon(the_plan: Plan) -> None:

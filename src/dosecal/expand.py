@@ -24,7 +24,7 @@ from dosecal.table import Administration, Schedule
 
 # Fixed namespace: ids depend only on the course identity and the dose's place
 # in the regimen (phase, cycle, day, drug, slot), never on dates or the clock.
-_ID_NAMESPACE = uuid.UUID("6f1c1f0e-5d5b-4d1c-9a57-0d05eca10000")
+ID_NAMESPACE = uuid.UUID("6f1c1f0e-5d5b-4d1c-9a57-0d05eca10000")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -52,8 +52,23 @@ class _Dose:
 
 def expand(regimen: Regimen, course: Course) -> Schedule:
     """Every administration of `course`, or `CourseError` if the course is wrong."""
+    the_plan, rows = expand_with_identities(regimen, course)
+    return Schedule(the_plan, tuple(a for a, _ in rows))
+
+
+def administration_id(course_id: str, place: str) -> str:
+    """The id of a dose: the course's identity and the dose's place in the regimen, hashed."""
+    return str(uuid.uuid5(ID_NAMESPACE, course_id + place))
+
+
+def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list[tuple[Administration, str]]]:
+    """`expand`, with each row's place (`|phase|cycle|day|drug|slot`) that its id hashes.
+
+    The roster's fast path (`dosecal.batch`) recomputes ids for other
+    patients from the places, without expanding again.
+    """
     the_plan = plan(regimen, course)
-    rows: list[tuple[tuple[dt.date, int, int, int], Administration]] = []
+    rows: list[tuple[tuple[dt.date, int, int, int], tuple[Administration, str]]] = []
     doses: dict[tuple[object, ...], _Dose] = {}
     for phase_plan in the_plan.phases:
         phase = regimen.phases[phase_plan.index]
@@ -72,21 +87,21 @@ def expand(regimen: Regimen, course: Course) -> Schedule:
                 record = _administration(the_plan, place, occ.agent, occ.clause, slot, doses[key])
                 rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
     rows.sort(key=lambda r: r[0])
-    return Schedule(the_plan, tuple(_number_within_days([r for _, r in rows])))
+    return the_plan, _number_within_days([r for _, r in rows])
 
 
-def _number_within_days(rows: list[Administration]) -> list[Administration]:
+def _number_within_days(rows: list[tuple[Administration, str]]) -> list[tuple[Administration, str]]:
     """Set `order` 1, 2, ... within each date (rows arrive in day order).
 
     A day whose doses all have clock times is ordered by time (lowering has
     checked that no `after` disagrees); otherwise by slot, then as written.
     """
-    out: list[Administration] = []
-    for _, group in groupby(rows, key=lambda a: a.date):
+    out: list[tuple[Administration, str]] = []
+    for _, group in groupby(rows, key=lambda r: r[0].date):
         day = list(group)
-        if all(a.time for a in day):
-            day.sort(key=lambda a: a.time)
-        out += [replace(a, order=n) for n, a in enumerate(day, start=1)]
+        if all(a.time for a, _ in day):
+            day.sort(key=lambda r: r[0].time)
+        out += [(replace(a, order=n), place) for n, (a, place) in enumerate(day, start=1)]
     return out
 
 
@@ -131,9 +146,9 @@ def _change(planned: DoseSpec, given: DoseSpec) -> str:
 
 def _administration(
     the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose
-) -> Administration:
+) -> tuple[Administration, str]:
     phase_name = place.phase.name or ""
-    identity = f"{the_plan.course_id}|{phase_name}|{place.cycle}|{place.day}|{agent.key}|{slot.number}"
+    where = f"|{phase_name}|{place.cycle}|{place.day}|{agent.key}|{slot.number}"
     amount = dose.spec if isinstance(dose.spec, Amount) else None
     duration = clause.duration or agent.duration
     computed = dose.computed
@@ -141,7 +156,7 @@ def _administration(
     moved = the_plan.moved_by(place.position)
     because = [note(a) for a in (moved, hold) if a is not None] + list(dose.because)
     return Administration(
-        administration_id=str(uuid.uuid5(_ID_NAMESPACE, identity)),
+        administration_id=administration_id(the_plan.course_id, where),
         date=place.date,
         weekday=_WEEKDAYS[place.date.weekday()],
         phase=phase_name,
@@ -172,4 +187,4 @@ def _administration(
         adjustment="; ".join(because),
         source_line=clause.line,
         notes=" ".join((*place.phase.notes, *agent.notes)),
-    )
+    ), where

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from dosecal.course import Course
@@ -28,8 +29,13 @@ def loads(text: str, name: str = "<string>") -> Regimen:
     return regimen
 
 
-def load_course(path: str | Path) -> tuple[Regimen, Course]:
+def load_course(
+    path: str | Path, read_regimen: Callable[[Path], Regimen] | None = None
+) -> tuple[Regimen, Course]:
     """A course file, the regimen it names, and the course checked against it.
+
+    `read_regimen` reads the regimen file (default `load`); a roster passes
+    one that reads each regimen once.
 
     Every mistake is a `RegimenError` (a diagnostic of the file, at its line):
     of the course file itself, or of the regimen file it names.
@@ -42,7 +48,7 @@ def load_course(path: str | Path) -> tuple[Regimen, Course]:
     parsed, diagnostics = course_file.parse(source)
     course, more = course_file.to_course(parsed, source) if not diagnostics else (None, [])
     diagnostics += more
-    where = _regimen_path(parsed.regimen, path.parent) if parsed.regimen else None
+    where = regimen_path(parsed.regimen, path.parent) if parsed.regimen else None
     if parsed.regimen and where is None:
         line = parsed.lines["regimen"]
         diagnostics.append(
@@ -54,7 +60,7 @@ def load_course(path: str | Path) -> tuple[Regimen, Course]:
         )
     if diagnostics or course is None or where is None:
         raise RegimenError(source, diagnostics)
-    regimen = load(where)
+    regimen = (read_regimen or load)(where)
     try:
         plan(regimen, course)
     except CourseError as error:
@@ -62,8 +68,8 @@ def load_course(path: str | Path) -> tuple[Regimen, Course]:
     return regimen, course
 
 
-def _regimen_path(value: str, folder: Path) -> Path | None:
-    """A path relative to the course file's folder, else a bundled regimen's name."""
+def regimen_path(value: str, folder: Path) -> Path | None:
+    """A path relative to `folder` (a course file's, a roster's), else a bundled regimen's name."""
     if value.endswith(".regimen") or "/" in value:
         candidate = folder / value
         return candidate if candidate.is_file() else None

@@ -1,0 +1,434 @@
+"""`dosecal batch ROSTER.csv`: every patient's packet and the roster's combined tables.
+
+For each good row: the patient's packet in DIR/<patient_id>/ (unless
+--no-packets), and its rows in DIR/administrations.csv and
+DIR/appointments.csv. A refused row is reported on stderr with its line
+number and leaves nothing behind; the others go on. The combined tables
+are written to temporary files and renamed at the end, so they are either
+complete (every good row) or not there. Exit 1 when a row was refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from dosecal.cliparams import ClockParam, appointment_options, csv_profile_option, parse_dose
+from dosecal.errors import DosecalError, OutputError, RegimenError
+
+if TYPE_CHECKING:
+    from dosecal.course import Course
+    from dosecal.model import Regimen
+    from dosecal.roster import Entry
+
+
+class _Regimens:
+    """Each regimen file read once per roster; a broken one is the row's problem, not the roster's."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.loaded: dict[str, Regimen] = {}
+        self.by_name: dict[str, Regimen] = {}
+
+    def read(self, path: Path) -> Regimen:
+        """The regimen at `path`, read once (a course file's regimen)."""
+        from dosecal.loader import load
+
+        key = str(path.resolve())
+        if key not in self.loaded:
+            self.loaded[key] = load(path)
+        return self.loaded[key]
+
+    def get(self, value: str) -> Regimen:
+        """The regimen a roster row names (a bundled name, or a file beside the roster)."""
+        if value not in self.by_name:
+            self.by_name[value] = self._find(value)
+        return self.by_name[value]
+
+    def _find(self, value: str) -> Regimen:
+        from dosecal.errors import CourseError
+        from dosecal.loader import load, regimen_path
+
+        path = regimen_path(value, self.folder)
+        if path is None:
+            raise CourseError(
+                f"no regimen '{value}': not a file beside the roster, and not a bundled regimen"
+            )
+        key = str(path.resolve())
+        if key not in self.loaded:
+            try:
+                self.loaded[key] = load(path)
+            except RegimenError as error:
+                raise CourseError(_regimen_problem(error)) from None
+            except OSError as error:
+                raise CourseError(f"cannot read {path}: {error.strerror}") from None
+        return self.loaded[key]
+
+
+def _regimen_problem(error: RegimenError) -> str:
+    n = len(error.diagnostics)
+    return f"{error.source.name} has {n} error{'s' if n != 1 else ''}:\n" + error.render()
+
+
+def _course(entry: Entry, folder: Path, regimens: _Regimens) -> tuple[Regimen, Course]:
+    """The row as a regimen and a course; `CourseError` with one clear sentence if it is wrong."""
+    from dosecal.course import Course
+    from dosecal.dosing import Measures
+    from dosecal.errors import CourseError
+    from dosecal.loader import load_course
+
+    if entry.course:
+        path = folder / entry.course
+        try:
+            return load_course(path, regimens.read)
+        except RegimenError as error:
+            raise CourseError(_regimen_problem(error)) from None
+        except OSError as error:
+            raise CourseError(f"cannot read the course file {path}: {error.strerror}") from None
+    regimen = regimens.get(entry.regimen)
+    try:
+        course = Course(
+            start=_value("start", entry.start, _date),
+            cycles=_value("cycles", entry.cycles, _count),
+            until=_value("until", entry.until, _date),
+            level=entry.level or None,
+            doses=tuple(_dose(d) for d in entry.doses.split(";") if d.strip()),
+            measures=Measures(
+                _value("weight", entry.weight, _number),
+                _value("height", entry.height, _number),
+                _bsa(entry.bsa),
+            ),
+            course_id=entry.patient_id,
+        )
+    except ValueError as error:
+        raise CourseError(str(error)) from None
+    return regimen, course
+
+
+def _value(column: str, text: str, parse: Any) -> Any:
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise ValueError(f"{column}: {error}") from None
+
+
+def _date(text: str) -> Any:
+    from dosecal.cliparams import parse_date
+
+    return parse_date(text)
+
+
+def _number(text: str) -> Any:
+    from dosecal.cliparams import parse_number
+
+    return parse_number(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"'{text}' is not a whole number of cycles")
+    return int(text)
+
+
+def _bsa(text: str) -> Any:
+    from dosecal.dosing import BsaFormula
+
+    if text.lower() not in ("", "mosteller", "dubois"):
+        raise ValueError(f"bsa: '{text}' is not a BSA formula (mosteller or dubois)")
+    return BsaFormula(text.lower() or "mosteller")
+
+
+def _dose(text: str) -> Any:
+    try:
+        return parse_dose(text.strip())
+    except click.BadParameter as error:
+        raise ValueError(f"doses: {error.message}") from None
+
+
+@contextlib.contextmanager
+def _combined(path: Path, header: str) -> Iterator[IO[bytes]]:
+    """A combined table, written to a temporary file beside `path`, renamed only when complete."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
+            handle.write(header.encode("utf-8"))
+            yield handle
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(temp).chmod(0o666 & ~umask)
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    """What every worker needs to make a patient: plain values, so they pickle."""
+
+    folder: Path
+    roster_folder: Path
+    packets: bool
+    visit_time: Any
+    paper: str
+    holiday_code: Any
+    move_closed: str
+    csv_profile: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A chunk of the roster, made: its combined-table records and its refusals.
+
+    The records are bytes when made in this process, else the part files a
+    worker wrote them to (sending them back through a pipe costs more than
+    the work); either way they go into the combined tables in roster order.
+    """
+
+    table: bytes | Path
+    visits: bytes | Path
+    refused: tuple[Any, ...]
+    made: int
+    closed: int
+
+
+class _Worker:
+    """A process's state: the settings, the regimens read so far, the course shapes expanded so far."""
+
+    def __init__(self, settings: _Settings) -> None:
+        from dosecal.appointments import MovePolicy
+        from dosecal.batch import Roster
+        from dosecal.cliparams import closed_days
+        from dosecal.render.csv import Profile
+
+        self.settings = settings
+        self.regimens = _Regimens(settings.roster_folder)
+        closed = closed_days(settings.holiday_code)
+        self.engine = Roster(
+            Profile(settings.csv_profile), settings.visit_time, closed, MovePolicy(settings.move_closed)
+        )
+
+    def chunk(self, entries: list[Entry], part: Path | None = None) -> _Done:
+        from dosecal.roster import Refusal
+
+        table: list[str] = []
+        visits: list[str] = []
+        refused: list[Refusal] = []
+        made = closed = 0
+        for entry in entries:
+            try:
+                regimen, course = _course(entry, self.settings.roster_folder, self.regimens)
+                records, visit_records, on_closed = self.engine.patient(entry.patient_id, regimen, course)
+                if self.settings.packets:
+                    self._packet(entry.patient_id, regimen, course)
+            except DosecalError as error:
+                refused.append(Refusal(entry.line, entry.patient_id, str(error)))
+                continue
+            table.append(records)
+            visits.append(visit_records)
+            made, closed = made + 1, closed + on_closed
+        data = ["".join(table).encode("utf-8"), "".join(visits).encode("utf-8")]
+        if part is None:
+            return _Done(data[0], data[1], tuple(refused), made, closed)
+        paths = [part.with_suffix(".table.tmp"), part.with_suffix(".visits.tmp")]
+        for path, content in zip(paths, data, strict=True):
+            path.write_bytes(content)
+        return _Done(paths[0], paths[1], tuple(refused), made, closed)
+
+    def _packet(self, patient_id: str, regimen: Regimen, course: Course) -> None:
+        s = self.settings
+        _write_packet(s.folder / patient_id, regimen, course, patient_id, s, self.engine)
+
+
+_WORKER: _Worker | None = None
+
+
+def _start_worker(settings: _Settings) -> None:
+    global _WORKER
+    _WORKER = _Worker(settings)
+
+
+def _work(job: tuple[list[Entry], Path]) -> _Done:
+    assert _WORKER is not None, "the pool's initializer sets the worker up"
+    return _WORKER.chunk(*job)
+
+
+def _chunks(entries: list[Entry], size: int) -> list[list[Entry]]:
+    return [entries[i : i + size] for i in range(0, len(entries), size)]
+
+
+@click.command()
+@click.argument("roster", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the packets (<folder>/<patient_id>/) and the combined tables.",
+)
+@click.option(
+    "--packets/--no-packets",
+    default=True,
+    show_default=True,
+    help="Write each patient's packet, or only the combined tables.",
+)
+@click.option("--visit-time", type=ClockParam(), help="Local start time of clinic visits (HH:MM).")
+@click.option(
+    "--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True, help="Diary paper."
+)
+@appointment_options
+@csv_profile_option
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Processes working at once (default: one per CPU). The output is the same for any number.",
+)
+def batch(roster: Path, jobs: int | None, **options: Any) -> None:
+    """Make every patient of a roster (CSV): packets, and one table of all visits and doses.
+
+    The roster's columns: patient_id, and either course (a course file) or
+    regimen and start, with cycles, until, level, weight, height, bsa and
+    doses ("drug=AMOUNT UNIT; ...") as needed. See docs/course.md.
+    """
+    from dosecal import roster as roster_file
+    from dosecal.appointments import COLUMNS as VISIT_COLUMNS
+    from dosecal.batch import TABLE_COLUMNS
+    from dosecal.render import csv
+
+    try:
+        text = roster.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{roster}: not UTF-8 text (save the roster as CSV UTF-8)") from None
+    entries, refused = roster_file.read(text, str(roster))
+    settings = _Settings(roster_folder=roster.parent, **options)
+    profile = csv.Profile(settings.csv_profile)
+    headers = [profile.preamble + csv.record(c, profile) for c in (TABLE_COLUMNS, VISIT_COLUMNS)]
+    made = closed = 0
+    folder = settings.folder
+    with (
+        _combined(folder / "administrations.csv", headers[0]) as table,
+        _combined(folder / "appointments.csv", headers[1]) as visits,
+        _progress(len(entries)) as bar,
+    ):
+        for done in _run(entries, settings, jobs or os.cpu_count() or 1):
+            _append(table, done.table)
+            _append(visits, done.visits)
+            refused += done.refused
+            made, closed = made + done.made, closed + done.closed
+            bar.update(done.made + len(done.refused))
+    _report(roster, refused, made, closed, folder)
+
+
+def _run(entries: list[Entry], settings: _Settings, jobs: int) -> Iterator[_Done]:
+    """Chunks made in roster order: in this process, or by a pool of `jobs` processes."""
+    # Chunks small enough for a lively progress bar, large enough to keep the pipes busy.
+    size = max(1, min(200, len(entries) // (jobs * 4) or 1))
+    if jobs == 1 or len(entries) <= size:
+        worker = _Worker(settings)
+        for chunk in _chunks(entries, size):
+            yield worker.chunk(chunk)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    settings.folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.folder, prefix=".batch-") as parts:
+        jobs_list = [(c, Path(parts) / f"part-{n:06d}") for n, c in enumerate(_chunks(entries, size))]
+        with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
+            yield from pool.map(_work, jobs_list)
+
+
+def _append(handle: IO[bytes], records: bytes | Path) -> None:
+    """Records at the end of a combined table; a part file is copied by the kernel and removed."""
+    if isinstance(records, bytes):
+        handle.write(records)
+        return
+    handle.flush()
+    with records.open("rb") as part:
+        size = os.fstat(part.fileno()).st_size
+        copied = 0
+        try:
+            while copied < size:
+                n = os.copy_file_range(part.fileno(), handle.fileno(), size - copied)
+                if n == 0:
+                    break
+                copied += n
+        except (AttributeError, OSError):  # not Linux, or a file system without it
+            part.seek(copied)
+            shutil.copyfileobj(part, handle, 1 << 20)
+    records.unlink()
+
+
+def _write_packet(
+    target: Path, regimen: Regimen, course: Course, patient_id: str, settings: _Settings, engine: Any
+) -> None:
+    """The patient's packet, as `dosecal make` writes it, rendered whole before any of it is written."""
+    from dosecal.appointments import visits
+    from dosecal.cli import _calendar_bytes, _diary_bytes
+    from dosecal.cliparams import write_atomically
+    from dosecal.expand import expand
+    from dosecal.render import appointments, csv
+
+    schedule = expand(regimen, course)
+    found = visits(schedule, patient_id, settings.visit_time, engine.closed, engine.policy)
+    calendar = dict.fromkeys(
+        ("zone", "visit_time", "reminder", "home_reminder", "generated_at", "previous"), None
+    )
+    calendar["per_administration"] = False
+    files = {
+        "calendar.ics": _calendar_bytes(schedule, calendar, replaces=target / "calendar.ics"),
+        "diary.pdf": _diary_bytes(schedule, patient_id, settings.paper),
+        "administrations.csv": csv.render(schedule, engine.profile).encode("utf-8"),
+        "appointments.csv": appointments.render(found, engine.profile).encode("utf-8"),
+    }
+    for name, content in files.items():
+        write_atomically(target / name, content)
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """click's progress bar on a terminal; elsewhere (a log, a pipe) nothing."""
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label="patients", file=sys.stderr) as bar:
+            yield bar
+    else:
+        yield _Silent()
+
+
+class _Silent:
+    def update(self, n: int) -> None:
+        """No terminal, no bar."""
+
+
+def _report(roster: Path, refused: list[Any], made: int, closed: int, folder: Path) -> None:
+    for r in sorted(refused, key=lambda r: r.line):
+        who = f"patient {r.patient_id}: " if r.patient_id else ""
+        click.echo(f"{roster}:{r.line}: {who}{r.message}", err=True)
+    total = made + len(refused)
+    if closed:
+        click.echo(
+            f"dosecal: {closed} visits fall on closed days (see the closed and moved columns)", err=True
+        )
+    click.echo(
+        f"wrote {folder}/: administrations.csv, appointments.csv; {made} of {total} patients"
+        + (f"; {len(refused)} rows refused (above)" if refused else ""),
+        err=True,
+    )
+    if refused:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,135 @@
+"""Roster files for `dosecal batch`: one patient a row (docs/course.md, "Rosters").
+
+A roster is CSV with a header row. Each row names a patient and either a
+course file (`course`) or the course itself (`regimen`, `start`, and the
+optional `cycles`, `until`, `level`, `weight`, `height`, `bsa`, `doses`),
+the same values the command-line options take. A spreadsheet's export works
+as it is: a byte order mark, CRLF, quoted cells and blank lines are fine.
+
+A mistake in the header stops the roster (no row can be read without it); a
+mistake in a row is that row's alone: `read` returns it beside the good
+rows, with the row's line number, and the caller goes on with the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass
+
+from dosecal.errors import CourseError
+
+COLUMNS: tuple[str, ...] = (
+    "patient_id",
+    "regimen",
+    "start",
+    "cycles",
+    "until",
+    "level",
+    "weight",
+    "height",
+    "bsa",
+    "doses",
+    "course",
+)
+_COURSE_COLUMNS = COLUMNS[1:-1]
+# A patient id names the patient's folder: nothing a file system could misread.
+_PATIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class RosterError(CourseError):
+    """The roster as a whole cannot be read (its header)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One good row: the patient and the course values as written (empty when not given)."""
+
+    line: int
+    patient_id: str
+    regimen: str = ""
+    start: str = ""
+    cycles: str = ""
+    until: str = ""
+    level: str = ""
+    weight: str = ""
+    height: str = ""
+    bsa: str = ""
+    doses: str = ""
+    course: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A row that was not used, and why."""
+
+    line: int
+    patient_id: str
+    message: str
+
+
+def read(text: str, name: str) -> tuple[list[Entry], list[Refusal]]:
+    """The roster's good rows and its refused ones, in file order; `RosterError` for the header."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    _check_header(header, name)
+    entries: list[Entry] = []
+    refused: list[Refusal] = []
+    seen: dict[str, int] = {}
+    line = reader.line_num
+    for row in reader:
+        first, line = line + 1, reader.line_num
+        if not any(c.strip() for c in row):
+            continue
+        values = dict(zip(header, (c.strip() for c in row), strict=False))
+        patient = values.get("patient_id", "")
+        problem = _problem(row, header, values, seen)
+        if problem:
+            refused.append(Refusal(first, patient, problem))
+            continue
+        seen[patient] = first
+        entries.append(Entry(first, **values))
+    return entries, refused
+
+
+def _check_header(header: list[str], name: str) -> None:
+    where = f"{name}:1"
+    if not any(header):
+        raise RosterError(f"{where}: the roster is empty; its first line names the columns")
+    for column in header:
+        if column not in COLUMNS:
+            close = difflib.get_close_matches(column, COLUMNS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"the columns are {', '.join(COLUMNS)}"
+            raise RosterError(f"{where}: unknown column '{column}'; {hint}")
+    if len(set(header)) != len(header):
+        twice = next(c for c in header if header.count(c) > 1)
+        raise RosterError(f"{where}: the column '{twice}' is there twice")
+    if "patient_id" not in header:
+        raise RosterError(f"{where}: a roster needs a patient_id column")
+    if "course" not in header and not {"regimen", "start"} <= set(header):
+        raise RosterError(f"{where}: a roster needs a course column, or regimen and start columns")
+
+
+def _problem(row: list[str], header: list[str], values: dict[str, str], seen: dict[str, int]) -> str:
+    """Why a row cannot be used, or ""."""
+    patient = values.get("patient_id", "")
+    if len(row) > len(header):
+        return f"{len(row)} cells, but the header names {len(header)} columns"
+    if not patient:
+        return "no patient_id"
+    if not _PATIENT_ID.fullmatch(patient):
+        return (
+            f"patient id '{patient}' cannot name a folder: use up to 64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    if patient in seen:
+        return f"this patient id is already on line {seen[patient]}"
+    if values.get("course"):
+        given = [c for c in _COURSE_COLUMNS if values.get(c)]
+        if given:
+            return f"the course file gives the whole course: leave {', '.join(given)} empty"
+    elif not values.get("regimen") or not values.get("start"):
+        return "give a course file, or a regimen and a start date"
+    return ""
