@@ -337,8 +337,6 @@ def closed_days(code: tuple[str, str | None] | None) -> Any:
 
     if code is None:
         return ClosedDays(source="weekends (Saturday, Sunday)")
-    from importlib.metadata import version
-
     import holidays
 
     country, subdiv = code
@@ -350,7 +348,7 @@ def closed_days(code: tuple[str, str | None] | None) -> Any:
     return ClosedDays(
         weekend=frozenset(found.weekend),
         holidays=found,
-        source=f"public holidays of {where} (holidays {version('holidays')}) and weekends",
+        source=f"public holidays of {where} (from the holidays package) and weekends",
     )
 
 
