@@ -58,6 +58,11 @@ def parse(source: Source) -> tuple[CourseFile, list[Diagnostic]]:
     for number, text in enumerate(source.text.split("\n"), start=1):
         if not text.split("#")[0].strip():
             continue
+        word = text.split()[0]
+        if word in _NOT_USED:
+            diagnostics.append(Diagnostic(Span(number, _indent(text) + 1, len(word)), *_NOT_USED[word]))
+            first = False
+            continue
         try:
             tree = _lark().parse(text)
         except UnexpectedInput as error:
@@ -81,6 +86,18 @@ def parse(source: Source) -> tuple[CourseFile, list[Diagnostic]]:
                 Diagnostic(Span(number, column, len(mistake.at) or 0), str(mistake), mistake.hint)
             )
     return result, diagnostics
+
+
+# Asked for by people used to other tools, but no dose rule of the regimen
+# language uses them (doses are flat, per kg or per m2; no Calvert, no CrCl):
+# a value that changes nothing must not look as if it did.
+_NOT_USED = {
+    word: (
+        f"'{word}' is not used: no dose rule of the regimen language depends on age or sex",
+        "doses are flat, per kg (weight) or per m2 (weight, height, bsa); leave this line out",
+    )
+    for word in ("age", "sex")
+}
 
 
 def _indent(text: str) -> int:
