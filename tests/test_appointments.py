@@ -165,14 +165,47 @@ def test_a_held_visit_keeps_its_row() -> None:
     assert "IRR" in held.not_given[0]
 
 
-def test_moving_onto_another_visit_is_pointed_out() -> None:
-    """Pure function: a closure that pushes C1D1 onto C1D8's day says that day already has a visit."""
+def test_a_move_never_puts_two_visits_on_one_day() -> None:
+    """A week's closure would push C1D1 onto C1D8's day: it stays, flagged, for booking by hand."""
     schedule = expand_seed(cycles=1)
     closed = ClosedDays(weekend=frozenset(), holidays={dt.date(2026, 12, 7 + n): "closure" for n in range(7)})
     found = visits(schedule, "p1", closed=closed, policy=MovePolicy.NEXT)
     first = next(v for v in found if v.cycle_day == 1)
-    assert first.date == dt.date(2026, 12, 14)
-    assert first.moved.endswith("cycle 1 day 8 is also on 2026-12-14")
+    assert (first.date, first.planned_date) == (dt.date(2026, 12, 7), None)
+    assert first.moved == (
+        "not moved to the next open day, 2026-12-14: cycle 1 day 8 is already on that day; book by hand"
+    )
+    assert len({v.date for v in found}) == len(found)
+
+
+def test_consecutive_closed_days_do_not_collapse_onto_one_day() -> None:
+    """Bendamustine days 1 and 2 on a Saturday and Sunday: day 1 moves to Monday, day 2 cannot."""
+    result = run(
+        "appointments", "nct04083898", "--start", "2026-12-05", "--cycles", "1", "--level", "1",
+        "--move-closed", "next",
+    )  # fmt: skip
+    rows = table(result.stdout)
+    days = {r["cycle_day"]: r for r in rows}
+    first_two = [(d, days[d]["date"], days[d]["planned_date"], days[d]["moved"]) for d in ("1", "2")]
+    assert first_two == [
+        ("1", "2026-12-07", "2026-12-05", "moved from 2026-12-05 (Saturday) to the next open day"),
+        ("2", "2026-12-06", "", "not moved to the next open day, 2026-12-07: cycle 1 day 1 is already on "
+         "that day; book by hand"),
+    ]  # fmt: skip
+    assert len({r["date"] for r in rows}) == len(rows)
+
+
+def test_no_visit_moves_before_the_course_starts() -> None:
+    """C1D1 on a Saturday with --move-closed previous would be the Friday before the start: it stays."""
+    result = run(
+        "appointments", "nct05922501", "--start", "2026-12-05", "--cycles", "1", "--move-closed", "previous"
+    )
+    first = table(result.stdout)[0]
+    assert (first["date"], first["closed"]) == ("2026-12-05", "Saturday")
+    assert first["moved"] == (
+        "not moved to the previous open day, 2026-12-04: that is before the course starts on 2026-12-05; "
+        "book by hand"
+    )
 
 
 def expand_seed(cycles: int) -> Schedule:

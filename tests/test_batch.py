@@ -159,7 +159,7 @@ def test_broken_rows_are_reported_and_spoil_nothing(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     name = str(roster)
     expected = [
-        f"{name}:5: patient x/1: patient id 'x/1' cannot name a folder",
+        f"{name}:5: patient id 'x/1' cannot name a folder",
         f"{name}:6: patient d1: nct04083898 has no dose level '9'; its levels are 1, 2, 3, phase2",
         f"{name}:7: patient d2: start: 2026-02-30 is not a date: February 2026 has 28 days",
         f"{name}:8: patient d3: weight 700 kg is not plausible (expected 1-300 kg)",
@@ -168,7 +168,7 @@ def test_broken_rows_are_reported_and_spoil_nothing(tmp_path: Path) -> None:
         f"{name}:10: patient a1: this patient id is already on line 2",
         f"{name}:11: no patient_id",
         f"{name}:12: patient d5: the course file gives the whole course: leave regimen, start, cycles empty",
-        f"{name}:13: patient d6: {tmp_path / 'broken.course'} has 1 error:",
+        f"{name}:13: patient d6: {tmp_path / 'broken.course'} has mistakes:",
         f"{name}:14: patient d7: 13 cells, but the header names 11 columns",
         f"{name}:15: patient d8: doses: 'bendamustine=75' should read \"DRUG=AMOUNT UNIT\"",
     ]
@@ -254,3 +254,47 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.Mon
         bar.update(1)
         bar.update(1)
     assert shown == [2, 1, 1]
+
+
+def test_spreadsheet_exports_and_hostile_rows(tmp_path: Path) -> None:
+    """A leading blank line, an unnamed trailing column and trailing empty cells are a spreadsheet's
+    habits and are read; an open quote, a course file with another id, a file that is not UTF-8,
+    an absurd dose, a reserved or case-duplicate id and a control character each refuse one row."""
+    (tmp_path / "other-id.course").write_text(
+        "course someone-else\n  regimen nct05922501\n  start 2026-12-07\n  cycles 1\n", "utf-8"
+    )
+    (tmp_path / "latin1.course").write_bytes(
+        b"course lat\n  regimen nct05922501\n  start 2026-12-07\n  cycles 1\n  # caf\xe9\n"
+    )
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(
+        b"\r\npatient_id,regimen,start,cycles,level,doses,course,\r\n"
+        b"ok1,nct05922501,2026-12-07,1,,,,\r\n"
+        b'open,nct05922501,2026-12-07,1,"2,,,\r\n'
+        b"ok2,nct05922501,2026-12-14,1,,,,,,\r\n"
+        b"mismatch,,,,,,other-id.course,\r\n"
+        b"lat,,,,,,latin1.course,\r\n"
+        b"big,nct04083898,2026-12-07,1,phase2,bendamustine=1e999999999 mg/m2,,\r\n"
+        b"Appointments.CSV,nct05922501,2026-12-07,1,,,,\r\n"
+        b"OK1,nct05922501,2026-12-07,1,,,,\r\n"
+        b"ctl,nct05922501,2026-12-07\x00,1,,,,\r\n"
+    )
+    out = tmp_path / "out"
+    result = run("batch", str(roster), "-o", str(out), "--no-packets", "--jobs", "1")
+    assert result.exit_code == 1
+    name = str(roster)
+    reported = [line for line in result.stderr.splitlines() if line.startswith(f"{name}:")]
+    assert [line.split(": ", 1)[0] for line in reported] == [f"{name}:{n}" for n in (4, 6, 7, 8, 9, 10, 11)]
+    assert reported[0].endswith("a quote opened on this line is not closed")
+    assert "the course file other-id.course is 'course someone-else'" in reported[1]
+    assert reported[2].endswith("latin1.course has mistakes:")
+    assert "not UTF-8 text" in result.stderr
+    assert "'1e999999999' in 'bendamustine=1e999999999 mg/m2' is not a dose amount" in reported[3]
+    assert reported[4].endswith(
+        "patient id 'Appointments.CSV' is the name of a combined table; choose another"
+    )
+    assert reported[5].endswith("this patient id is already on line 3 (ids are compared ignoring case)")
+    assert reported[6].endswith("a cell holds a control character (a tab or an invisible character)")
+    table = records((out / "administrations.csv").read_text("utf-8"))
+    assert sorted({r[0] for r in table[1:]}) == ["ok1", "ok2"]
+    assert "internal error" not in result.stderr

@@ -140,7 +140,7 @@ def visits(
         _visit(list(day), patient_id, course_id, visit_time)
         for _, day in groupby(clinic, key=lambda a: a.date)
     ]
-    return check_closed(found, closed, policy) if closed is not None else found
+    return check_closed(found, closed, policy, schedule.plan.course.start) if closed is not None else found
 
 
 def _visit(rows: list[Administration], patient_id: str, course_id: str, at: dt.time | None) -> Visit:
@@ -188,8 +188,14 @@ def _chair_minutes(given: Sequence[Administration]) -> tuple[int | None, int | N
     return sum(a.duration_min or 0 for a in counted), sum(a.duration_max or 0 for a in counted)
 
 
-def check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy) -> list[Visit]:
-    taken = {v.date: v for v in found}
+def check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy, start: dt.date) -> list[Visit]:
+    """Flag visits on closed days; move them when `policy` says so and the move is safe.
+
+    A move never puts two visits of the patient on one day, nor a visit
+    before the course's first day: such a visit stays where it is, flagged,
+    with why it was not moved, for the clinic to book by hand.
+    """
+    occupied = {v.date: v for v in found}
     out = []
     for visit in found:
         reason = closed.reason(visit.date)
@@ -200,11 +206,19 @@ def check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy) -> 
             out.append(replace(visit, closed=reason, moved=KEPT))
             continue
         day = _open_day(visit.date, closed, 1 if policy is MovePolicy.NEXT else -1)
-        note = f"moved from {visit.date.isoformat()} ({reason}) to the {policy.value} open day"
-        other = taken.get(day)
-        if other is not None and other is not visit:
-            note += f"; cycle {other.cycle} day {other.cycle_day} is also on {day.isoformat()}"
-        out.append(replace(visit, date=day, closed=reason, planned_date=visit.date, moved=note))
+        other = occupied.get(day)
+        if other is not None:
+            why = f"cycle {other.cycle} day {other.cycle_day} is already on that day"
+        elif day < start:
+            why = f"that is before the course starts on {start.isoformat()}"
+        else:
+            del occupied[visit.date]
+            occupied[day] = visit
+            note = f"moved from {visit.date.isoformat()} ({reason}) to the {policy.value} open day"
+            out.append(replace(visit, date=day, closed=reason, planned_date=visit.date, moved=note))
+            continue
+        note = f"not moved to the {policy.value} open day, {day.isoformat()}: {why}; book by hand"
+        out.append(replace(visit, closed=reason, moved=note))
     return sorted(out, key=lambda v: v.date)
 
 

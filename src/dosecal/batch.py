@@ -136,7 +136,7 @@ class Roster:
                 replace(v, patient_id=patient_id, visit_id=i, date=dt.date.fromordinal(d))
                 for v, i, d in zip(shape.visits, ids, ordinals, strict=True)
             ]
-            checked = check_closed(found, self.closed or ClosedDays(), self.policy)
+            checked = check_closed(found, self.closed or ClosedDays(), self.policy, start)
             return self._visit_records(checked), sum(1 for v in checked if v.closed)
         prefix = csv_field(patient_id, self.profile) + ","
         days = self._day_cells(first, shape.visit_offsets)

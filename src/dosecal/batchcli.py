@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -75,8 +75,8 @@ class _Regimens:
 
 
 def _regimen_problem(error: RegimenError) -> str:
-    n = len(error.diagnostics)
-    return f"{error.source.name} has {n} error{'s' if n != 1 else ''}:\n" + error.render()
+    """The file's diagnostics, under the row's line (render() ends with the count and the name)."""
+    return f"{error.source.name} has mistakes:\n{error.render()}"
 
 
 def _course(entry: Entry, folder: Path, regimens: _Regimens) -> tuple[Regimen, Course]:
@@ -89,11 +89,18 @@ def _course(entry: Entry, folder: Path, regimens: _Regimens) -> tuple[Regimen, C
     if entry.course:
         path = folder / entry.course
         try:
-            return load_course(path, regimens.read)
+            regimen, course = load_course(path, regimens.read)
         except RegimenError as error:
             raise CourseError(_regimen_problem(error)) from None
         except OSError as error:
             raise CourseError(f"cannot read the course file {path}: {error.strerror}") from None
+        if course.course_id != entry.patient_id:
+            # Ids and calendar UIDs come from the course id: two rows must never share them.
+            raise CourseError(
+                f"the course file {entry.course} is 'course {course.course_id}': "
+                f"write the patient id {entry.patient_id} on its course line, or that id here"
+            )
+        return regimen, course
     regimen = regimens.get(entry.regimen)
     try:
         course = Course(
@@ -172,6 +179,9 @@ def _combined(path: Path, header: str) -> Iterator[IO[bytes]]:
         os.umask(umask)
         Path(temp).chmod(0o666 & ~umask)
         Path(temp).replace(path)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {error.strerror}") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -239,6 +249,9 @@ class _Worker:
             except DosecalError as error:
                 refused.append(Refusal(entry.line, entry.patient_id, str(error)))
                 continue
+            except Exception as error:  # a bug must not cost the other patients their packets
+                refused.append(Refusal(entry.line, entry.patient_id, _bug(error)))
+                continue
             table.append(records)
             visits.append(visit_records)
             made, closed = made + 1, closed + on_closed
@@ -255,10 +268,23 @@ class _Worker:
         _write_packet(s.folder / patient_id, regimen, course, patient_id, s, self.engine)
 
 
+def _bug(error: Exception) -> str:
+    return (
+        f"internal error ({type(error).__name__}: {error}); this is a bug in dosecal, please report it "
+        "with this row; the other rows were made"
+    )
+
+
 _WORKER: _Worker | None = None
 
 
 def _start_worker(settings: _Settings) -> None:
+    import signal
+
+    # Ctrl-C is the main process's to handle: it stops the pool at once; SIGTERM
+    # (from the pool's terminate) simply ends the worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     global _WORKER
     _WORKER = _Worker(settings)
 
@@ -323,11 +349,13 @@ def batch(roster: Path, jobs: int | None, **options: Any) -> None:
     made = closed = 0
     folder = settings.folder
     with (
+        _terminate_cleanly(),
         _combined(folder / "administrations.csv", headers[0]) as table,
         _combined(folder / "appointments.csv", headers[1]) as visits,
         _progress(len(entries)) as bar,
+        contextlib.closing(_run(entries, settings, jobs or os.cpu_count() or 1)) as made_chunks,
     ):
-        for done in _run(entries, settings, jobs or os.cpu_count() or 1):
+        for done in made_chunks:
             _append(table, done.table)
             _append(visits, done.visits)
             refused += done.refused
@@ -336,7 +364,7 @@ def batch(roster: Path, jobs: int | None, **options: Any) -> None:
     _report(roster, refused, made, closed, folder)
 
 
-def _run(entries: list[Entry], settings: _Settings, jobs: int) -> Iterator[_Done]:
+def _run(entries: list[Entry], settings: _Settings, jobs: int) -> Generator[_Done, None, None]:
     """Chunks made in roster order: in this process, or by a pool of `jobs` processes."""
     # Chunks small enough for a lively progress bar, large enough to keep the pipes busy.
     size = max(1, min(200, len(entries) // (jobs * 4) or 1))
@@ -345,13 +373,17 @@ def _run(entries: list[Entry], settings: _Settings, jobs: int) -> Iterator[_Done
         for chunk in _chunks(entries, size):
             yield worker.chunk(chunk)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
 
-    settings.folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.folder, prefix=".batch-") as parts:
-        jobs_list = [(c, Path(parts) / f"part-{n:06d}") for n, c in enumerate(_chunks(entries, size))]
-        with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
-            yield from pool.map(_work, jobs_list)
+        work = [(c, Path(parts) / f"part-{n:06d}") for n, c in enumerate(_chunks(entries, size))]
+        pool = multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(settings,))
+        try:
+            yield from pool.imap(_work, work)
+            pool.close()
+        finally:
+            pool.terminate()  # at once on Ctrl-C or an error; after close(), a no-op wait
+            pool.join()
 
 
 def _append(handle: IO[bytes], records: bytes | Path) -> None:
@@ -402,6 +434,25 @@ def _write_packet(
 
 
 @contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """SIGTERM (a scheduler, `kill`) unwinds like Ctrl-C: workers stopped, temporary files removed."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
 def _progress(total: int) -> Iterator[Any]:
     """click's progress bar on a terminal; elsewhere (a log, a pipe) nothing."""
     if sys.stderr.isatty():
@@ -427,7 +478,7 @@ def _report(roster: Path, refused: list[Any], made: int, closed: int, folder: Pa
         )
     click.echo(
         f"wrote {folder}/: administrations.csv, appointments.csv; {made} of {total} patients"
-        + (f"; {len(refused)} rows refused (above)" if refused else ""),
+        + (f"; {len(refused)} row{'s' if len(refused) != 1 else ''} refused (above)" if refused else ""),
         err=True,
     )
     if refused:

@@ -139,13 +139,13 @@ def parse_dose(text: str) -> tuple[str, Any]:
         raise click.BadParameter(
             f"unknown unit '{unit}' in '{text}'; units are {', '.join(UNITS)}", param_hint="--dose"
         )
-    try:
-        value = Decimal(amount)
-    except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or value <= 0:
-        raise click.BadParameter(f"'{amount}' in '{text}' is not a dose amount", param_hint="--dose")
-    return name.strip(), Amount(value, UNITS[unit])
+    # Plain decimals only: no exponent, no sign; a million of any unit is past any real dose.
+    if not re.fullmatch(r"\d{1,6}(\.\d{1,6})?", amount) or Decimal(amount) <= 0:
+        raise click.BadParameter(
+            f"'{amount}' in '{text}' is not a dose amount (a number such as 75 or 1.5, below 1,000,000)",
+            param_hint="--dose",
+        )
+    return name.strip(), Amount(Decimal(amount), UNITS[unit])
 
 
 def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -325,10 +325,14 @@ class HolidaysParam(click.ParamType):  # type: ignore[type-arg]
         country = country.upper()
         if country not in supported:
             self.fail(f"'{value}' is not a country the holidays package knows (e.g. US, GB, DE)", param, ctx)
-        if subdiv and subdiv.upper() not in supported[country]:
+        if not subdiv:
+            return country, None
+        # The package's own spelling ("NY", "Augsburg", "NSW Western"), matched ignoring case.
+        found = next((s for s in supported[country] if s.casefold() == subdiv.strip().casefold()), None)
+        if found is None:
             known = ", ".join(supported[country]) or "none"
             self.fail(f"{country} has no subdivision '{subdiv}'; its subdivisions are {known}", param, ctx)
-        return country, subdiv.upper() or None
+        return country, found
 
 
 def closed_days(code: tuple[str, str | None] | None) -> Any:

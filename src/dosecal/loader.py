@@ -44,7 +44,7 @@ def load_course(
     from dosecal.language import course_file
 
     path = Path(path)
-    source = Source(_normalised(path.read_text("utf-8")), str(path))
+    source = Source(_normalised(_read_utf8(path)), str(path))
     parsed, diagnostics = course_file.parse(source)
     course, more = course_file.to_course(parsed, source) if not diagnostics else (None, [])
     diagnostics += more
@@ -87,12 +87,18 @@ def _normalised(text: str) -> str:
 def load(path: str | Path) -> Regimen:
     """Load a regimen file by path (`OSError` if it cannot be read)."""
     path = Path(path)
+    return loads(_read_utf8(path), str(path))
+
+
+def _read_utf8(path: Path) -> str:
+    """The file's text; a file that is not UTF-8 is a diagnostic at 1:1, not a crash."""
     try:
-        text = path.read_text("utf-8")
+        return path.read_text("utf-8")
     except UnicodeDecodeError as error:
         source = Source("", str(path))
-        raise RegimenError(source, [Diagnostic(Span(1, 1), f"not UTF-8 text ({error.reason})")]) from None
-    return loads(text, str(path))
+        raise RegimenError(
+            source, [Diagnostic(Span(1, 1), f"not UTF-8 text ({error.reason})", "save it as UTF-8")]
+        ) from None
 
 
 def bundled_dir() -> Path:

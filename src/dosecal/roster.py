@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 import re
 from dataclasses import dataclass
 
@@ -35,6 +34,10 @@ COLUMNS: tuple[str, ...] = (
     "course",
 )
 _COURSE_COLUMNS = COLUMNS[1:-1]
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The combined tables live beside the patients' folders; no patient may take their names.
+RESERVED = frozenset({"administrations.csv", "appointments.csv"})
 # A patient id names the patient's folder: nothing a file system could misread.
 _PATIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -71,33 +74,56 @@ class Refusal:
 
 
 def read(text: str, name: str) -> tuple[list[Entry], list[Refusal]]:
-    """The roster's good rows and its refused ones, in file order; `RosterError` for the header."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    _check_header(header, name)
+    """The roster's good rows and its refused ones, in file order; `RosterError` for the header.
+
+    No cell of a roster needs a line break, so each line is read on its own:
+    a quote left open spoils its own line only, and line numbers are exact.
+    """
+    lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))
+    numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip(" \t,")]
+    if not numbered:
+        raise RosterError(f"{name}:1: the roster is empty; its first line names the columns")
+    header_line, header_text = numbered[0]
+    header = _header(_cells(header_text) or [], f"{name}:{header_line}")
     entries: list[Entry] = []
     refused: list[Refusal] = []
     seen: dict[str, int] = {}
-    line = reader.line_num
-    for row in reader:
-        first, line = line + 1, reader.line_num
-        if not any(c.strip() for c in row):
-            continue
-        values = dict(zip(header, (c.strip() for c in row), strict=False))
-        patient = values.get("patient_id", "")
-        problem = _problem(row, header, values, seen)
+    for number, line in numbered[1:]:
+        row = _cells(line)
+        patient = (
+            row[header.index("patient_id")].strip() if row and len(row) > header.index("patient_id") else ""
+        )
+        problem = (
+            _problem(row, header, seen) if row is not None else "a quote opened on this line is not closed"
+        )
         if problem:
-            refused.append(Refusal(first, patient, problem))
+            refused.append(Refusal(number, patient if _PATIENT_ID.fullmatch(patient) else "", problem))
             continue
-        seen[patient] = first
-        entries.append(Entry(first, **values))
+        assert row is not None
+        values = {h: c.strip() for h, c in zip(header, row, strict=False) if h}
+        seen[values["patient_id"].casefold()] = number
+        entries.append(Entry(number, **values))
     return entries, refused
 
 
-def _check_header(header: list[str], name: str) -> None:
-    where = f"{name}:1"
-    if not any(header):
-        raise RosterError(f"{where}: the roster is empty; its first line names the columns")
+def _cells(line: str) -> list[str] | None:
+    """The cells of one line; None when a quote is left open (or the line is not CSV)."""
+    try:
+        return next(csv.reader([line], strict=True), [])
+    except csv.Error:
+        return None
+
+
+def _header(cells: list[str], where: str) -> list[str]:
+    """Column names, lower case; trailing unnamed columns (a spreadsheet's habit) are kept as ""."""
+    header = [h.strip().lower() for h in cells]
+    while header and not header[-1]:
+        header.pop()
+    _check_header(header, where)
+    return header
+
+
+def _check_header(header: list[str], where: str) -> None:
     for column in header:
         if column not in COLUMNS:
             close = difflib.get_close_matches(column, COLUMNS, n=1)
@@ -112,11 +138,14 @@ def _check_header(header: list[str], name: str) -> None:
         raise RosterError(f"{where}: a roster needs a course column, or regimen and start columns")
 
 
-def _problem(row: list[str], header: list[str], values: dict[str, str], seen: dict[str, int]) -> str:
+def _problem(row: list[str], header: list[str], seen: dict[str, int]) -> str:
     """Why a row cannot be used, or ""."""
-    patient = values.get("patient_id", "")
-    if len(row) > len(header):
+    if any(c.strip() for c in row[len(header) :]):
         return f"{len(row)} cells, but the header names {len(header)} columns"
+    values = {h: c.strip() for h, c in zip(header, row, strict=False) if h}
+    if any(_CONTROL.search(c) for c in values.values()):
+        return "a cell holds a control character (a tab or an invisible character)"
+    patient = values.get("patient_id", "")
     if not patient:
         return "no patient_id"
     if not _PATIENT_ID.fullmatch(patient):
@@ -124,8 +153,12 @@ def _problem(row: list[str], header: list[str], values: dict[str, str], seen: di
             f"patient id '{patient}' cannot name a folder: use up to 64 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
         )
-    if patient in seen:
-        return f"this patient id is already on line {seen[patient]}"
+    if patient.casefold() in RESERVED:
+        return f"patient id '{patient}' is the name of a combined table; choose another"
+    if patient.casefold() in seen:
+        return (
+            f"this patient id is already on line {seen[patient.casefold()]} (ids are compared ignoring case)"
+        )
     if values.get("course"):
         given = [c for c in _COURSE_COLUMNS if values.get(c)]
         if given:
