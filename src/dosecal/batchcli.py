@@ -22,8 +22,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from dosecal.cliparams import ClockParam, appointment_options, csv_profile_option, parse_dose
-from dosecal.errors import DosecalError, OutputError, RegimenError
+from dosecal.cliparams import ClockParam, appointment_options, atomic_file, csv_profile_option, parse_dose
+from dosecal.errors import DosecalError, RegimenError
 
 if TYPE_CHECKING:
     from dosecal.course import Course
@@ -165,26 +165,10 @@ def _dose(text: str) -> Any:
 
 @contextlib.contextmanager
 def _combined(path: Path, header: str) -> Iterator[IO[bytes]]:
-    """A combined table, written to a temporary file beside `path`, renamed only when complete."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
-            handle.write(header.encode("utf-8"))
-            yield handle
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(temp).chmod(0o666 & ~umask)
-        Path(temp).replace(path)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """A combined table: whole, or not there (1 MiB buffer for the 4-million-row case)."""
+    with atomic_file(path, buffering=1 << 20) as handle:
+        handle.write(header.encode("utf-8"))
+        yield handle
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,15 @@ failure; `course_options` are the options every output command takes.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -96,17 +97,21 @@ def load_regimen(value: str) -> Any:
         raise click.FileError(str(path), error.strerror) from None
 
 
-def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write `content` to `path` through a temporary file and a rename."""
+@contextlib.contextmanager
+def atomic_file(path: Path, buffering: int = -1) -> Iterator[IO[bytes]]:
+    """A binary file that appears at `path` whole, by a rename, only if the block ends normally.
+
+    Written to a temporary file in the same folder; on any error or
+    interruption the temporary file is removed. OS errors become `OutputError`.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
         raise OutputError(f"cannot write {path}: {error.strerror}") from None
     try:
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb", buffering=buffering) as handle:
+            yield handle
         # mkstemp makes the file private (0600); give it the mode any new file gets here.
         umask = os.umask(0)
         os.umask(umask)
@@ -115,6 +120,15 @@ def write_atomically(path: Path, content: str | bytes) -> None:
     except OSError as error:
         Path(temp).unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {error.strerror}") from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write `content` to `path` through a temporary file and a rename."""
+    with atomic_file(path) as handle:
+        handle.write(content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def emit(content: str | bytes, output: Path | None) -> None:
