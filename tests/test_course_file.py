@@ -164,3 +164,34 @@ def test_regenerated_packet_changes_exactly_the_affected_rows(tmp_path: Path) ->
     ]
     assert "Cycle 3 starts on 8 Feb 2027" in new_pages["Drug diary: Cycle 3"]
     assert Decimal("91") == Decimal(next(r["computed_amount"] for r in benda))
+
+
+def test_golden_course_with_dubois_worked_by_hand() -> None:
+    """wu-018: 70 kg, 170 cm, DuBois 0.007184 x 70^0.425 x 170^0.725 = 1.8098 -> 1.81 m2.
+    Bendamustine level 2 = 75 mg/m2 x 1.81 = 135.75 mg on days 1, 2; cycle 3 delayed 7 days
+    (2026-12-07 + 56 + 7 = 2027-02-08), cycle 4 at level 1 = 50 mg/m2 x 1.81 = 90.5 mg from
+    2027-03-08; isatuximab 10 mg/kg x 70 kg = 700 mg, held on cycle 2 day 15 (2027-01-18)."""
+    regimen, planned = load_course(GOLDEN / "courses" / "wu-018.course")
+    rows = list(dosecal.expand(regimen, planned))
+    benda = [
+        (a.date.isoformat(), a.cycle, a.computed_amount, a.dose_change)
+        for a in rows
+        if a.agent == "bendamustine"
+    ]
+    assert benda == [
+        ("2026-12-07", 1, Decimal("135.75"), ""),
+        ("2026-12-08", 1, Decimal("135.75"), ""),
+        ("2027-01-04", 2, Decimal("135.75"), ""),
+        ("2027-01-05", 2, Decimal("135.75"), ""),
+        ("2027-02-08", 3, Decimal("135.75"), ""),
+        ("2027-02-09", 3, Decimal("135.75"), ""),
+        ("2027-03-08", 4, Decimal("90.5"), "reduced"),
+        ("2027-03-09", 4, Decimal("90.5"), "reduced"),
+    ]
+    first = next(a for a in rows if a.agent == "bendamustine")
+    assert "DuBois" in first.dose_basis and "1.81 m2" in first.dose_basis
+    isa = {(a.cycle, a.cycle_day): a for a in rows if a.agent == "isatuximab"}
+    assert isa[(2, 15)].date.isoformat() == "2027-01-18" and isa[(2, 15)].status == "held"
+    assert "infusion reaction" in isa[(2, 15)].adjustment
+    assert {a.computed_amount for a in isa.values()} == {Decimal(700)}
+    assert [k for k, a in isa.items() if a.status != "planned"] == [(2, 15)]
