@@ -22,7 +22,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from dosecal.cliparams import ClockParam, appointment_options, atomic_file, csv_profile_option, parse_dose
+from dosecal.cliparams import (
+    ClockParam,
+    appointment_options,
+    atomic_file,
+    csv_profile_option,
+    folder_option,
+    parse_dose,
+)
 from dosecal.errors import DosecalError, RegimenError
 
 if TYPE_CHECKING:
@@ -284,15 +291,7 @@ def _chunks(entries: list[Entry], size: int) -> list[list[Entry]]:
 
 @click.command()
 @click.argument("roster", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Folder for the packets (<folder>/<patient_id>/) and the combined tables.",
-)
+@folder_option("Folder for the packets (<folder>/<patient_id>/) and the combined tables.")
 @click.option(
     "--packets/--no-packets",
     default=True,

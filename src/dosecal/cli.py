@@ -25,8 +25,10 @@ from dosecal.cliparams import (
     course_options,
     csv_profile_option,
     emit,
+    folder_option,
     load_regimen,
     revision_time,
+    stdout_or_file_option,
     write_atomically,
 )
 from dosecal.errors import DosecalError, RegimenError
@@ -156,12 +158,7 @@ def show(regimen: str, level: str | None) -> None:
 @course_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @csv_profile_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: standard output).",
-)
+@stdout_or_file_option
 def expand(fmt: str, csv_profile: str, output: Path | None, **course: Any) -> None:
     """Expand a regimen from a start date into its administration table."""
     schedule = build_schedule(**course)
@@ -252,12 +249,7 @@ def _split(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 @cli.command()
 @course_options
 @calendar_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: standard output).",
-)
+@stdout_or_file_option
 def ics(output: Path | None, **params: Any) -> None:
     """Write the patient's calendar as an iCalendar (.ics) file."""
     course, calendar = _split(params)
@@ -311,15 +303,7 @@ def diary_command(output: Path, patient_id: str | None, paper: str, **course: An
 @diary_options
 @appointment_options
 @csv_profile_option
-@click.option(
-    "-o",
-    "--output",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Folder for the packet; it goes into <folder>/<regimen>-<start>/.",
-)
+@folder_option("Folder for the packet; it goes into <folder>/<regimen>-<start>/.")
 def make(
     folder: Path,
     patient_id: str | None,
@@ -401,12 +385,7 @@ def _visits(schedule: Any, patient_id: str | None, visit_time: Any, code: Any, m
 @click.option("--visit-time", type=ClockParam(), help="Local start time of clinic visits (HH:MM).")
 @appointment_options
 @csv_profile_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: standard output).",
-)
+@stdout_or_file_option
 def appointments(
     patient_id: str | None,
     visit_time: Any,

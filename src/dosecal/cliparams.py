@@ -391,3 +391,25 @@ def appointment_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+# `-o`: a file (standard output when left out) or the folder a packet goes into.
+stdout_or_file_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+
+
+def folder_option(help_text: str) -> Callable[..., Any]:
+    """`-o/--output DIR` (default `out`), passed to the command as `folder`."""
+    return click.option(
+        "-o",
+        "--output",
+        "folder",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("out"),
+        show_default=True,
+        help=help_text,
+    )
