@@ -3,10 +3,12 @@
 ::
 
     DosecalError                 anything dosecal refuses; carries an exit code
-     ├── RegimenError            a regimen file says something wrong (all its
-     │                           Diagnostics at once, each with file:line:col)
+     ├── RegimenError            a regimen or course file says something wrong (its
+     │                           Diagnostics at once, each with file:line:col;
+     │                           the first 50 shown, all counted)
      ├── CourseError             a course value is wrong: start date, horizon,
-     │                           level, supplied dose, body measures
+     │    │                      level, supplied dose, body measures
+     │    └── VisitTimeError     a visit time would start a drug after its day
      └── OutputError             an output cannot be written
 
 The command line prints `str(error)` and exits with `error.exit_code`; no
@@ -15,9 +17,15 @@ traceback reaches a user.
 
 from __future__ import annotations
 
+import datetime as dt
+import heapq
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from dosecal.source import Source, Span
+
+# Diagnostics shown for one file; the closing line counts all of them.
+MAX_SHOWN = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,24 +51,98 @@ class DosecalError(Exception):
     exit_code = 1
 
 
-class RegimenError(DosecalError):
-    """A regimen file is wrong; holds every diagnostic of the file, in order."""
+class Findings:
+    """The diagnostics of one file as they are found: every one counted, the first `MAX_SHOWN` kept.
 
-    def __init__(self, source: Source, diagnostics: list[Diagnostic]) -> None:
+    "First" is in file order (line, column, then as found), whatever order
+    they are found in, so a file with 20,000 mistakes holds 50 of them and
+    the number of the others. Collectors use it like a list.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic] = ()) -> None:
+        # A max-heap on the position: its top is the last kept, the first to give way.
+        self._kept: list[tuple[int, int, int, Diagnostic]] = []
+        self.count = 0
+        self.extend(diagnostics)
+
+    def append(self, diagnostic: Diagnostic) -> None:
+        self.count += 1
+        entry = (-diagnostic.span.line, -diagnostic.span.col, -self.count, diagnostic)
+        if len(self._kept) < MAX_SHOWN:
+            heapq.heappush(self._kept, entry)
+        elif entry > self._kept[0]:
+            heapq.heapreplace(self._kept, entry)
+
+    def unshown(self) -> None:
+        """Count one more that cannot be among those kept (one known to follow `MAX_SHOWN` others)."""
+        self.count += 1
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for diagnostic in diagnostics:
+            self.append(diagnostic)
+        if isinstance(diagnostics, Findings):
+            self.count += diagnostics.count - len(diagnostics._kept)  # those it counted but did not keep
+
+    def __iadd__(self, diagnostics: Iterable[Diagnostic]) -> Findings:
+        self.extend(diagnostics)
+        return self
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        """The kept diagnostics, in file order."""
+        return iter([entry[3] for entry in sorted(self._kept, reverse=True)])
+
+
+class RegimenError(DosecalError):
+    """A regimen (or course) file is wrong: its first `MAX_SHOWN` diagnostics in file order, and how many
+    there are in all (`count`)."""
+
+    def __init__(self, source: Source, diagnostics: Iterable[Diagnostic]) -> None:
+        found = diagnostics if isinstance(diagnostics, Findings) else Findings(diagnostics)
         self.source = source
-        self.diagnostics = sorted(diagnostics, key=lambda d: (d.span.line, d.span.col))
+        self.diagnostics = list(found)
+        self.count = found.count
         super().__init__(self.render())
 
     def render(self) -> str:
-        """All diagnostics, blank-line separated, with a closing count."""
+        """The diagnostics, blank-line separated, with a closing count (of all, also those not shown)."""
         blocks = [d.render(self.source) for d in self.diagnostics]
-        n = len(self.diagnostics)
-        blocks.append(f"{n} error{'s' if n != 1 else ''} in {self.source.name}")
+        n = self.count
+        closing = f"{n} error{'s' if n != 1 else ''} in {self.source.name}"
+        if n > len(self.diagnostics):
+            closing += f"; the first {len(self.diagnostics)} are shown"
+        blocks.append(closing)
         return "\n\n".join(blocks)
 
 
 class CourseError(DosecalError):
     """A value that describes a patient's course is wrong or implausible."""
+
+
+class VisitTimeError(CourseError):
+    """A visit time under which a drug would start on a later day than its table row.
+
+    The message is worded by the calendar view; the fields are for callers.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        agent: str,
+        day: dt.date,
+        starts: dt.datetime,
+        visit_time: dt.time,
+        latest: dt.time | None,
+    ) -> None:
+        super().__init__(message)
+        self.agent = agent  # with its label: "fluorouracil (bolus)"
+        self.day = day  # the table row's date
+        self.starts = starts  # the UTC instant it would start
+        self.visit_time = visit_time
+        self.latest = latest  # the latest visit time that keeps the whole course; None if none does
 
 
 class OutputError(DosecalError):

@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dosecal import limits
+
 
 class Basis(enum.Enum):
     """How a prescribed amount scales with the patient."""
@@ -52,8 +54,8 @@ def convert(value: Decimal, unit: str, to: str) -> Decimal | None:
     return None
 
 
-# Longest course that can be expanded, in cycles over all phases.
-MAX_CYCLES = 200
+# Longest course that can be expanded, in cycles over all phases (every range: dosecal.limits).
+MAX_CYCLES = limits.MAX_CYCLES
 ROUTES: dict[str, str] = {
     "IV": "intravenous",
     "PO": "oral",

@@ -1,19 +1,28 @@
 """Reading numbers, units and durations out of the syntax tree, reporting mistakes.
 
-The base of the lowering classes: it owns the list of diagnostics and the
-rule that lines the parser had to replace are not reported again.
+The base of the lowering classes: it owns the diagnostics (`errors.Findings`:
+all counted, the first shown kept) and the rule that lines the parser had to
+replace are not reported again. Every number is read against its range in
+`dosecal.limits`.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 
-from dosecal.errors import Diagnostic
+from dosecal import limits
+from dosecal.errors import Diagnostic, Findings
 from dosecal.language import syntax as s
+from dosecal.limits import Limit, LimitError
 from dosecal.model import ROUTES, UNITS, Amount, Basis, Duration, Required, convert
 from dosecal.source import Span
+
+# Suggestions ("did you mean ...?") compare a word with every choice; past this many
+# comparisons in a file, no more are made, so that thousands of unknown names in a big
+# file cannot cost minutes (the messages shown are the first 50 anyway).
+_SUGGESTION_BUDGET = 100_000
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
@@ -25,30 +34,43 @@ class Checker:
     """Collects diagnostics; reads numbers, units, doses and durations."""
 
     def __init__(self, recovered: frozenset[int], names_lost: bool = False) -> None:
-        self.diagnostics: list[Diagnostic] = []
+        self.diagnostics = Findings()
         self.recovered = recovered
         self.names_lost = names_lost
+        self._suggestions = _SUGGESTION_BUDGET
 
     def error(self, span: Span, message: str, hint: str | None = None) -> None:
         if span.line not in self.recovered:
             self.diagnostics.append(Diagnostic(span, message, hint))
 
+    def counted(self, span: Span) -> None:
+        """A mistake counted but not worded: one that cannot be among those shown (see `overlaps`)."""
+        if span.line not in self.recovered:
+            self.diagnostics.unshown()
+
+    def suggest(self, word: str, choices: Collection[str]) -> str | None:
+        """`did_you_mean`, while the file's budget of comparisons lasts."""
+        if len(choices) > self._suggestions:
+            return None
+        self._suggestions -= len(choices)
+        return did_you_mean(word, choices)
+
     # ---- numbers and units ----------------------------------------------------
 
-    def whole(self, num: s.Num, what: str, low: int = 1, high: int | None = None) -> int | None:
-        """A whole number in [low, high], or a diagnostic."""
-        if not num.text.isdigit():
-            self.error(num.span, f"{what} must be a whole number, not {num.text}")
+    def number(self, num: s.Num, limit: Limit, scale: int = 1, written: str = "") -> Decimal | None:
+        """The number times `scale` within `limit`, or a diagnostic (`written`: its unit, for it)."""
+        try:
+            return limit.read(num.text, scale, written)
+        except LimitError as error:
+            self.error(num.span, error.message, error.hint)
             return None
-        value = int(num.text)
-        if value < low or (high is not None and value > high):
-            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-            self.error(num.span, f"{what} {value} is out of range", f"{what} runs {bound}")
-            return None
-        return value
+
+    def whole(self, num: s.Num, limit: Limit, scale: int = 1, written: str = "") -> int | None:
+        """`number` for a kind without decimals."""
+        value = self.number(num, limit, scale, written)
+        return None if value is None else int(value)
 
     def amount(self, node: s.AmountNode) -> Amount | None:
-        value = Decimal(node.number.text)
         unit = UNITS.get(node.unit.text)
         if unit is None and node.unit.text.upper() in ROUTES:
             self.error(
@@ -59,17 +81,18 @@ class Checker:
             return None
         if unit is None:
             fixed = node.unit.text.replace("^2", "2").replace("\u00b2", "2").replace("²", "2")
-            hint = f"did you mean '{fixed}'?" if fixed in UNITS else did_you_mean(node.unit.text, UNITS)
+            hint = f"did you mean '{fixed}'?" if fixed in UNITS else self.suggest(node.unit.text, UNITS)
             self.error(
                 node.unit.span,
                 f"unknown dose unit '{node.unit.text}'",
                 hint or "units are " + ", ".join(UNITS),
             )
             return None
-        if value <= 0:
+        if not node.number.text.strip("0."):
             self.error(node.number.span, "a dose must be more than 0")
             return None
-        return Amount(value, unit)
+        value = self.number(node.number, limits.AMOUNT)
+        return None if value is None else Amount(value, unit)
 
     def dose(self, node: s.DoseNode) -> Amount | Required | None:
         if isinstance(node, s.RequiredNode):
@@ -90,17 +113,15 @@ class Checker:
         elif dose.unit.basis is Basis.FLAT and dose.value > limit:
             self.error(span, f"the dose of {dose} is above the drug's cap of {cap}")
 
-    def period_days(self, num: s.Num, period: s.Word, what: str) -> int | None:
-        value = self.whole(num, what)
-        if value is None:
-            return None
-        return value * 7 if period.text.startswith("week") else value
+    def period_days(self, num: s.Num, period: s.Word, limit: Limit) -> int | None:
+        """Days (a week is 7), within `limit`."""
+        return self.whole(num, limit, 7 if period.text.startswith("week") else 1, period.text)
 
     def duration(self, node: s.DurationNode) -> Duration | None:
         """Minutes; hours may have a fraction that makes whole minutes (1.5 hours = 90 min)."""
         scale = 60 if node.unit.text.startswith("hour") else 1
-        low = self.minutes(node.low, scale)
-        high = self.minutes(node.high, scale) if node.high else low
+        low = self.minutes(node.low, scale, node.unit.text)
+        high = self.minutes(node.high, scale, node.unit.text) if node.high else low
         if low is None or high is None:
             return None
         if high < low:
@@ -114,11 +135,18 @@ class Checker:
             return None
         return Duration(low, high)
 
-    def minutes(self, num: s.Num, scale: int) -> int | None:
-        value = Decimal(num.text) * scale
+    def minutes(self, num: s.Num, scale: int, written: str) -> int | None:
+        """A duration's minutes: whole, and 0 (said in its own words) or within `limits.DURATION`."""
+        try:
+            value = limits.DURATION.read(num.text, scale, written, within=False)
+        except LimitError as error:
+            self.error(num.span, error.message, error.hint)
+            return None
         if value != value.to_integral_value():
             self.error(
                 num.span, f"{num.text} {'hours' if scale == 60 else 'min'} is not a whole number of minutes"
             )
+            return None
+        if value and self.number(num, limits.DURATION, scale, written) is None:
             return None
         return int(value)

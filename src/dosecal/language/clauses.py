@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dosecal import limits
 from dosecal.language import syntax as s
 from dosecal.language.checks import Checker
+from dosecal.language.overlaps import interval_fit
+from dosecal.limits import LimitError, shown
 from dosecal.model import (
     Amount,
     Clause,
@@ -16,7 +19,6 @@ from dosecal.model import (
     Parity,
     Slot,
 )
-from dosecal.schedule import interval_days
 
 
 class ClauseChecker(Checker):
@@ -79,17 +81,18 @@ class ClauseChecker(Checker):
 
     def day_rule(self, node: s.DayRuleNode, cycle_days: int, count: int | None) -> DayRule | None:
         selector = self.selector(node.selector, count) if node.selector else CycleSelector()
-        days: list[int] = []
+        days: set[int] = set()
         for item in node.days:
-            for day in self.day_item(item, cycle_days):
-                if day in days:
-                    self.error(item.span, f"day {day} is listed twice")
-                days.append(day)
+            listed = self.day_item(item, cycle_days)
+            # One message an item, at its first day listed before (a set: the items may be thousands).
+            if not days.isdisjoint(listed):
+                self.error(item.span, f"day {min(days.intersection(listed))} is listed twice")
+            days.update(listed)
         if selector is None or not days:
             return None
-        return DayRule(selector, tuple(sorted(set(days))))
+        return DayRule(selector, tuple(sorted(days)))
 
-    def day_item(self, item: s.Item, cycle_days: int) -> list[int]:
+    def day_item(self, item: s.Item, cycle_days: int) -> range:
         numbers = (
             [item.number]
             if isinstance(item, s.SingleItem)
@@ -99,27 +102,31 @@ class ClauseChecker(Checker):
         )
         values = [self.day(n, cycle_days) for n in numbers]
         if any(v is None for v in values):
-            return []
-        if len(values) == 2:
-            first, last = values
-            assert first is not None and last is not None
-            if last < first:
-                self.error(
-                    item.span, f"the day range {first}-{last} runs backwards", f"did you mean {last}-{first}?"
-                )
-                return []
-            return list(range(first, last + 1))
-        return [v for v in values if v is not None]
+            return range(0)
+        first, last = values[0], values[-1]
+        assert first is not None and last is not None
+        if last < first:
+            self.error(
+                item.span, f"the day range {first}-{last} runs backwards", f"did you mean {last}-{first}?"
+            )
+            return range(0)
+        return range(first, last + 1)
 
     def day(self, num: s.Num, cycle_days: int) -> int | None:
         if num.text == "0":
             self.error(num.span, "there is no day 0", "day 1 is the first day of the cycle")
             return None
-        value = self.whole(num, "a day")
-        if value is not None and value > cycle_days:
+        try:
+            value = limits.DAY.whole(num.text)
+        except LimitError as error:
+            if not error.above:
+                self.error(num.span, error.message, error.hint)
+                return None
+            value = cycle_days + 1  # said in the words of the cycle, below
+        if value > cycle_days:
             self.error(
                 num.span,
-                f"day {value} is outside a {cycle_days}-day cycle",
+                f"day {shown(num.text)} is outside a {cycle_days}-day cycle",
                 f"days run from 1 to {cycle_days}",
             )
             return None
@@ -140,20 +147,25 @@ class ClauseChecker(Checker):
             return None
         parity = Parity(node.parity.text) if node.parity else None
         selector = CycleSelector(tuple(ranges), parity)
-        last = max((r.last or r.first + 1 for r in ranges), default=2)
-        if not any(selector.matches(c) for c in range(1, last + 1)):
+        if not _selects_some(selector):
             self.error(node.span, f"'{_selector_text(node)}' selects no cycle")
             return None
         return selector
 
     def cycle_number(self, num: s.Num, count: int | None) -> int | None:
-        """A cycle number within the phase's count, if it has one."""
+        """A cycle number within the phase's count, if it has one, and within `limits.CYCLE_NUMBER`."""
         if num.text == "0":
             self.error(num.span, "there is no cycle 0", "cycle 1 is the first cycle")
             return None
-        value = self.whole(num, "a cycle number")
-        if value is not None and count is not None and value > count:
-            self.error(num.span, f"cycle {value} is past the last cycle ({count})")
+        try:
+            value = limits.CYCLE_NUMBER.whole(num.text)
+        except LimitError as error:
+            if not (error.above and count is not None):
+                self.error(num.span, error.message, error.hint)
+                return None
+            value = count + 1  # said in the words of the count, below
+        if count is not None and value > count:
+            self.error(num.span, f"cycle {shown(num.text)} is past the last cycle ({count})")
             return None
         return value
 
@@ -175,7 +187,7 @@ class ClauseChecker(Checker):
         return CycleRange(first, last)
 
     def interval(self, node: s.IntervalNode, cycle_days: int, count: int | None) -> IntervalRule | None:
-        every = self.period_days(node.every, node.period, "an interval")
+        every = self.period_days(node.every, node.period, limits.INTERVAL)
         anchor_cycle, anchor_day = 1, 1
         if node.anchor:
             c = self.cycle_number(node.anchor[0], count)
@@ -183,12 +195,12 @@ class ClauseChecker(Checker):
             if c is None or d is None:
                 return None
             anchor_cycle, anchor_day = c, d
-        doses = self.whole(node.count, "number of doses", 1, 1000) if node.count else None
+        doses = self.whole(node.count, limits.DOSE_COUNT) if node.count else None
         if every is None or (node.count and doses is None):
             return None
         rule = IntervalRule(every, anchor_cycle, anchor_day, doses)
         if doses is not None and count is not None:
-            fit = sum(1 for _ in interval_days(rule, cycle_days, count))
+            fit = interval_fit(rule, cycle_days, count)
             if fit < doses:
                 self.error(
                     node.span,
@@ -196,6 +208,14 @@ class ClauseChecker(Checker):
                     "check the interval, the first dose and the number of cycles",
                 )
         return rule
+
+
+def _selects_some(selector: CycleSelector) -> bool:
+    """Does any cycle match (odd cycles 2 does not)? Each range looked at once, not each cycle."""
+    if selector.parity is None or not selector.ranges:
+        return True
+    odd = selector.parity is Parity.ODD
+    return any(r.last != r.first or (r.first % 2 == 1) == odd for r in selector.ranges)
 
 
 def _selector_text(node: s.SelectorNode) -> str:

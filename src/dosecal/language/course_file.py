@@ -18,11 +18,13 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from dosecal import limits
 from dosecal.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn, Withheld
 from dosecal.course import Course
 from dosecal.dosing import BsaFormula, Measures, Rounding
-from dosecal.errors import CourseError, Diagnostic
+from dosecal.errors import MAX_SHOWN, CourseError, Diagnostic, Findings
 from dosecal.language.parser import hint
+from dosecal.limits import Limit, LimitError, shown
 from dosecal.model import UNITS, Amount, Basis
 from dosecal.source import Source, Span
 
@@ -49,11 +51,11 @@ class CourseFile:
     lines: dict[str, int] = field(default_factory=dict)  # statement -> its line
 
 
-def parse(source: Source) -> tuple[CourseFile, list[Diagnostic]]:
-    """Every statement of the file, and every mistake found on its own line."""
+def parse(source: Source) -> tuple[CourseFile, Findings]:
+    """Every statement of the file, and every mistake found on its own line (all counted, the first kept)."""
     from lark.exceptions import UnexpectedInput
 
-    result, diagnostics = CourseFile(), []
+    result, diagnostics = CourseFile(), Findings()
     first = True
     for number, text in enumerate(source.text.split("\n"), start=1):
         if not text.split("#")[0].strip():
@@ -66,7 +68,8 @@ def parse(source: Source) -> tuple[CourseFile, list[Diagnostic]]:
         try:
             tree = _lark().parse(text)
         except UnexpectedInput as error:
-            diagnostics.append(_syntax(error, number, text))
+            # Once MAX_SHOWN are kept, a later line's cannot be shown: no hint is worked out for it.
+            diagnostics.append(_syntax(error, number, text, hinted=diagnostics.count < MAX_SHOWN))
             first = False
             continue
         if first and tree.data != "header":
@@ -81,7 +84,9 @@ def parse(source: Source) -> tuple[CourseFile, list[Diagnostic]]:
         try:
             _statement(tree, number, result)
         except _MistakeError as mistake:
-            column = text.find(mistake.at) + 1 if mistake.at and mistake.at in text else _indent(text) + 1
+            column = mistake.column or (
+                text.find(mistake.at) + 1 if mistake.at and mistake.at in text else _indent(text) + 1
+            )
             diagnostics.append(
                 Diagnostic(Span(number, column, len(mistake.at) or 0), str(mistake), mistake.hint)
             )
@@ -104,13 +109,13 @@ def _indent(text: str) -> int:
     return len(text) - len(text.lstrip())
 
 
-def _syntax(error: Any, number: int, text: str) -> Diagnostic:
+def _syntax(error: Any, number: int, text: str, hinted: bool = True) -> Diagnostic:
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
     column = getattr(error, "column", len(text) + 1) or len(text) + 1
     if isinstance(error, UnexpectedToken) and error.token.type == "$END":
         expected = set(error.accepts or error.expected)
-        wanted = hint("", expected, _lark())
+        wanted = hint("", expected, _lark()) if hinted else None
         return Diagnostic(Span(number, len(text.rstrip()) + 1, 1), "the line ends too early", wanted)
     expected = set(getattr(error, "accepts", None) or getattr(error, "expected", None) or ())
     if isinstance(error, UnexpectedCharacters):
@@ -118,14 +123,24 @@ def _syntax(error: Any, number: int, text: str) -> Diagnostic:
     word = re.match(r"[^\s,()]+", text[column - 1 :])
     found = word.group(0) if word else text[column - 1 : column]
     return Diagnostic(
-        Span(number, column, len(found) or 1), f"unexpected '{found}'", hint(found, expected, _lark())
+        Span(number, column, len(found) or 1),
+        f"unexpected '{found}'",
+        hint(found, expected, _lark()) if hinted else None,
     )
 
 
 class _MistakeError(Exception):
-    def __init__(self, message: str, at: str = "", hint: str | None = None) -> None:
+    """A mistake of a statement, at the text `at` (at `column`, when known: a number may be there twice)."""
+
+    def __init__(
+        self, message: str, at: str = "", hint: str | None = None, column: int | None = None
+    ) -> None:
         super().__init__(message)
-        self.at, self.hint = at, hint
+        self.at, self.hint, self.column = at, hint, column
+
+    @classmethod
+    def at_token(cls, token: Any, message: str, hint: str | None = None) -> _MistakeError:
+        return cls(message, str(token), hint, getattr(token, "column", None))
 
 
 _SINGLE = {"regimen", "begin", "cycles", "until", "level", "weight", "height", "bsa", "rounding"}
@@ -147,21 +162,16 @@ def _statement(tree: Tree[Any], number: int, out: CourseFile) -> None:
     elif kind in ("begin", "until"):
         out.values[kind] = _date(str(children[0]))
     elif kind == "cycles":
-        out.values[kind] = _whole(str(children[0]), "a number of cycles")
+        out.values[kind] = _cycles(children[0])
     elif kind == "level":
         out.values[kind] = str(children[0])
     elif kind in ("weight", "height"):
-        measure = Decimal(str(children[0]))
-        try:  # the same plausibility rule as on the command line
-            Measures(measure, None) if kind == "weight" else Measures(None, measure)
-        except CourseError as error:
-            raise _MistakeError(str(error), str(children[0])) from None
-        out.values[kind] = measure
+        out.values[kind] = _measure(children[0], kind)
     elif kind == "bsa":
         out.values[kind] = BsaFormula(str(children[1]))
     elif kind == "rounding":
         step = _amount(children[0], flat=True)
-        within = Decimal(str(children[1])) if children[1] is not None else None
+        within = _number(children[1], limits.PERCENT) if children[1] is not None else None
         out.values[kind] = Rounding(step, within)
     elif kind == "dose":
         out.values.setdefault("doses", []).append((_agent(children[0]), _amount(children[1])))
@@ -172,13 +182,7 @@ def _statement(tree: Tree[Any], number: int, out: CourseFile) -> None:
 def _adjustment(kind: str, children: list[Any], line: int) -> Any:
     reason = str(children[-1].children[0])[1:-1]
     if kind == "delay":
-        days = _whole(str(children[1]), "a delay")
-        return Delay(
-            _cycle(children[0]),
-            days * (7 if str(children[2].children[0]).startswith("week") else 1),
-            reason,
-            line,
-        )
+        return Delay(_cycle(children[0]), _delay(children[1], str(children[2].children[0])), reason, line)
     if kind == "start_on":
         return StartOn(_cycle(children[0]), _date(str(children[1])), reason, line)
     if kind == "level_from":
@@ -188,7 +192,7 @@ def _adjustment(kind: str, children: list[Any], line: int) -> Any:
     withheld = Withheld.HELD if str(children[0].children[0]) == "hold" else Withheld.OMITTED
     where = children[2]
     at = _cycle(where.children[0])
-    numbers = [_whole(str(n), "a day") for n in where.children[1:]]
+    numbers = [_whole(n, limits.DAY) for n in where.children[1:]]
     shape = str(where.data)
     first: int | None = numbers[0] if numbers else None  # None: from a cycle on, every day
     last: int | None = numbers[-1] if shape in ("on_day", "on_days") else None  # None: to the cycle's end
@@ -199,10 +203,9 @@ def _adjustment(kind: str, children: list[Any], line: int) -> Any:
 
 def _cycle(tree: Tree[Any]) -> CycleRef:
     phase, number = tree.children
-    value = _whole(str(number), "a cycle number")
-    if value == 0:
+    if str(number) == "0":
         raise _MistakeError("there is no cycle 0", "cycle 0", "cycle 1 is the first cycle")
-    return CycleRef(str(phase) if phase is not None else None, value)
+    return CycleRef(str(phase) if phase is not None else None, _whole(number, limits.CYCLE_NUMBER))
 
 
 def _agent(tree: Tree[Any]) -> str:
@@ -212,25 +215,76 @@ def _agent(tree: Tree[Any]) -> str:
 
 
 def _amount(tree: Tree[Any], flat: bool = False) -> Amount:
-    number, unit = (str(c) for c in tree.children)
+    token, unit = tree.children[0], str(tree.children[1])
     if unit not in UNITS:
         raise _MistakeError(f"unknown dose unit '{unit}'", unit, "units are " + ", ".join(UNITS))
-    if Decimal(number) <= 0:
-        raise _MistakeError("an amount must be more than 0", number)
-    amount = Amount(Decimal(number), UNITS[unit])
+    if not str(token).strip("0."):
+        raise _MistakeError.at_token(token, "an amount must be more than 0")
+    amount = Amount(_number(token, limits.AMOUNT), UNITS[unit])
     if flat and amount.unit.basis is not Basis.FLAT:
         raise _MistakeError("round to an absolute amount", unit, "e.g. 'rounding nearest 5 mg'")
     return amount
 
 
-def _whole(text: str, what: str) -> int:
-    if not text.isdigit():
-        raise _MistakeError(f"{what} must be a whole number, not {text}", text)
-    return int(text)
+def _number(token: Any, limit: Limit, scale: int = 1, written: str = "") -> Decimal:
+    """The number `token` within `limit` (dosecal.limits), or the mistake at it."""
+    try:
+        return limit.read(str(token), scale, written)
+    except LimitError as error:
+        raise _MistakeError.at_token(token, error.message, error.hint) from None
+
+
+def _whole(token: Any, limit: Limit, scale: int = 1, written: str = "") -> int:
+    return int(_number(token, limit, scale, written))
+
+
+def _cycles(token: Any) -> int:
+    """Said as the command line says `--cycles` out of range (dosecal.timeline)."""
+    try:
+        return limits.CYCLE_COUNT.whole(str(token))
+    except LimitError as error:
+        if not error.outside:
+            raise _MistakeError.at_token(token, error.message, error.hint) from None
+        raise _MistakeError.at_token(token, limits.implausible_cycles(str(token))) from None
+
+
+def _delay(token: Any, period: str) -> int:
+    """Days of a delay (a week is 7), refused in the words of `adjust.check` (the Python API's)."""
+    scale = 7 if period.startswith("week") else 1
+    try:
+        return limits.DELAY.whole(str(token), scale, period)
+    except LimitError as error:
+        if not error.outside:
+            raise _MistakeError.at_token(token, error.message, error.hint) from None
+        text = str(token)
+        given = f"{int(text) * scale} days" if len(text) <= 9 else f"{shown(text)} {period}"
+        high = limits.plain(limits.DELAY.high)
+        message = f"a delay of {given} is not plausible (expected 1-{high} days)"
+        raise _MistakeError.at_token(token, message, error.hint) from None
+
+
+def _measure(token: Any, kind: str) -> Decimal:
+    """A weight or height: the command line's rule and words (dosing.Measures), read as a number
+    of the language first, so that 5,000 digits are refused without arithmetic."""
+    limit = limits.WEIGHT if kind == "weight" else limits.HEIGHT
+    try:
+        value = limit.read(str(token), within=False)
+        Measures(value, None) if kind == "weight" else Measures(None, value)
+    except LimitError as error:
+        if not error.outside:
+            raise _MistakeError.at_token(token, error.message, error.hint) from None
+        low, high, unit = limits.plain(limit.low), limits.plain(limit.high), limit.unit
+        message = f"{kind} {shown(str(token))} {unit} is not plausible (expected {low}-{high} {unit})"
+        raise _MistakeError.at_token(token, message) from None
+    except CourseError as error:
+        raise _MistakeError.at_token(token, str(error)) from None
+    return value
 
 
 def _date(text: str) -> dt.date:
     year, month, day = (int(p) for p in text.split("-"))
+    if year == 0:  # the pattern allows 0000; the calendar starts at year 1
+        raise _MistakeError(f"{text} is not a date: there is no year 0", text)
     if not 1 <= month <= 12:
         raise _MistakeError(f"{text} is not a date: there is no month {month}", text)
     last = calendar.monthrange(year, month)[1]

@@ -8,12 +8,14 @@ the same day. Each mistake becomes a `Diagnostic` at the text it is about.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 
-from dosecal.errors import Diagnostic
+from dosecal import limits
+from dosecal.errors import Findings
+from dosecal.language import overlaps
 from dosecal.language import syntax as s
-from dosecal.language.checks import did_you_mean
 from dosecal.language.clauses import ClauseChecker
 from dosecal.model import (
     MAX_CYCLES,
@@ -28,12 +30,7 @@ from dosecal.model import (
     Regimen,
     Unstated,
 )
-from dosecal.schedule import occurrences
 from dosecal.source import Span
-
-MAX_CYCLE_DAYS = 366
-MAX_CYCLE_COUNT = 200
-
 
 _SINGULAR = {"capsules": "capsule", "tablets": "tablet"}
 
@@ -60,15 +57,30 @@ class _Lowerer(ClauseChecker):
         else:
             phases = [self.phase(None, loose, node.name.span)]
         built = [p for p in phases if p is not None]
+        names = {n.span.line: n.name.span for n in phase_nodes}
         for p in built[:-1]:
             if p.cycle_count is None:
                 self.error(
-                    next(n.name.span for n in phase_nodes if n.span.line == p.line),
+                    names[p.line],
                     f"phase {p.name} has no cycle count, but another phase follows it",
                     "only the last phase can run until progression; say e.g. 'cycle 21 days, 8 cycles'",
                 )
+        self.total_cycles(built, names)
         levels = self.levels([i for i in node.items if isinstance(i, s.LevelNode)], built)
         return Regimen(node.name.text, node.title, sources, notes, tuple(built), levels, path)
+
+    def total_cycles(self, phases: Sequence[Phase], names: dict[int, Span]) -> None:
+        """The phases' cycles together are a course that can be expanded: at most `MAX_CYCLES`."""
+        total = 0
+        for p in phases:
+            total += p.cycle_count or 0
+            if total > MAX_CYCLES:
+                self.error(
+                    names[p.line],
+                    f"the phases up to {p.name} have {total} cycles, more than a course can have",
+                    f"a course has at most {MAX_CYCLES} cycles, all phases together",
+                )
+                return
 
     def unique_phases(self, nodes: Sequence[s.PhaseNode]) -> None:
         seen: dict[str, int] = {}
@@ -105,17 +117,8 @@ class _Lowerer(ClauseChecker):
         return phase
 
     def cycle(self, node: s.CycleNode) -> tuple[int | None, int | None]:
-        length = self.period_days(node.length, node.period, "cycle length")
-        if length is not None and length > MAX_CYCLE_DAYS:
-            self.error(
-                node.length.span,
-                f"a cycle of {length} days is not plausible",
-                f"cycles last at most {MAX_CYCLE_DAYS} days",
-            )
-            length = None
-        count = None
-        if node.count is not None:
-            count = self.whole(node.count, "number of cycles", 1, MAX_CYCLE_COUNT)
+        length = self.period_days(node.length, node.period, limits.CYCLE_LENGTH)
+        count = self.whole(node.count, limits.CYCLE_COUNT) if node.count is not None else None
         return length, count
 
     # ---- agents ----------------------------------------------------------------
@@ -175,14 +178,15 @@ class _Lowerer(ClauseChecker):
     def partial_doses(self, node: s.AgentNode) -> None:
         """A drug with no dose of its own must state one on every schedule line, or on none."""
         clauses = [n for n in node.items if isinstance(n, s.ClauseNode)]
-        dosed = [c for c in clauses if any(isinstance(t, s.ClauseDoseNode) for t in c.tails)]
-        if not dosed:
+        dosed = [any(isinstance(t, s.ClauseDoseNode) for t in c.tails) for c in clauses]
+        if not any(dosed):
             return
-        for clause in clauses:
-            if clause not in dosed:
+        first = clauses[dosed.index(True)]
+        for clause, has_dose in zip(clauses, dosed, strict=True):
+            if not has_dose:
                 self.error(
                     clause.span,
-                    f"{node.ref.key} has a dose on line {dosed[0].span.line} but none on this line",
+                    f"{node.ref.key} has a dose on line {first.span.line} but none on this line",
                     "add 'at AMOUNT UNIT' here, or give the drug's dose on its first line",
                 )
 
@@ -191,7 +195,7 @@ class _Lowerer(ClauseChecker):
             return None
         if node.text not in ROUTES:
             upper = node.text.upper()
-            hint = f"did you mean '{upper}'?" if upper in ROUTES else did_you_mean(upper, ROUTES)
+            hint = f"did you mean '{upper}'?" if upper in ROUTES else self.suggest(upper, ROUTES)
             self.error(node.span, f"unknown route '{node.text}'", hint or "routes are " + ", ".join(ROUTES))
             return None
         return node.text
@@ -250,28 +254,42 @@ class _Lowerer(ClauseChecker):
                             self.error(
                                 opt.ref.span,
                                 f"'{ref}' is not a drug of {where}",
-                                did_you_mean(ref, by_key),
+                                self.suggest(ref, by_key),
                             )
                     else:
                         refs.append(ref)
             resolved[key] = tuple(refs)
+        return self.topological(agents, nodes, resolved)
+
+    def topological(
+        self, agents: list[Agent], nodes: Sequence[s.AgentNode], resolved: dict[str, tuple[str, ...]]
+    ) -> list[Agent]:
+        """Each step takes the first drug as written whose `after` drugs are all placed (a heap of
+        the ready ones, so thousands of drugs cost no more than sorting them)."""
+        waiting = [len(set(resolved.get(a.key, ()))) for a in agents]
+        followers: dict[str, list[int]] = {}
+        for i, agent in enumerate(agents):
+            for ref in set(resolved.get(agent.key, ())):
+                followers.setdefault(ref, []).append(i)
+        ready = [i for i, n in enumerate(waiting) if n == 0]
+        heapq.heapify(ready)
         done: list[Agent] = []
-        pending = [a.key for a in agents]
-        while pending:
-            ready = next(
-                (k for k in pending if all(r in {d.key for d in done} for r in resolved.get(k, ()))), None
-            )
-            if ready is None:
-                first = next(n.ref.span for n in nodes if n.ref.key == pending[0])
-                self.error(
-                    first,
-                    "these 'after' options go round in a circle: " + " -> ".join(pending),
-                )
-                done.extend(by_key[k] for k in pending)
-                break
-            pending.remove(ready)
-            agent = by_key[ready]
-            done.append(_with_after(agent, resolved.get(ready, ())))
+        placed: set[str] = set()
+        while ready:
+            agent = agents[heapq.heappop(ready)]
+            done.append(_with_after(agent, resolved.get(agent.key, ())))
+            if agent.key in placed:  # a drug written twice (reported): its followers wait for one
+                continue
+            placed.add(agent.key)
+            for i in followers.get(agent.key, ()):
+                waiting[i] -= 1
+                if waiting[i] == 0:
+                    heapq.heappush(ready, i)
+        if len(done) < len(agents):
+            pending = [a.key for a in agents if a.key not in placed]
+            first = next(n.ref.span for n in nodes if n.ref.key == pending[0])
+            self.error(first, "these 'after' options go round in a circle: " + " -> ".join(pending))
+            done.extend(a for a in agents if a.key not in placed)
         return done
 
     # ---- clauses ---------------------------------------------------------------
@@ -279,41 +297,17 @@ class _Lowerer(ClauseChecker):
     # ---- cross checks --------------------------------------------------------
 
     def check_overlaps(self, phase: Phase, nodes: Sequence[s.AgentNode]) -> None:
-        """Dry-run every cycle that can be expanded: no drug twice in one slot of a day,
-        and no `after` that the clock times of a day contradict."""
+        """Dry-run every cycle that can be expanded (`overlaps`): no drug twice in one dose of a
+        day, and no `after` that the clock times of a day contradict."""
+        spans = {i.span.line: i.span for n in nodes for i in n.items if isinstance(i, s.ClauseNode)}
         cycles = phase.cycle_count or MAX_CYCLES
-        seen: dict[tuple[str, int, int, int], int] = {}
-        times: dict[tuple[int, int], dict[str, tuple[str, int]]] = {}
-        reported: set[tuple[object, ...]] = set()
-        for occ in occurrences(phase, cycles):
-            for slot in occ.clause.slots:
-                key = (occ.agent.key, occ.cycle, occ.day, slot.number)
-                first = seen.setdefault(key, occ.clause.line)
-                if first != occ.clause.line and (first, occ.clause.line) not in reported:
-                    reported.add((first, occ.clause.line))
-                    self.error(
-                        _clause_span(nodes, occ.clause.line),
-                        f"{occ.agent.key} is already given on cycle {occ.cycle} day {occ.day} "
-                        f"by line {first}",
-                        "list each day once; a drug given twice on a day says 'twice daily', or is "
-                        "written twice with labels in brackets, e.g. '(bolus)' and '(infusion)'",
-                    )
-                if slot.time:
-                    day = times.setdefault((occ.cycle, occ.day), {})
-                    if occ.agent.key not in day or slot.time < day[occ.agent.key][0]:
-                        day[occ.agent.key] = (slot.time, occ.clause.line)
-        for (cycle, day_number), day in times.items():
-            for agent in phase.agents:
-                for before in agent.after:
-                    if agent.key in day and before in day and day[agent.key][0] < day[before][0]:
-                        if (agent.key, before) in reported:
-                            continue
-                        reported.add((agent.key, before))
-                        self.error(
-                            _clause_span(nodes, day[agent.key][1]),
-                            f"{agent.key} comes after {before}, but on cycle {cycle} day {day_number} it is "
-                            f"given at {day[agent.key][0]} and {before} at {day[before][0]}",
-                        )
+        found = (*overlaps.twice(phase, cycles, self.recovered), *overlaps.against_clock(phase, cycles))
+        for mistake in found:
+            span = spans.get(mistake.line, Span(mistake.line, 1))
+            if mistake.message is None:
+                self.counted(span)
+            else:
+                self.error(span, mistake.message, mistake.hint)
 
     def levels(self, nodes: Sequence[s.LevelNode], phases: Sequence[Phase]) -> tuple[Level, ...]:
         agents = {a.key: a for p in phases for a in p.agents}
@@ -321,6 +315,7 @@ class _Lowerer(ClauseChecker):
         for p in phases:
             for a in p.agents:
                 phases_of.setdefault(a.key, []).append(p.name or "")
+        stated = {a.key for a in agents.values() if any(c.dose is not None for c in a.clauses)}
         levels: list[Level] = []
         seen: dict[str, int] = {}
         for node in nodes:
@@ -332,15 +327,22 @@ class _Lowerer(ClauseChecker):
                 continue
             seen[node.name.text] = node.span.line
             overrides: list[Override] = []
+            done: set[str] = set()
             for o in node.overrides:
-                override = self.override(o, agents, phases_of, [x.agent for x in overrides])
+                override = self.override(o, agents, phases_of, done, stated)
                 if override is not None:
                     overrides.append(override)
+                    done.add(override.agent)
             levels.append(Level(node.name.text, tuple(overrides), node.span.line))
         return tuple(levels)
 
     def override(
-        self, node: s.OverrideNode, agents: dict[str, Agent], phases_of: dict[str, list[str]], done: list[str]
+        self,
+        node: s.OverrideNode,
+        agents: dict[str, Agent],
+        phases_of: dict[str, list[str]],
+        done: set[str],
+        stated: set[str],
     ) -> Override | None:
         key = node.ref.key
         dose = self.dose(node.dose)
@@ -349,13 +351,13 @@ class _Lowerer(ClauseChecker):
                 self.error(
                     node.ref.span,
                     f"this level sets a dose for '{key}', which is not a drug of this regimen",
-                    did_you_mean(key, agents),
+                    self.suggest(key, agents),
                 )
             return None
         if key in done:
             self.error(node.ref.span, f"this level sets the dose of {key} twice")
             return None
-        if any(c.dose is not None for c in agents[key].clauses):
+        if key in stated:
             self.error(
                 node.ref.span, f"{key} states its dose on its schedule lines; a level cannot replace it"
             )
@@ -387,18 +389,10 @@ def _with_after(agent: Agent, after: tuple[str, ...]) -> Agent:
     return replace(agent, after=after)
 
 
-def _clause_span(nodes: Sequence[s.AgentNode], line: int) -> Span:
-    for agent in nodes:
-        for item in agent.items:
-            if isinstance(item, s.ClauseNode) and item.span.line == line:
-                return item.span
-    return Span(line, 1)
-
-
 def lower(
     tree: s.RegimenNode, path: str, recovered: frozenset[int] = frozenset(), names_lost: bool = False
-) -> tuple[Regimen, list[Diagnostic]]:
-    """Check a syntax tree and build the model; the diagnostics list every mistake."""
+) -> tuple[Regimen, Findings]:
+    """Check a syntax tree and build the model; the diagnostics count every mistake (the first kept)."""
     lowerer = _Lowerer(recovered, names_lost)
     regimen = lowerer.regimen(tree, path)
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", regimen.name):
