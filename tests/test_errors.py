@@ -39,13 +39,17 @@ def test_errors_are_in_order_and_all_reported() -> None:
 
 
 def test_byte_order_mark_and_line_ends() -> None:
-    """A BOM is dropped; CRLF and lone CR end lines; other separators do not shift line numbers."""
+    """A BOM is dropped; CRLF and lone CR end lines; other separators do not shift line numbers
+    (they are refused, at their own line: tests/test_text_rules.py)."""
     regimen = loads('\ufeffregimen bom "B"\r\n  cycle 7 days\r  a 1 mg\n    day 1\n')
     assert regimen.name == "bom"
     text = 'regimen t "T"\n  note "a\u2028b\x0cc"\n  cycle 7 days\n  a 1 mg\n    day 9\n'
     with pytest.raises(RegimenError) as caught:
         loads(text, "t.regimen")
-    assert caught.value.render().splitlines()[:2] == [
-        "t.regimen:5:9: day 9 is outside a 7-day cycle",
-        "        day 9",
+    report = caught.value.render().splitlines()
+    assert [line.split(": ")[0] for line in report if line.startswith("t.regimen:")] == [
+        "t.regimen:2:10",
+        "t.regimen:2:12",
+        "t.regimen:5:9",
     ]
+    assert report[-6:-4] == ["t.regimen:5:9: day 9 is outside a 7-day cycle", "        day 9"]

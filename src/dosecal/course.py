@@ -27,6 +27,7 @@ from dosecal.model import (
     Unstated,
     convert,
 )
+from dosecal.text import refused
 from dosecal.timeline import cycle_starts
 
 A = TypeVar("A", Delay, StartOn, LevelFrom, DoseFrom)
@@ -98,10 +99,20 @@ class Plan:
     def dose_from(self, key: str, position: tuple[int, int]) -> DoseFrom | None:
         return self._latest(DoseFrom, position, key)
 
-    def moved_by(self, position: tuple[int, int]) -> Delay | StartOn | None:
-        """The latest delay or set start at or before this cycle: why its dates moved."""
-        moves = [m for m in (self._latest(Delay, position), self._latest(StartOn, position)) if m is not None]
-        return max(moves, key=lambda m: (self.position(m.at), m.line), default=None)
+    def moved_by(self, position: tuple[int, int]) -> tuple[Delay | StartOn, ...]:
+        """Why this cycle's dates moved, in cycle order: the latest set start at or before it (it
+        fixes the date) and every delay after that; two delays of 7 days move a cycle 14 days."""
+        start_on = self._latest(StartOn, position)
+        since = self.position(start_on.at) if start_on else (0, 0)
+        delays = sorted(
+            (
+                a
+                for a in self.course.adjustments
+                if isinstance(a, Delay) and since < self.position(a.at) <= position
+            ),
+            key=lambda a: self.position(a.at),
+        )
+        return (start_on, *delays) if start_on else tuple(delays)
 
     def hold_for(self, key: str, position: tuple[int, int], day: int) -> Hold | None:
         return next(
@@ -117,6 +128,7 @@ class Plan:
 def plan(regimen: Regimen, course: Course) -> Plan:
     """Check `course` against `regimen`; raise `CourseError` on the first problem."""
     check_start(course.start)
+    check_text(course)
     check_adjustments(regimen, course.adjustments)
     starts = cycle_starts(regimen, course.start, course.cycles, course.until, course.adjustments)
     phases = tuple(PhasePlan(i, s) for i, s in enumerate(starts) if s)
@@ -135,6 +147,21 @@ def check_start(start: dt.date) -> None:
         raise CourseError(
             f"a start date of {start} is not plausible (expected {EARLIEST_START} to {LATEST_START})"
         )
+
+
+def check_text(course: Course) -> None:
+    """Refuse a course id or a reason holding a character no output may hold (dosecal.text).
+
+    A course file's text is screened when it is read; this catches what the
+    Python API is given directly.
+    """
+    found = refused(course.course_id) if course.course_id is not None else None
+    if found:
+        raise CourseError(found.sentence("the course id"))
+    for adjustment in course.adjustments:
+        found = refused(adjustment.reason, tab=True)
+        if found:
+            raise CourseError(found.sentence(f"course line {adjustment.line}: the reason"))
 
 
 def _within_horizon(the_plan: Plan) -> None:

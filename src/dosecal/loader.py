@@ -6,18 +6,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dosecal.course import Course
-from dosecal.errors import CourseError, Diagnostic, RegimenError
+from dosecal.errors import CourseError, Diagnostic, Findings, RegimenError
 from dosecal.language.lower import lower
 from dosecal.language.parser import parse
 from dosecal.model import Regimen
 from dosecal.source import Source, Span
+from dosecal.text import screen
 
 
 def loads(text: str, name: str = "<string>") -> Regimen:
     """Parse and check regimen text; raise `RegimenError` listing every mistake."""
-    source = Source(_normalised(text), name)
+    screened = screen(_normalised(text), "regimen file")
+    source = Source(screened.text, name)
     result = parse(source)
-    diagnostics = list(result.diagnostics)
+    diagnostics = Findings([*screened.diagnostics, *result.diagnostics])  # counted all, the first kept
     regimen = None
     if result.tree is not None:
         regimen, more = lower(result.tree, name, result.recovered_lines, result.names_lost)
@@ -25,7 +27,7 @@ def loads(text: str, name: str = "<string>") -> Regimen:
     if diagnostics or regimen is None:
         if not diagnostics:
             diagnostics.append(Diagnostic(Span(1, 1), "nothing could be read from this file"))
-        raise RegimenError(source, diagnostics)
+        raise RegimenError(Source(screened.shown, name), diagnostics)
     return regimen
 
 
@@ -44,10 +46,12 @@ def load_course(
     from dosecal.language import course_file
 
     path = Path(path)
-    source = Source(_normalised(_read_utf8(path)), str(path))
+    screened = screen(_normalised(_read_utf8(path)), "course file")
+    source = Source(screened.text, str(path))
+    shown = Source(screened.shown, str(path))  # what messages print (see `screen`)
     parsed, diagnostics = course_file.parse(source)
     course, more = course_file.to_course(parsed, source) if not diagnostics else (None, [])
-    diagnostics += more
+    diagnostics += [*more, *screened.diagnostics]
     where = regimen_path(parsed.regimen, path.parent) if parsed.regimen else None
     if parsed.regimen and where is None:
         line = parsed.lines["regimen"]
@@ -59,7 +63,7 @@ def load_course(
             )
         )
     if diagnostics or course is None or where is None:
-        raise RegimenError(source, diagnostics)
+        raise RegimenError(shown, diagnostics)
     regimen = (read_regimen or load)(where)
     try:
         plan(regimen, course)

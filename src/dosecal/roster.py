@@ -18,6 +18,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from dosecal import text
 from dosecal.errors import CourseError
 
 COLUMNS: tuple[str, ...] = (
@@ -35,7 +36,6 @@ COLUMNS: tuple[str, ...] = (
 )
 _COURSE_COLUMNS = COLUMNS[1:-1]
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # The combined tables live beside the patients' folders; no patient may take their names.
 RESERVED = frozenset({"administrations.csv", "appointments.csv"})
 # A patient id names the patient's folder: nothing a file system could misread.
@@ -138,13 +138,25 @@ def _check_header(header: list[str], where: str) -> None:
         raise RosterError(f"{where}: a roster needs a course column, or regimen and start columns")
 
 
+def _unsafe_cell(header: list[str], row: list[str]) -> str:
+    """A used cell holding a character no output may hold (dosecal.text), named with its place; or ""."""
+    for column, cell in zip(header, row, strict=False):
+        # The blanks around a cell are dropped, whatever they are; the place counts from the cell as written.
+        found = text.refused(cell.strip()) if column else None
+        if found:
+            at = text.Refused(found.index + len(cell) - len(cell.lstrip()), found.char)
+            return at.sentence(f"the cell '{column}'")
+    return ""
+
+
 def _problem(row: list[str], header: list[str], seen: dict[str, int]) -> str:
     """Why a row cannot be used, or ""."""
     if any(c.strip() for c in row[len(header) :]):
         return f"{len(row)} cells, but the header names {len(header)} columns"
     values = {h: c.strip() for h, c in zip(header, row, strict=False) if h}
-    if any(_CONTROL.search(c) for c in values.values()):
-        return "a cell holds a control character (a tab or an invisible character)"
+    unsafe = _unsafe_cell(header, row)
+    if unsafe:
+        return unsafe
     patient = values.get("patient_id", "")
     if not patient:
         return "no patient_id"
