@@ -189,3 +189,373 @@ def test_adjustment_mistakes(adjustment: object, message: str) -> None:
     with pytest.raises(CourseError) as caught:
         dosecal.expand(load("nct05922501"), course("2026-12-07", cycles=4, adjustments=(adjustment,)))
     assert str(caught.value).startswith(message)
+
+
+# ---- two changes in force: the latest wins ------------------------------------------------
+
+
+def test_the_latest_of_two_level_changes_wins() -> None:
+    """Level 3 (bendamustine 100 mg/m2), level 2 (75) from cycle 2, level 1 (50) from cycle 4: a
+    later reduction is never ignored. The lines are written in the other order on purpose: the
+    cycle decides, not the line. BSA 1.82 m2: 182, 136.5 and 91 mg."""
+    schedule = dosecal.expand(
+        load("nct04083898"),
+        course(
+            "2026-12-07",
+            cycles=5,
+            level="3",
+            weight="70",
+            height="170",
+            adjustments=(
+                LevelFrom("1", C(None, 4), "second DLT", 11),
+                LevelFrom("2", C(None, 2), "DLT in cycle 1", 12),
+            ),
+        ),
+    )
+    benda = {
+        (a.cycle, a.dose_amount, a.computed_amount, a.level, a.dose_change, a.adjustment)
+        for a in schedule
+        if a.agent == "bendamustine"
+    }
+    assert benda == {
+        (1, Decimal(100), Decimal(182), "3", "", ""),
+        (
+            2,
+            Decimal(75),
+            Decimal("136.5"),
+            "2",
+            "reduced",
+            "course line 12: level 2 from cycle 2 (DLT in cycle 1)",
+        ),
+        (
+            3,
+            Decimal(75),
+            Decimal("136.5"),
+            "2",
+            "reduced",
+            "course line 12: level 2 from cycle 2 (DLT in cycle 1)",
+        ),
+        (4, Decimal(50), Decimal(91), "1", "reduced", "course line 11: level 1 from cycle 4 (second DLT)"),
+        (5, Decimal(50), Decimal(91), "1", "reduced", "course line 11: level 1 from cycle 4 (second DLT)"),
+    }
+    # Isatuximab's dose is the same at every level: no level change is named on its rows.
+    assert {a.adjustment for a in schedule if a.agent == "isatuximab"} == {""}
+
+
+def test_the_latest_of_two_dose_changes_wins() -> None:
+    """Isatuximab 10 mg/kg x 70 kg = 700 mg; 8 mg/kg (560 mg) from cycle 2, 6 mg/kg (420 mg) from
+    cycle 4. The note of a dose change reads in full, never 'None'."""
+    schedule = dosecal.expand(
+        load("nct04083898"),
+        course(
+            "2026-12-07",
+            cycles=5,
+            level="1",
+            weight="70",
+            adjustments=(
+                DoseFrom("isatuximab", Amount(Decimal(6), UNITS["mg/kg"]), C(None, 4), "neuropathy", 9),
+                DoseFrom(
+                    "isatuximab", Amount(Decimal(8), UNITS["mg/kg"]), C(None, 2), "infusion reaction", 8
+                ),
+            ),
+        ),
+    )
+    isa = {
+        (a.cycle, a.dose_amount, a.computed_amount, a.dose_source, a.dose_change, a.adjustment)
+        for a in schedule
+        if a.agent == "isatuximab"
+    }
+    eight = "course line 8: isatuximab 8 mg/kg from cycle 2 (infusion reaction)"
+    six = "course line 9: isatuximab 6 mg/kg from cycle 4 (neuropathy)"
+    assert isa == {
+        (1, Decimal(10), Decimal(700), "regimen line 15", "", ""),  # the drug line
+        (2, Decimal(8), Decimal(560), "course line 8", "reduced", eight),
+        (3, Decimal(8), Decimal(560), "course line 8", "reduced", eight),
+        (4, Decimal(6), Decimal(420), "course line 9", "reduced", six),
+        (5, Decimal(6), Decimal(420), "course line 9", "reduced", six),
+    }
+
+
+def test_every_move_behind_a_cycles_dates_is_named() -> None:
+    """Cycle 2 delayed 7 days, cycle 4 delayed 7 more, cycle 6 started on a date. Cycle starts: 12-07,
+    01-04 + 7 = 01-11, 02-08, 03-08 + 7 = 03-15, 04-12, then 05-17 (set; 05-10 as planned). Cycles 4
+    and 5 are 14 days late because of both delays, and say so; from cycle 6 the set date alone
+    decides. The note of a set start reads in full, never 'None'."""
+    schedule = dosecal.expand(
+        load("nct04083898"),
+        course(
+            "2026-12-07",
+            cycles=7,
+            level="1",
+            adjustments=(
+                Delay(C(None, 2), 7, "ANC 0.9", 8),
+                Delay(C(None, 4), 7, "platelets 60", 9),
+                StartOn(C(None, 6), dt.date(2027, 5, 17), "clinic closed", 10),
+            ),
+        ),
+    )
+    first = "course line 8: cycle 2 delayed 7 days (ANC 0.9)"
+    second = "course line 9: cycle 4 delayed 7 days (platelets 60)"
+    started = "course line 10: cycle 6 started on 2027-05-17 (clinic closed)"
+    days_1 = {
+        (a.cycle, a.date.isoformat(), a.adjustment)
+        for a in schedule
+        if a.agent == "prednisone" and a.cycle_day == 1
+    }
+    assert days_1 == {
+        (1, "2026-12-07", ""),
+        (2, "2027-01-11", first),
+        (3, "2027-02-08", first),
+        (4, "2027-03-15", f"{first}; {second}"),
+        (5, "2027-04-12", f"{first}; {second}"),
+        (6, "2027-05-17", started),
+        (7, "2027-06-14", started),
+    }
+
+
+def test_a_hold_beside_a_move_and_a_level_change() -> None:
+    """One row touched by three course lines names all three: the move, the hold, the level change."""
+    schedule = dosecal.expand(
+        load("nct04083898"),
+        course(
+            "2026-12-07",
+            cycles=3,
+            level="2",
+            adjustments=(
+                Delay(C(None, 2), 7, "ANC 0.9", 8),
+                Hold("bendamustine", Withheld.HELD, C(None, 3), 2, 2, False, "creatinine up", 9),
+                LevelFrom("1", C(None, 3), "DLT", 10),
+            ),
+        ),
+    )
+    row = next(a for a in schedule if a.agent == "bendamustine" and (a.cycle, a.cycle_day) == (3, 2))
+    assert (row.date.isoformat(), row.status) == ("2027-02-09", "held")
+    assert row.adjustment == (
+        "course line 8: cycle 2 delayed 7 days (ANC 0.9); "
+        "course line 9: bendamustine held on cycle 3 day 2 (creatinine up); "
+        "course line 10: level 1 from cycle 3 (DLT)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("adjustments", "message"),
+    [
+        (
+            (LevelFrom("1", C(None, 3), "DLT", 8), LevelFrom("3", C(None, 3), "no toxicity", 9)),
+            "course line 9: the dose level from cycle 3 is already set on course line 8",
+        ),
+        (
+            (
+                DoseFrom("isatuximab", Amount(Decimal(8), UNITS["mg/kg"]), C(None, 2), "reaction", 8),
+                DoseFrom("isatuximab", Amount(Decimal(6), UNITS["mg/kg"]), C(None, 2), "reaction", 9),
+            ),
+            "course line 9: the isatuximab dose from cycle 2 is already changed on course line 8",
+        ),
+    ],
+)
+def test_two_changes_from_the_same_cycle_are_refused(adjustments: tuple[object, ...], message: str) -> None:
+    """Two level changes (or two dose changes of one drug) from the same cycle contradict each other:
+    refused, not settled by which line comes last."""
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(
+            load("nct04083898"), course("2026-12-07", cycles=4, level="2", adjustments=adjustments)
+        )
+    assert str(caught.value) == message
+
+
+def test_changes_of_two_drugs_from_the_same_cycle_are_accepted() -> None:
+    """A dose change of each of two drugs from one cycle is not a contradiction."""
+    schedule = dosecal.expand(
+        load("nct04083898"),
+        course(
+            "2026-12-07",
+            cycles=2,
+            level="2",
+            adjustments=(
+                DoseFrom("isatuximab", Amount(Decimal(8), UNITS["mg/kg"]), C(None, 2), "reaction", 8),
+                DoseFrom("prednisone", Amount(Decimal(40), UNITS["mg"]), C(None, 2), "glucose", 9),
+            ),
+        ),
+    )
+    assert {(a.agent, a.dose_amount) for a in schedule if a.cycle == 2 and a.cycle_day == 1} == {
+        ("isatuximab", Decimal(8)),
+        ("bendamustine", Decimal(75)),
+        ("prednisone", Decimal(40)),
+    }
+
+
+# ---- boundaries ---------------------------------------------------------------------------
+
+
+def test_an_adjustment_on_the_last_cycle_of_a_fixed_regimen() -> None:
+    """R-CHOP-21 has 8 cycles: cycle 8 may be delayed (21 x 7 = 147 days on, 2027-05-03, + 7 =
+    2027-05-10); cycle 9 does not exist."""
+    regimen = load("r-chop-21")
+    schedule = dosecal.expand(
+        regimen, course("2026-12-07", adjustments=(Delay(C(None, 8), 7, "infection", 4),))
+    )
+    assert [a.date.isoformat() for a in schedule if a.agent == "rituximab"][-2:] == [
+        "2027-04-12",
+        "2027-05-10",
+    ]
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(regimen, course("2026-12-07", adjustments=(Delay(C(None, 9), 7, "infection", 4),)))
+    assert str(caught.value) == "course line 4: cycle 9 is past the last cycle (8)"
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        (C("maintenance", 2), None),
+        (
+            C("maintenance", 3),
+            "course line 4: maintenance cycle 3 is past the last cycle expanded (10 in all)",
+        ),
+        (C("induction", 8), None),
+        (C("induction", 9), "course line 4: induction cycle 9 is past the last cycle (8)"),
+    ],
+)
+def test_an_adjustment_at_the_end_of_a_multi_phase_course(at: CycleRef, message: str | None) -> None:
+    """S0777: 8 induction cycles, then maintenance; 10 cycles expanded = 8 + 2 maintenance cycles.
+    The last expanded cycle of each phase may be adjusted; one more is refused, with its reason."""
+    the_course = course("2026-12-07", cycles=10, adjustments=(Delay(at, 7, "infection", 4),))
+    if message is None:
+        schedule = dosecal.expand(load("s0777-vrd-rd"), the_course)
+        assert any(a.adjustment.startswith("course line 4:") for a in schedule)
+        return
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load("s0777-vrd-rd"), the_course)
+    assert str(caught.value) == message
+
+
+def test_an_adjustment_past_the_end_of_a_short_course() -> None:
+    """A course of 5 induction cycles has no maintenance cycle 1 to adjust."""
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(
+            load("s0777-vrd-rd"),
+            course("2026-12-07", cycles=5, adjustments=(LevelFrom("x", C("maintenance", 1), "x", 4),)),
+        )
+    assert str(caught.value).startswith("course line 4: s0777-vrd-rd has no dose level 'x'")
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(
+            load("s0777-vrd-rd"),
+            course("2026-12-07", cycles=5, adjustments=(Delay(C("maintenance", 1), 7, "x", 4),)),
+        )
+    assert (
+        str(caught.value) == "course line 4: maintenance cycle 1 is past the last cycle expanded (5 in all)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        # Cycle 1 runs 2026-12-07 to 2027-01-03 (28 days): cycle 2 may start the day after.
+        ("2027-01-04", None),
+        (
+            "2027-01-03",
+            "course line 7: cycle 2 cannot start on 2027-01-03: the cycle before it runs until 2027-01-03",
+        ),
+    ],
+)
+def test_a_set_start_the_day_after_the_cycle_before_ends(date: str, message: str | None) -> None:
+    """A cycle may start the day after the cycle before it has run its length, not on its last day."""
+    the_course = course(
+        "2026-12-07",
+        cycles=2,
+        level="1",
+        adjustments=(StartOn(C(None, 2), dt.date.fromisoformat(date), "as planned", 7),),
+    )
+    if message is None:
+        schedule = dosecal.expand(load("nct04083898"), the_course)
+        row = next(a for a in schedule if a.cycle == 2)
+        assert (row.date.isoformat(), row.adjustment) == (
+            "2027-01-04",
+            "course line 7: cycle 2 started on 2027-01-04 (as planned)",
+        )
+        return
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load("nct04083898"), the_course)
+    assert str(caught.value) == message
+
+
+def test_a_set_start_after_a_delayed_cycle() -> None:
+    """Cycle 2 delayed 7 days runs 2027-01-11 to 2027-02-07: cycle 3 may start on 2027-02-08, not on
+    2027-02-07 (the planned 2027-02-01 is a week too early now)."""
+
+    def expand(date: str) -> dosecal.Schedule:
+        return dosecal.expand(
+            load("nct04083898"),
+            course(
+                "2026-12-07",
+                cycles=3,
+                level="1",
+                adjustments=(
+                    Delay(C(None, 2), 7, "ANC 0.9", 7),
+                    StartOn(C(None, 3), dt.date.fromisoformat(date), "clinic", 8),
+                ),
+            ),
+        )
+
+    assert next(a.date for a in expand("2027-02-08") if a.cycle == 3) == dt.date(2027, 2, 8)
+    with pytest.raises(CourseError) as caught:
+        expand("2027-02-07")
+    assert str(caught.value) == (
+        "course line 8: cycle 3 cannot start on 2027-02-07: the cycle before it runs until 2027-02-07"
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (366, None),  # cycle 2 planned on 2027-01-04, + 366 days = 2028-01-05
+        (367, "course line 7: a delay of 367 days is not plausible (expected 1-366 days)"),
+        (0, "course line 7: a delay of 0 days is not plausible (expected 1-366 days)"),
+        # From Python a negative delay would start cycle 2 inside cycle 1.
+        (-7, "course line 7: a delay of -7 days is not plausible (expected 1-366 days)"),
+        # Before this bound 3,000,000 days ran past the year 9999: an internal error, not a message.
+        (3_000_000, "course line 7: a delay of 3000000 days is not plausible (expected 1-366 days)"),
+    ],
+)
+def test_a_delay_of_at_most_a_year(days: int, message: str | None) -> None:
+    """A delay is 1 to 366 days: longer is a typo or a new course, refused like any implausible value."""
+    the_course = course("2026-12-07", cycles=2, level="1", adjustments=(Delay(C(None, 2), days, "ANC", 7),))
+    if message is None:
+        schedule = dosecal.expand(load("nct04083898"), the_course)
+        assert next(a.date for a in schedule if a.cycle == 2) == dt.date(2028, 1, 5)
+        return
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load("nct04083898"), the_course)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2028-01-05", None),  # cycle 2 planned on 2027-01-04, + 366 days
+        (
+            "2028-01-06",
+            "course line 7: cycle 2 cannot start on 2028-01-06: that is more than 366 days after "
+            "2027-01-04, when it would start",
+        ),
+        (
+            "2927-01-04",  # a typo for 2027
+            "course line 7: cycle 2 cannot start on 2927-01-04: that is more than 366 days after "
+            "2027-01-04, when it would start",
+        ),
+    ],
+)
+def test_a_set_start_at_most_a_year_late(date: str, message: str | None) -> None:
+    """A set start moves a cycle by at most 366 days, as a delay does."""
+    the_course = course(
+        "2026-12-07",
+        cycles=2,
+        level="1",
+        adjustments=(StartOn(C(None, 2), dt.date.fromisoformat(date), "clinic", 7),),
+    )
+    if message is None:
+        schedule = dosecal.expand(load("nct04083898"), the_course)
+        assert next(a.date for a in schedule if a.cycle == 2) == dt.date(2028, 1, 5)
+        return
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load("nct04083898"), the_course)
+    assert str(caught.value) == message

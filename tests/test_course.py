@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 import dosecal
 from dosecal import Amount, Course, CourseError
 from dosecal.model import UNITS
+
+from .conftest import SCHEDULES
 
 MIXED = """regimen mixed "A step-up dose stated, the later doses to be chosen"
   cycle 28 days
@@ -87,3 +90,124 @@ def test_cap_compares_across_mass_units() -> None:
         "mcg",
     )
     assert "capped" not in rows.administrations[0].dose_basis
+
+
+# ---- boundaries ---------------------------------------------------------------------------
+
+CYCLES = SCHEDULES / "r-chop-21.regimen"  # 21-day cycles, 8 cycles
+OPEN = SCHEDULES / "nct04083898.regimen"  # 28-day cycles, no end
+
+
+def cycle_starts(path: Path, **kw: object) -> list[str]:
+    """The date of each cycle's day 1, for a course from Monday 2026-12-07."""
+    start = kw.pop("start", dt.date(2026, 12, 7))
+    level = "1" if path == OPEN else None
+    rows = dosecal.expand(dosecal.load(path), Course(start, level=level, **kw))  # type: ignore[arg-type]
+    return sorted({a.date.isoformat() for a in rows if a.cycle_day == 1})
+
+
+def refused(path: Path, **kw: object) -> str:
+    with pytest.raises(CourseError) as caught:
+        cycle_starts(path, **kw)
+    return str(caught.value)
+
+
+def test_cycles_up_to_the_regimens_total() -> None:
+    """R-CHOP-21 has 8 cycles: --cycles 8 is all of them (the last from 2026-12-07 + 7 x 21 =
+    2027-05-03); 9 are refused. 1 cycle is the least; 0 is refused."""
+    assert cycle_starts(CYCLES, cycles=8)[-1] == "2027-05-03"
+    assert len(cycle_starts(CYCLES, cycles=8)) == 8 == len(cycle_starts(CYCLES))
+    assert refused(CYCLES, cycles=9) == "r-chop-21 has 8 cycles; 9 were asked for"
+    assert cycle_starts(CYCLES, cycles=1) == ["2026-12-07"]
+    assert refused(CYCLES, cycles=0) == "0 cycles is not plausible (expected 1-200)"
+
+
+def test_at_most_200_cycles() -> None:
+    """An open regimen may be expanded 200 cycles (the last 199 x 28 = 5572 days on), not 201."""
+    assert cycle_starts(OPEN, cycles=200)[-1] == (dt.date(2026, 12, 7) + dt.timedelta(days=5572)).isoformat()
+    assert refused(OPEN, cycles=201) == "201 cycles is not plausible (expected 1-200)"
+
+
+@pytest.mark.parametrize(
+    ("until", "starts"),
+    [
+        ("2026-12-07", ["2026-12-07"]),  # the start itself: cycle 1 only
+        ("2027-01-03", ["2026-12-07"]),  # cycle 1's last day
+        ("2027-01-04", ["2026-12-07", "2027-01-04"]),  # cycle 2's first day
+    ],
+)
+def test_until_counts_every_cycle_starting_by_that_date(until: str, starts: list[str]) -> None:
+    """--until keeps each cycle that starts on or before it: 28-day cycles from 2026-12-07."""
+    assert cycle_starts(OPEN, until=dt.date.fromisoformat(until)) == starts
+
+
+def test_until_the_day_before_the_start() -> None:
+    """An end date before the start is refused, by one day too."""
+    assert (
+        refused(OPEN, until=dt.date(2026, 12, 6))
+        == "the end date 2026-12-06 is before the start date 2026-12-07"
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "until", "last"),
+    [
+        # 10 years on, to the day: accepted. 2036-12-07 is 3650 + 3 days on (29 February 2028,
+        # 2032, 2036); cycle 131 starts 130 x 28 = 3640 days on, 13 days before it: 2036-11-24.
+        ("2026-12-07", "2036-12-07", "2036-11-24"),
+        # From 29 February 2028, 10 years on is 28 February 2038 (there is no 29 February 2038),
+        # 3650 + 2 days on (2032, 2036); cycle 131 starts 12 days before it: 2038-02-16.
+        ("2028-02-29", "2038-02-28", "2038-02-16"),
+    ],
+)
+def test_until_ten_years_on_and_one_day_more(start: str, until: str, last: str) -> None:
+    """An end date at most 10 years after the start is accepted; one day later is refused."""
+    first, end = dt.date.fromisoformat(start), dt.date.fromisoformat(until)
+    assert cycle_starts(OPEN, start=first, until=end)[-1] == last
+    assert (
+        refused(OPEN, start=first, until=end + dt.timedelta(days=1))
+        == "an end date more than 10 years after the start is not plausible"
+    )
+
+
+@pytest.mark.parametrize("start", ["1900-01-01", "2199-12-31", "2028-02-29"])
+def test_start_dates_at_the_limits(start: str) -> None:
+    """The first and last plausible start dates, and 29 February of a leap year, are accepted."""
+    assert cycle_starts(CYCLES, start=dt.date.fromisoformat(start), cycles=2)[0] == start
+
+
+@pytest.mark.parametrize("start", ["1899-12-31", "2200-01-01"])
+def test_start_dates_past_the_limits(start: str) -> None:
+    """A day before 1900-01-01, or after 2199-12-31, can only be a typo."""
+    assert refused(CYCLES, start=dt.date.fromisoformat(start), cycles=2) == (
+        f"a start date of {start} is not plausible (expected 1900-01-01 to 2199-12-31)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("dose", "amount", "basis"),
+    [
+        ("vincristine=2 mg", Decimal(2), "2 mg (flat dose)"),  # exactly at the cap
+        ("vincristine=1.9 mg", Decimal("1.9"), "1.9 mg (flat dose)"),
+        ("vincristine=2000 mcg", Decimal(2000), "2000 mcg (flat dose)"),  # 2 mg in mcg
+    ],
+)
+def test_supplied_dose_up_to_the_cap(dose: str, amount: Decimal, basis: str) -> None:
+    """A supplied flat dose below or exactly at the cap of 2 mg is given as supplied."""
+    rows = dosecal.expand(dosecal.loads(CAPPED), Course(dt.date(2026, 1, 5), cycles=1, doses=supply(dose)))
+    row = rows.administrations[0]
+    assert (row.dose_amount, row.computed_amount, row.dose_basis) == (amount, amount, basis)
+
+
+@pytest.mark.parametrize(
+    ("dose", "message"),
+    [
+        ("vincristine=2.01 mg", "--dose gives vincristine 2.01 mg, above its cap of 2 mg"),
+        ("vincristine=2001 mcg", "--dose gives vincristine 2001 mcg, above its cap of 2 mg"),
+    ],
+)
+def test_supplied_dose_just_above_the_cap(dose: str, message: str) -> None:
+    """Just above the cap, also in another unit of mass, is refused with the whole sentence."""
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(dosecal.loads(CAPPED), Course(dt.date(2026, 1, 5), cycles=1, doses=supply(dose)))
+    assert str(caught.value) == message

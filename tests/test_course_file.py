@@ -195,3 +195,99 @@ def test_golden_course_with_dubois_worked_by_hand() -> None:
     assert "infusion reaction" in isa[(2, 15)].adjustment
     assert {a.computed_amount for a in isa.values()} == {Decimal(700)}
     assert [k for k, a in isa.items() if a.status != "planned"] == [(2, 15)]
+
+
+def read(folder: Path, text: str) -> tuple[dosecal.Regimen, dosecal.Course]:
+    path = folder / "pt.course"
+    path.write_text(text, "utf-8")
+    return load_course(path)
+
+
+def mistakes(folder: Path, text: str) -> str:
+    with pytest.raises(RegimenError) as caught:
+        read(folder, text)
+    return caught.value.render().replace(str(folder / "pt.course"), "pt.course")
+
+
+LEAP = """course pt-1
+  regimen nct04083898
+  start {start}
+  cycles 2
+  level 1
+  start cycle 2 on {date} because "clinic"
+"""
+
+
+@pytest.mark.parametrize(
+    ("start", "date"),
+    [
+        # Cycle 1 from 29 February 2028 runs 28 days, to 27 March; cycle 2 as planned on 28 March.
+        ("2028-02-29", "2028-03-28"),
+        # Cycle 1 from 31 January 2028 runs to 27 February; cycle 2, planned on 28 February, a day late.
+        ("2028-01-31", "2028-02-29"),
+    ],
+)
+def test_29_february_of_a_leap_year(tmp_path: Path, start: str, date: str) -> None:
+    """2028 is a leap year: 29 February 2028 is a date, as a course's start and as a set start."""
+    regimen, the_course = read(tmp_path, LEAP.format(start=start, date=date))
+    rows = dosecal.expand(regimen, the_course)
+    assert sorted({a.date.isoformat() for a in rows if a.cycle_day == 1}) == [start, date]
+
+
+def test_29_february_of_a_year_that_is_not_leap(tmp_path: Path) -> None:
+    """2027 and 2100 are not leap years (2100 is divisible by 100, not by 400): each 29 February is
+    refused where it is written, with its reason."""
+    assert mistakes(tmp_path, LEAP.format(start="2027-02-29", date="2100-02-29")) == (
+        "pt.course:3:9: 2027-02-29 is not a date: February 2027 has 28 days\n"
+        "      start 2027-02-29\n"
+        "            ^^^^^^^^^^\n"
+        "\n"
+        "pt.course:6:20: 2100-02-29 is not a date: February 2100 has 28 days\n"
+        '      start cycle 2 on 2100-02-29 because "clinic"\n'
+        "                       ^^^^^^^^^^\n"
+        "\n"
+        "2 errors in pt.course"
+    )
+
+
+BODY = """course pt-1
+  regimen nct04083898
+  start 2026-12-07
+  cycles 1
+  level 1
+  weight {weight} kg
+  height {height} cm
+"""
+
+
+def test_body_measures_at_the_limits(tmp_path: Path) -> None:
+    """1 kg, 300 kg, 30 cm and 250 cm are read; 0.99 kg and 250.01 cm are refused at their number."""
+    for weight, height in (("1", "30"), ("300", "250")):
+        _, the_course = read(tmp_path, BODY.format(weight=weight, height=height))
+        assert (the_course.measures.weight_kg, the_course.measures.height_cm) == (
+            Decimal(weight),
+            Decimal(height),
+        )
+    assert mistakes(tmp_path, BODY.format(weight="0.99", height="250.01")) == (
+        "pt.course:6:10: weight 0.99 kg is not plausible (expected 1-300 kg)\n"
+        "      weight 0.99 kg\n"
+        "             ^^^^\n"
+        "\n"
+        "pt.course:7:10: height 250.01 cm is not plausible (expected 30-250 cm)\n"
+        "      height 250.01 cm\n"
+        "             ^^^^^^\n"
+        "\n"
+        "2 errors in pt.course"
+    )
+
+
+def test_two_level_changes_from_one_cycle(tmp_path: Path) -> None:
+    """Two level changes from cycle 3 contradict each other: refused at the second, naming the first."""
+    text = PLANNED + '  level 1 from cycle 3 because "DLT"\n  level 3 from cycle 3 because "no DLT"\n'
+    assert mistakes(tmp_path, text) == (
+        "pt.course:9:3: the dose level from cycle 3 is already set on course line 8\n"
+        '      level 3 from cycle 3 because "no DLT"\n'
+        "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "1 error in pt.course"
+    )

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from dosecal.errors import CourseError
 from dosecal.model import Amount, Phase, Regimen
 
+# A cycle put off by more than a year is not a delay but a typo or a new course;
+# the bound also keeps every date of a course far inside what a date can hold.
+MAX_MOVE_DAYS = 366
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class CycleRef:
@@ -122,7 +126,9 @@ def note(adjustment: Adjustment) -> str:
 
 
 def check(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> None:
-    """Every adjustment names a phase, cycle, day, drug and level the regimen has, and gives a reason."""
+    """Every adjustment names a phase, cycle, day, drug and level the regimen has, and gives a reason;
+    no two set the level (or one drug's dose) from the same cycle."""
+    changes: dict[tuple[object, ...], int] = {}
     for adjustment in adjustments:
         where = f"course line {adjustment.line}"
         if not adjustment.reason.strip():
@@ -136,6 +142,11 @@ def check(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> None:
                 close = difflib.get_close_matches(adjustment.agent, keys, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; its drugs are {', '.join(keys)}"
                 raise CourseError(f"{where}: '{adjustment.agent}' is not a drug of {regimen.name}{hint}")
+        if isinstance(adjustment, Delay) and not 1 <= adjustment.days <= MAX_MOVE_DAYS:
+            raise CourseError(
+                f"{where}: a delay of {adjustment.days} days is not plausible "
+                f"(expected 1-{MAX_MOVE_DAYS} days)"
+            )
         if isinstance(adjustment, Hold):
             for day in (adjustment.first_day, adjustment.last_day):
                 if day is not None and not 1 <= day <= phase.cycle_days:
@@ -145,6 +156,22 @@ def check(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> None:
             raise CourseError(
                 f"{where}: {regimen.name} has no dose level '{adjustment.level}'; its levels: {names}"
             )
+        _check_repeat(adjustment, changes, where)
+
+
+def _check_repeat(adjustment: Adjustment, changes: dict[tuple[object, ...], int], where: str) -> None:
+    """Two changes from one cycle contradict each other; which line comes last must not decide."""
+    if isinstance(adjustment, LevelFrom):
+        key: tuple[object, ...] = ("level", adjustment.at)
+        what = f"the dose level from {adjustment.at} is already set"
+    elif isinstance(adjustment, DoseFrom):
+        key = ("dose", adjustment.agent, adjustment.at)
+        what = f"the {adjustment.agent} dose from {adjustment.at} is already changed"
+    else:
+        return
+    if key in changes:
+        raise CourseError(f"{where}: {what} on course line {changes[key]}")
+    changes[key] = adjustment.line
 
 
 def _phase(regimen: Regimen, at: CycleRef, where: str) -> Phase:

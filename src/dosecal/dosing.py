@@ -5,21 +5,29 @@ pharmacist can redo the arithmetic by hand:
 
 - BSA is rounded to 0.01 m2 (half up), as BSA is usually charted, and the
   dose is computed from the rounded BSA; the basis shows both steps.
-- The computed dose itself is exact decimal arithmetic, never rounded here.
+- The computed dose itself is exact decimal arithmetic, rounded only by the
+  course's policy (`Rounding`: to the nearest step, half up, and only within
+  N percent of the computed dose when a limit is given).
+- A figure the basis shows rounded (the unrounded BSA, a percentage) gets as
+  many decimals as it takes to agree with the rule applied to it: never
+  "1.5050, rounded to 0.01 m2 = 1.50", which a pharmacist would redo as 1.51.
 - A cap (`max 2 mg`) lowers a computed dose to the cap and says so.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from dosecal import limits
 from dosecal.errors import CourseError
 from dosecal.model import Amount, Basis, convert, format_decimal
 
-WEIGHT_KG = (Decimal("1"), Decimal("300"))
-HEIGHT_CM = (Decimal("30"), Decimal("250"))
+# The ranges of dosecal.limits, where every number's range is written down.
+WEIGHT_KG = (limits.WEIGHT.low, limits.WEIGHT.high)
+HEIGHT_CM = (limits.HEIGHT.low, limits.HEIGHT.high)
 _CENT = Decimal("0.01")
 
 
@@ -83,7 +91,21 @@ def bsa(measures: Measures) -> Bsa | None:
         raw = Decimal("0.007184") * w ** Decimal("0.425") * h ** Decimal("0.725")
         how = f"DuBois 0.007184 x {ws} kg^0.425 x {hs} cm^0.725"
     value = raw.quantize(_CENT, rounding=ROUND_HALF_UP)
-    return Bsa(value, f"BSA {format_decimal(value)} m2 = {how} = {raw:.4f}, rounded to 0.01 m2")
+    shown = _shown(raw, 4, lambda s: s.quantize(_CENT, rounding=ROUND_HALF_UP) == value)
+    return Bsa(value, f"BSA {format_decimal(value)} m2 = {how} = {shown}, rounded to 0.01 m2")
+
+
+def _shown(exact: Decimal, places: int, agrees: Callable[[Decimal], bool]) -> Decimal:
+    """`exact` to `places` decimals, or to more where fewer would contradict the rule applied to it.
+
+    sqrt(151 x 54 / 3600) = 1.504991... is 1.5050 to 4 decimals, but 1.50 m2: shown as 1.50499.
+    The loop ends: `exact` to all its own decimals is `exact`, which agrees with the rule.
+    """
+    while True:
+        shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if agrees(shown):
+            return shown
+        places += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +117,8 @@ class Rounding:
     within_percent: Decimal | None = None
 
     def __str__(self) -> str:
-        within = f" within {format_decimal(self.within_percent)} percent" if self.within_percent else ""
+        limit = self.within_percent
+        within = f" within {format_decimal(limit)} percent" if limit is not None else ""
         return f"to the nearest {self.step}{within}"
 
 
@@ -141,11 +164,12 @@ def _rounded(value: Decimal, unit: str, steps: str, rounding: Rounding | None) -
     rounded = (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
     if rounded <= 0:
         return value, f"{steps}, not rounded (the nearest {rounding.step} would be 0)"
-    change = abs(rounded - value) / value * 100
-    if rounding.within_percent is not None and change > rounding.within_percent:
+    change = abs(rounded - value) / value * 100  # against the dose computed, not the rounded one
+    limit = rounding.within_percent
+    if limit is not None and change > limit:  # exactly at the limit is within it
         return value, (
             f"{steps}, not rounded: the nearest {rounding.step} ({format_decimal(rounded)} {unit}) "
-            f"is {change:.1f}% away, more than {format_decimal(rounding.within_percent)}%"
+            f"is {_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%"
         )
     if rounded == value:
         return value, steps

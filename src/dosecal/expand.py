@@ -154,7 +154,7 @@ def _administration(
     computed = dose.computed
     hold = the_plan.hold_for(agent.key, place.position, place.day)
     moved = the_plan.moved_by(place.position)
-    because = [note(a) for a in (moved, hold) if a is not None] + list(dose.because)
+    because = [note(a) for a in (*moved, hold) if a is not None] + list(dose.because)
     return Administration(
         administration_id=administration_id(the_plan.course_id, where),
         date=place.date,

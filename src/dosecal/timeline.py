@@ -3,14 +3,15 @@
 The horizon is a number of cycles (over all phases) or every cycle that
 starts on or before an end date. A delay of cycle N moves it and every later
 cycle; a cycle started on a given date does the same, and may not begin
-before the cycle it follows has run its length.
+before the cycle it follows has run its length. Either moves a cycle by at
+most a year (`adjust.MAX_MOVE_DAYS`): past that it is a typo, or a new course.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from dosecal.adjust import Adjustment, Delay, StartOn
+from dosecal.adjust import MAX_MOVE_DAYS, Adjustment, Delay, StartOn
 from dosecal.errors import CourseError
 from dosecal.model import MAX_CYCLES, Regimen
 
@@ -33,16 +34,8 @@ def cycle_starts(
         starts: list[dt.date] = []
         for cycle in range(1, (phase.cycle_count or MAX_CYCLES + 1) + 1):
             move = moves.get((index, cycle))
-            if isinstance(move, Delay):
-                day += dt.timedelta(days=move.days)
-            elif isinstance(move, StartOn):
-                if move.date < day:
-                    runs_to = day - dt.timedelta(days=1)
-                    raise CourseError(
-                        f"course line {move.line}: {move.at} cannot start on {move.date}: "
-                        f"the cycle before it runs until {runs_to}"
-                    )
-                day = move.date
+            if move is not None:
+                day = _moved(move, day)
             if count == limit or (until is not None and day > until):
                 return tuple(s for s in (*out, tuple(starts)) if s)
             if count == MAX_CYCLES:
@@ -54,6 +47,18 @@ def cycle_starts(
             day += dt.timedelta(days=phase.cycle_days)
         out.append(tuple(starts))
     return tuple(s for s in out if s)
+
+
+def _moved(move: Delay | StartOn, day: dt.date) -> dt.date:
+    """When a moved cycle starts, instead of `day` (the day after the cycle before it ends)."""
+    if isinstance(move, Delay):  # adjust.check has held its days to 1-MAX_MOVE_DAYS
+        return day + dt.timedelta(days=move.days)
+    where = f"course line {move.line}: {move.at} cannot start on {move.date}"
+    if move.date < day:
+        raise CourseError(f"{where}: the cycle before it runs until {day - dt.timedelta(days=1)}")
+    if (move.date - day).days > MAX_MOVE_DAYS:
+        raise CourseError(f"{where}: that is more than {MAX_MOVE_DAYS} days after {day}, when it would start")
+    return move.date
 
 
 def _limit(regimen: Regimen, cycles: int | None, until: dt.date | None, start: dt.date) -> int | None:
