@@ -22,16 +22,23 @@ import uuid
 from dataclasses import dataclass, field, replace
 
 from dosecal.adjust import StartOn
+from dosecal.appointments import COLUMNS as VISIT_COLUMNS
 from dosecal.appointments import KEPT, ClosedDays, MovePolicy, Visit, check_closed, visits
 from dosecal.calendar import VISIT_NAMESPACE
 from dosecal.course import Course, check_start
 from dosecal.expand import ID_NAMESPACE, expand_with_identities
 from dosecal.model import Regimen
-from dosecal.render.csv import EOL, Profile, record
+from dosecal.render.csv import EOL, Profile, number_columns, record
 from dosecal.render.csv import field as csv_field
 from dosecal.table import COLUMNS, Administration, Schedule, cell
 
 TABLE_COLUMNS: tuple[str, ...] = ("patient_id", *COLUMNS)
+# The number columns, by position: of a whole record, and of the tails that a
+# shape keeps (what follows the weekday; a visit's start_time to not_given).
+_NUMBERS = number_columns(Administration, TABLE_COLUMNS)
+_VISIT_NUMBERS = number_columns(Visit, VISIT_COLUMNS)
+_TAIL_NUMBERS = number_columns(Administration, COLUMNS[3:])
+_VISIT_TAIL_NUMBERS = number_columns(Visit, VISIT_COLUMNS[4:14])
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # uuid5's variant nibble: the top two bits of byte 8 become 10.
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
@@ -84,10 +91,10 @@ class Roster:
         return text, self._visit_records(found), sum(1 for v in found if v.closed)
 
     def _record(self, patient_id: str, a: Administration) -> str:
-        return record([patient_id, *(cell(getattr(a, c)) for c in COLUMNS)], self.profile)
+        return record([patient_id, *(cell(getattr(a, c)) for c in COLUMNS)], self.profile, _NUMBERS)
 
     def _visit_records(self, found: list[Visit]) -> str:
-        return "".join(record(v.cells(), self.profile) for v in found)
+        return "".join(record(v.cells(), self.profile, _VISIT_NUMBERS) for v in found)
 
     def _shape(self, regimen: Regimen, course: Course) -> _Shape:
         the_plan, rows = expand_with_identities(regimen, course)
@@ -97,15 +104,17 @@ class Roster:
             start=course.start,
             offsets=tuple((a.date - course.start).days for a, _ in rows),
             places=tuple(place.encode("utf-8") for _, place in rows),
-            tails=tuple(self._tail([cell(getattr(a, c)) for c in COLUMNS[3:]]) + EOL for a, _ in rows),
+            tails=tuple(
+                self._tail([cell(getattr(a, c)) for c in COLUMNS[3:]], _TAIL_NUMBERS) + EOL for a, _ in rows
+            ),
             visits=template,
-            visit_tails=tuple(self._tail(v.cells()[4:14]) for v in template),
+            visit_tails=tuple(self._tail(v.cells()[4:14], _VISIT_TAIL_NUMBERS) for v in template),
             visit_places=tuple(f"|{v.phase}|{v.cycle}|{v.cycle_day}|clinic".encode() for v in template),
             visit_offsets=tuple((v.date - course.start).days for v in template),
         )
 
-    def _tail(self, cells: list[str]) -> str:
-        return "".join("," + csv_field(c, self.profile) for c in cells)
+    def _tail(self, cells: list[str], numbers: frozenset[int]) -> str:
+        return "".join("," + csv_field(c, self.profile, i in numbers) for i, c in enumerate(cells))
 
     def _records(self, patient_id: str, course_id: str, start: dt.date, shape: _Shape) -> str:
         """The shape's rows for one patient: its own ids, its own dates."""
