@@ -10,9 +10,9 @@ Pure and independent of the ICS format (render/ics.py writes these events):
 A clinic visit is timed when a zone and a visit time are given: each drug
 starts when the previous one ends (at its longest stated duration). Infusions
 of 24 hours or more run on after the visit (a pump) and do not lengthen it.
-Timed events are kept in UTC; local times are computed with zoneinfo, where a
-time inside a spring-forward gap reads with the offset before the gap and an
-ambiguous autumn time means its first occurrence (both as RFC 5545 says).
+A drug never starts on another local day than its table row: a visit time
+under which one would start after midnight is refused (visit_times.py holds
+the times and the rule). Timed events are kept in UTC.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from dosecal import visit_times
 from dosecal.model import format_decimal
 from dosecal.table import CONTINUOUS_MIN, Administration, Schedule
+from dosecal.visit_times import Step, utc
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -67,6 +69,9 @@ class CalendarEvent:
 
 def events(schedule: Schedule, options: CalendarOptions) -> list[CalendarEvent]:
     """The calendar's events, in date order (home before clinic on a day)."""
+    if options.timed_visits:
+        assert options.zone is not None and options.visit_time is not None
+        visit_times.check(list(_timed_rows(schedule, options)), options.zone, options.visit_time)
     course_id = schedule.plan.course_id
     footer = _footer(schedule)
     out: list[CalendarEvent] = []
@@ -185,7 +190,7 @@ def _home_event(
     summary = f"Take: {_names(given)}" if given else f"Do not take: {_names(withheld)}"
     uid = _uid(course_id, first.phase, first.cycle, first.cycle_day, "home")
     if options.home_time is not None and options.zone is not None:
-        start = _utc(first.date, options.home_time, options.zone)
+        start = utc(first.date, options.home_time, options.zone)
         return CalendarEvent(
             uid,
             summary,
@@ -234,8 +239,8 @@ def _clinic_event(
         description = "\n".join([*lines, "", footer])
         return _all_day(uid, summary, description, first.date, "clinic visit")
     assert options.zone is not None and options.visit_time is not None
-    start = _utc(first.date, options.visit_time, options.zone)
-    steps = list(_steps(rows, start))
+    steps = visit_times.steps(rows, options.zone, options.visit_time)
+    start = steps[0][1]
     for n, (a, begins) in enumerate(steps, start=1):
         local = begins.astimezone(options.zone).strftime("%H:%M")
         lines += _detail(a, f"{n}. {local} ")
@@ -249,20 +254,17 @@ def _clinic_event(
     )
 
 
-def _steps(
-    rows: Sequence[Administration], start: dt.datetime
-) -> Iterator[tuple[Administration, dt.datetime]]:
-    """Each drug starts when the one before it ends (its longest stated duration)."""
-    at = start
-    for a in rows:
-        yield a, at
-        if a.duration_max is not None and a.duration_max < CONTINUOUS_MIN:
-            at += dt.timedelta(minutes=a.duration_max)
+def _timed_rows(schedule: Schedule, options: CalendarOptions) -> Iterator[list[Administration]]:
+    """Each visit's drugs as the chosen layout times them (one event a visit times only doses given)."""
+    clinic = [a for a in schedule.administrations if not a.self_administered]
+    for _, day in groupby(clinic, key=lambda a: a.date):
+        rows = list(day)
+        timed = rows if options.per_administration else _split(rows)[0]
+        if timed:
+            yield timed
 
 
-def _visit_end(
-    steps: list[tuple[Administration, dt.datetime]], start: dt.datetime
-) -> tuple[dt.datetime, str]:
+def _visit_end(steps: list[Step], start: dt.datetime) -> tuple[dt.datetime, str]:
     last, begins = steps[-1]
     end = (
         begins + dt.timedelta(minutes=last.duration_max or 0)
@@ -293,8 +295,8 @@ def _per_administration(
     timed: dict[str, dt.datetime] = {}
     if clinic and options.timed_visits:
         assert options.zone is not None and options.visit_time is not None
-        start = _utc(clinic[0].date, options.visit_time, options.zone)
-        timed = {a.administration_id: at for a, at in _steps(clinic, start)}
+        steps = visit_times.steps(clinic, options.zone, options.visit_time)
+        timed = {a.administration_id: at for a, at in steps}
     for a in [*home, *clinic]:
         place = f"{_where(a)}; dose {a.order} of {len(home) + len(clinic)} on the day"
         description = "\n".join([place, *_detail(a), "", footer])
@@ -340,9 +342,3 @@ def _days_touched(a: Administration) -> int:
     """Days an all-day event must cover: a 46-hour infusion started any time on day 1 ends by day 3."""
     minutes = a.duration_max or 0
     return 1 + -(-minutes // CONTINUOUS_MIN) if minutes >= CONTINUOUS_MIN else 1
-
-
-def _utc(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
-    """The UTC instant of a local wall time (fold=0: RFC 5545's reading of gaps and repeats)."""
-    local = dt.datetime.combine(day, time, tzinfo=zone)
-    return local.astimezone(dt.UTC)

@@ -85,6 +85,22 @@ def scenarios() -> list[Scenario]:
             dosecal.expand(load("mfolfox6"), course("2026-12-07")),
             CalendarOptions(per_administration=True),
         ),
+        # Late visits (tests/test_visit_times.py): every drug starts on its day, then runs past midnight.
+        Scenario(
+            "mfolfox6-late-visit",
+            dosecal.expand(load("mfolfox6"), course("2026-12-07")),
+            CalendarOptions(berlin, dt.time(23, 30)),
+        ),
+        Scenario(
+            "mfolfox6-late-per-administration",
+            dosecal.expand(load("mfolfox6"), course("2026-12-07")),
+            CalendarOptions(berlin, dt.time(23, 30), per_administration=True),
+        ),
+        Scenario(
+            "nct05922501-visit-ends-after-midnight",
+            dosecal.expand(isa_bela, course("2028-12-04", cycles=1)),
+            CalendarOptions(ZoneInfo("America/St_Johns"), dt.time(22, 59)),
+        ),
         Scenario(
             "sydney-dst",
             dosecal.expand(dosecal.loads(DST), course("2027-03-26")),
@@ -197,8 +213,9 @@ def drugs_in(summary: str, names: set[str]) -> set[str]:
 def test_each_day_shows_exactly_the_drugs_of_the_table(scenario: Scenario, files: dict[str, Path]) -> None:
     """recurring_ical_events: on every day of the course, the calendar shows the table's drugs, no more.
 
-    A multi-day infusion shown as one event per administration also shows on
-    the days it runs on (ICS-PROFILE: all-day events cover the days touched).
+    A multi-day infusion shown as one all-day event per administration also
+    shows on the days it runs on (ICS-PROFILE: all-day events cover the days
+    touched); a timed one belongs to the day it starts on, like a visit.
     """
     import icalendar
     import recurring_ical_events
@@ -211,7 +228,7 @@ def test_each_day_shows_exactly_the_drugs_of_the_table(scenario: Scenario, files
     day = first
     while day <= last:
         expected = {a.agent for a in rows if a.date == day}
-        if scenario.options.per_administration:
+        if scenario.options.per_administration and not scenario.options.timed_visits:
             expected |= {
                 a.agent
                 for a in rows
