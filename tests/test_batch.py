@@ -178,8 +178,8 @@ def test_broken_rows_are_reported_and_spoil_nothing(tmp_path: Path) -> None:
         assert got.startswith(want), (got, want)
     assert "2026-13-01 is not a date: there is no month 13" in result.stderr
     assert (
-        lines[-1]
-        == f"wrote {out}/: administrations.csv, appointments.csv; 3 of 14 patients; 11 rows refused (above)"
+        lines[-1] == f"wrote {out}/: administrations.csv, appointments.csv; 3 of 14 patients; "
+        "11 rows refused (above) and not in the tables"
     )
     assert sorted(p.name for p in out.iterdir()) == [
         "a1",
@@ -294,7 +294,9 @@ def test_spreadsheet_exports_and_hostile_rows(tmp_path: Path) -> None:
         "patient id 'Appointments.CSV' is the name of a combined table; choose another"
     )
     assert reported[5].endswith("this patient id is already on line 3 (ids are compared ignoring case)")
-    assert reported[6].endswith("a cell holds a control character (a tab or an invisible character)")
+    assert reported[6].endswith(
+        "the cell 'start' holds U+0000 NULL (an invisible control character) at character 11; delete it"
+    )
     table = records((out / "administrations.csv").read_text("utf-8"))
     assert sorted({r[0] for r in table[1:]}) == ["ok1", "ok2"]
     assert "internal error" not in result.stderr

@@ -143,7 +143,11 @@ def test_phase2_dose_supplied_on_the_command_line() -> None:
         (["--start", "2026-12-07", "--cycles", "1", "--until", "2027-01-01"], 2, "give --cycles or --until"),
         (["--start", "2026-12-07", "--cycles", "1", "--level", "2"], 1, "nct05922501 has no dose levels"),
         (["--start", "2026-12-07", "--cycles", "1", "--weight", "700"], 1, "weight 700 kg is not plausible"),
-        (["--start", "2026-12-07", "--cycles", "1", "--weight", "seventy"], 2, "'seventy' is not a number"),
+        (
+            ["--start", "2026-12-07", "--cycles", "1", "--weight", "seventy"],
+            2,
+            "'seventy' is not a plain number such as 70",
+        ),
         (["--start", "2026-12-07", "--cycles", "1", "--dose", "pomalidomide=4mg"], 2, '"DRUG=AMOUNT UNIT"'),
         (
             ["--start", "2026-12-07", "--cycles", "1", "--dose", "pomalidomid=4 mg"],
@@ -188,6 +192,7 @@ def test_broken_regimen_when_expanding() -> None:
 def test_output_file_is_written_whole(tmp_path: Path) -> None:
     """-o writes the file and leaves no temporary file beside it."""
     target = tmp_path / "out" / "table.csv"
+    target.parent.mkdir()
     result = run("expand", "nct05922501", "--start", "2026-12-07", "--cycles", "2", "-o", str(target))
     assert result.exit_code == 0
     # isatuximab 4 + 2, belantamab 1, pomalidomide 2 x 21, dexamethasone 2 x 8
@@ -207,14 +212,17 @@ def test_failed_run_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_unwritable_output(tmp_path: Path) -> None:
-    """An output path under a regular file cannot be written: one line, exit 1, no file."""
+    """An output path under a regular file is refused before any work: one line, exit 2, no file."""
     blocker = tmp_path / "file"
     blocker.write_text("")
     result = run(
         "expand", "nct05922501", "--start", "2026-12-07", "--cycles", "1", "-o", str(blocker / "x.csv")
     )
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"dosecal: cannot write {blocker / 'x.csv'}")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"dosecal expand: Invalid value for '-o' / '--output': {blocker / 'x.csv'} is under something "
+        "that is not a folder (see 'dosecal expand --help')\n"
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
 
 

@@ -278,7 +278,7 @@ def test_calendar_mistakes(args: list[str], code: int, message: str, tmp_path: o
 
 
 def test_unwritable_output_leaves_no_file(tmp_path: object) -> None:
-    """An -o under a regular file: one line, exit 1, nothing written."""
+    """An -o under a regular file: one line, exit 2 (refused before any work), nothing written."""
     from pathlib import Path
 
     blocker = Path(str(tmp_path)) / "file"
@@ -286,7 +286,7 @@ def test_unwritable_output_leaves_no_file(tmp_path: object) -> None:
     result = CliRunner().invoke(
         cli, ["ics", "nct05922501", "--start", "2026-12-07", "--cycles", "1", "-o", str(blocker / "x.ics")]
     )
-    assert result.exit_code == 1 and result.stderr.startswith("dosecal: cannot write")
+    assert result.exit_code == 2 and "x.ics is under something that is not a folder" in result.stderr
     assert sorted(p.name for p in Path(str(tmp_path)).iterdir()) == ["file"]
 
 

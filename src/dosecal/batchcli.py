@@ -14,7 +14,6 @@ import contextlib
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,6 @@ import click
 from dosecal.cliparams import (
     ClockParam,
     appointment_options,
-    atomic_file,
     csv_profile_option,
     folder_option,
     parse_dose,
@@ -34,6 +32,7 @@ from dosecal.errors import DosecalError, RegimenError
 
 if TYPE_CHECKING:
     from dosecal.course import Course
+    from dosecal.io import AtomicFile
     from dosecal.model import Regimen
     from dosecal.roster import Entry
 
@@ -144,15 +143,26 @@ def _date(text: str) -> Any:
 
 
 def _number(text: str) -> Any:
+    """A weight or height cell: a plain number, as on the command line (`cliparams.parse_number`);
+    its range is the one of `dosing.Measures`, in its words."""
     from dosecal.cliparams import parse_number
 
     return parse_number(text)
 
 
 def _count(text: str) -> int:
+    """A cycles cell: a whole number of `limits.CYCLE_COUNT`, refused in the command line's words."""
+    from dosecal.errors import CourseError
+    from dosecal.limits import CYCLE_COUNT, LimitError, implausible_cycles
+
     if not text.isdigit():
         raise ValueError(f"'{text}' is not a whole number of cycles")
-    return int(text)
+    try:
+        return CYCLE_COUNT.whole(text)
+    except LimitError as error:
+        if not error.outside:  # a digit Python knows but numbers are not written with ("²")
+            raise ValueError(f"'{text}' is not a whole number of cycles") from None
+        raise CourseError(implausible_cycles(text)) from None
 
 
 def _bsa(text: str) -> Any:
@@ -171,11 +181,13 @@ def _dose(text: str) -> Any:
 
 
 @contextlib.contextmanager
-def _combined(path: Path, header: str) -> Iterator[IO[bytes]]:
+def _combined(path: Path, header: str) -> Iterator[AtomicFile]:
     """A combined table: whole, or not there (1 MiB buffer for the 4-million-row case)."""
-    with atomic_file(path, buffering=1 << 20) as handle:
-        handle.write(header.encode("utf-8"))
-        yield handle
+    from dosecal.io import atomic_file
+
+    with atomic_file(path, buffering=1 << 20) as pending:
+        pending.handle.write(header.encode("utf-8"))
+        yield pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +331,7 @@ def batch(roster: Path, jobs: int | None, **options: Any) -> None:
     from dosecal import roster as roster_file
     from dosecal.appointments import COLUMNS as VISIT_COLUMNS
     from dosecal.batch import TABLE_COLUMNS
+    from dosecal.io import make_folder
     from dosecal.render import csv
 
     try:
@@ -331,6 +344,7 @@ def batch(roster: Path, jobs: int | None, **options: Any) -> None:
     headers = [profile.preamble + csv.record(c, profile) for c in (TABLE_COLUMNS, VISIT_COLUMNS)]
     made = closed = 0
     folder = settings.folder
+    make_folder(folder)
     with (
         _terminate_cleanly(),
         _combined(folder / "administrations.csv", headers[0]) as table,
@@ -339,11 +353,15 @@ def batch(roster: Path, jobs: int | None, **options: Any) -> None:
         contextlib.closing(_run(entries, settings, jobs or os.cpu_count() or 1)) as made_chunks,
     ):
         for done in made_chunks:
-            _append(table, done.table)
-            _append(visits, done.visits)
+            _append(table.handle, done.table)
+            _append(visits.handle, done.visits)
             refused += done.refused
             made, closed = made + done.made, closed + done.closed
             bar.update(done.made + len(done.refused))
+        if not made:
+            # A run that makes nobody must not replace the tables of the last run that did.
+            table.discard()
+            visits.discard()
     _report(roster, refused, made, closed, folder)
 
 
@@ -358,8 +376,10 @@ def _run(entries: list[Entry], settings: _Settings, jobs: int) -> Generator[_Don
         return
     import multiprocessing
 
-    with tempfile.TemporaryDirectory(dir=settings.folder, prefix=".batch-") as parts:
-        work = [(c, Path(parts) / f"part-{n:06d}") for n, c in enumerate(_chunks(entries, size))]
+    from dosecal.io import private_folder
+
+    with private_folder(settings.folder, "batch") as parts:
+        work = [(c, parts / f"part-{n:06d}") for n, c in enumerate(_chunks(entries, size))]
         pool = multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(settings,))
         try:
             yield from pool.imap(_work, work)
@@ -396,8 +416,8 @@ def _write_packet(
     """The patient's packet, as `dosecal make` writes it, rendered whole before any of it is written."""
     from dosecal.appointments import visits
     from dosecal.cli import _calendar_bytes, _diary_bytes
-    from dosecal.cliparams import write_atomically
     from dosecal.expand import expand
+    from dosecal.io import commit_all, make_folder
     from dosecal.render import appointments, csv
 
     schedule = expand(regimen, course)
@@ -412,8 +432,8 @@ def _write_packet(
         "administrations.csv": csv.render(schedule, engine.profile).encode("utf-8"),
         "appointments.csv": appointments.render(found, engine.profile).encode("utf-8"),
     }
-    for name, content in files.items():
-        write_atomically(target / name, content)
+    make_folder(target)
+    commit_all({target / name: content for name, content in files.items()})
 
 
 @contextlib.contextmanager
@@ -459,9 +479,18 @@ def _report(roster: Path, refused: list[Any], made: int, closed: int, folder: Pa
         click.echo(
             f"dosecal: {closed} visits fall on closed days (see the closed and moved columns)", err=True
         )
+    if not made:
+        kept = "were left as they were" if (folder / "administrations.csv").exists() else "were not written"
+        why = f"{len(refused)} of {total} rows refused, above" if total else "the roster lists no patient"
+        click.echo(f"dosecal: no patient was made ({why}); the combined tables in {folder}/ {kept}", err=True)
+        raise click.exceptions.Exit(1)
     click.echo(
         f"wrote {folder}/: administrations.csv, appointments.csv; {made} of {total} patients"
-        + (f"; {len(refused)} row{'s' if len(refused) != 1 else ''} refused (above)" if refused else ""),
+        + (
+            f"; {len(refused)} row{'s' if len(refused) != 1 else ''} refused (above) and not in the tables"
+            if refused
+            else ""
+        ),
         err=True,
     )
     if refused:

@@ -1,9 +1,10 @@
-"""The `dosecal` command line: the only place that reads and writes files.
+"""The `dosecal` command line.
 
 Every refusal is one clear message on stderr and an exit code: 0 ok,
 1 invalid input (a regimen, a course, a patient value), 2 usage. No
-traceback reaches a user. Outputs are written to a temporary file in the
-target folder and renamed, so a failed run leaves nothing half-written.
+traceback reaches a user. Outputs go through `dosecal.io`: written to a
+temporary file in the target's folder and renamed, so a failed run leaves
+nothing half-written; `-o` is checked before anything is computed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import click
 
 from dosecal.cliparams import (
     ClockParam,
+    OutputParam,
+    TextParam,
     ZoneParam,
     appointment_options,
     build_schedule,
@@ -29,9 +32,8 @@ from dosecal.cliparams import (
     load_regimen,
     revision_time,
     stdout_or_file_option,
-    write_atomically,
 )
-from dosecal.errors import DosecalError, RegimenError
+from dosecal.errors import DosecalError, OutputError, RegimenError
 
 
 class _Cli(click.Group):
@@ -237,7 +239,17 @@ def _calendar_bytes(schedule: Any, params: dict[str, Any], replaces: Path | None
     options = CalendarOptions(zone, visit_time, reminder, home_reminder, params["per_administration"])
     previous = params["previous"] or (replaces if replaces is not None and replaces.is_file() else None)
     stamp = revision_time(params["generated_at"], schedule.plan.course.start)
-    return ics_render.render(schedule, options, stamp, previous.read_bytes() if previous else None)
+    try:
+        return ics_render.render(schedule, options, stamp, _read(previous) if previous else None)
+    except OutputError as error:
+        raise OutputError(f"{previous}: {error}") from None
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise OutputError(f"cannot read {path}: {error.strerror}") from None
 
 
 def _split(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -267,9 +279,9 @@ def diary_options(command: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Paper size of the diary.",
     )(command)
-    return click.option("--patient-id", help="Printed on every diary page (else a field to fill in).")(
-        command
-    )
+    return click.option(
+        "--patient-id", type=TextParam(), help="Printed on every diary page (else a field to fill in)."
+    )(command)
 
 
 def _diary_bytes(schedule: Any, patient_id: str | None, paper: str) -> bytes:
@@ -287,14 +299,20 @@ def _diary_bytes(schedule: Any, patient_id: str | None, paper: str) -> bytes:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputParam(),
     required=True,
-    help="The PDF file to write.",
+    help="The PDF file to write, whole or not at all; '-' for standard output (not a terminal).",
 )
-def diary_command(output: Path, patient_id: str | None, paper: str, **course: Any) -> None:
+def diary_command(output: Path | None, patient_id: str | None, paper: str, **course: Any) -> None:
     """Write the printable, fillable drug diary (PDF) for the drugs taken at home."""
-    write_atomically(output, _diary_bytes(build_schedule(**course), patient_id, paper))
-    click.echo(f"wrote {output}", err=True)
+    if output is None and sys.stdout.isatty():
+        raise click.UsageError(
+            "the diary is a PDF and cannot be shown on a terminal: give -o FILE.pdf, "
+            "or send it on with -o - > diary.pdf"
+        )
+    emit(_diary_bytes(build_schedule(**course), patient_id, paper), output)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
 
 
 @cli.command()
@@ -318,14 +336,18 @@ def make(
     Made again into the same folder, the calendar keeps each unchanged
     event's SEQUENCE and raises it for changed ones.
     """
+    from dosecal.io import commit_all, make_folder
+
     course, calendar = _split(params)
     schedule = build_schedule(**course)
     target = folder / f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}"
-    files = _packet(schedule, target, calendar, patient_id, paper, holiday_code, move_closed, csv_profile)
+    checked = _visits(schedule, patient_id, calendar["visit_time"], holiday_code, move_closed)
+    files = _packet(schedule, target, calendar, patient_id, paper, checked, csv_profile)
     # Everything is rendered before anything is written: a refusal leaves no files.
-    for name, content in files.items():
-        write_atomically(target / name, content)
+    make_folder(target)
+    commit_all({target / name: content for name, content in files.items()})
     click.echo(f"wrote {target}/: {', '.join(files)} ({len(schedule)} administrations)", err=True)
+    _say_closed(checked, move_closed)
 
 
 def _packet(
@@ -334,15 +356,13 @@ def _packet(
     calendar: dict[str, Any],
     patient_id: str | None,
     paper: str,
-    holiday_code: Any,
-    move_closed: str,
+    found: list[Any],
     csv_profile: str,
 ) -> dict[str, bytes]:
     """Every file of a patient's packet, by name, rendered and not yet written."""
     from dosecal.render import appointments, csv
 
     profile = csv.Profile(csv_profile)
-    found = _visits(schedule, patient_id, calendar["visit_time"], holiday_code, move_closed)
     return {
         "calendar.ics": _calendar_bytes(schedule, calendar, replaces=target / "calendar.ics"),
         "diary.pdf": _diary_bytes(schedule, patient_id, paper),
@@ -352,36 +372,37 @@ def _packet(
 
 
 def _visits(schedule: Any, patient_id: str | None, visit_time: Any, code: Any, move: str) -> list[Any]:
-    """The clinic visits, checked for closed days; what was flagged or moved is said on stderr."""
+    """The clinic visits, checked for closed days (moved if `move` says so)."""
     from dosecal.appointments import MovePolicy, visits
 
     if patient_id is not None and not patient_id.strip():
         raise click.BadParameter("the patient id is empty", param_hint="--patient-id")
     closed = closed_days(code)
-    checked = visits(schedule, patient_id or schedule.plan.course_id, visit_time, closed, MovePolicy(move))
+    return visits(schedule, patient_id or schedule.plan.course_id, visit_time, closed, MovePolicy(move))
+
+
+def _say_closed(checked: list[Any], move: str) -> None:
+    """After the files are written: which visits fall on closed days, and what was done. Else nothing."""
     flagged = [v for v in checked if v.closed]
-    if flagged:
-        verb = "kept; --move-closed next|previous moves them" if move == "keep" else f"moved ({move})"
-        click.echo(f"dosecal: {_plural(len(flagged), 'visit')} on closed days, {verb}:", err=True)
-        for v in flagged:
-            planned = v.planned_date or v.date
-            to = f" -> {v.date.isoformat()}" if v.planned_date else ""
-            click.echo(
-                f"  cycle {v.cycle} day {v.cycle_day}: {planned.isoformat()} ({v.closed}){to}", err=True
-            )
-    if move != "keep" and flagged:
+    if not flagged:
+        return
+    verb = "kept; --move-closed next|previous moves them" if move == "keep" else f"moved ({move})"
+    click.echo(f"dosecal: {_plural(len(flagged), 'visit')} on closed days, {verb}:", err=True)
+    for v in flagged:
+        planned = v.planned_date or v.date
+        to = f" -> {v.date.isoformat()}" if v.planned_date else ""
+        click.echo(f"  cycle {v.cycle} day {v.cycle_day}: {planned.isoformat()} ({v.closed}){to}", err=True)
+    if move != "keep":
         click.echo(
             "dosecal: only the visit list moves; the calendar and diary keep the planned dates "
             "until the course itself is changed (a delay or a start date in the course file)",
             err=True,
         )
-    click.echo(f"dosecal: closed days checked: {closed.source}", err=True)
-    return checked
 
 
 @cli.command()
 @course_options
-@click.option("--patient-id", help="The patient id on every row (default: the course id).")
+@click.option("--patient-id", type=TextParam(), help="The patient id on every row (default: the course id).")
 @click.option("--visit-time", type=ClockParam(), help="Local start time of clinic visits (HH:MM).")
 @appointment_options
 @csv_profile_option
@@ -404,6 +425,7 @@ def appointments(
     emit(render.render(found, Profile(csv_profile)), output)
     if output is not None:
         click.echo(f"wrote {output} ({_plural(len(found), 'visit')})", err=True)
+    _say_closed(found, move_closed)
 
 
 def _register() -> None:

@@ -7,19 +7,17 @@ failure; `course_options` are the options every output command takes.
 from __future__ import annotations
 
 import calendar
-import contextlib
 import datetime as dt
 import os
 import re
-import tempfile
-from collections.abc import Callable, Iterator
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
-from dosecal.errors import OutputError
+from dosecal import limits
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -28,7 +26,7 @@ def parse_date(text: str) -> dt.date:
     """YYYY-MM-DD, or `ValueError` saying what is wrong with it."""
     match = _DATE.fullmatch(text)
     if not match:
-        raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-07")
+        raise ValueError(f"{shown(text)} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-07")
     year, month, day = (int(g) for g in match.groups())
     if not 1 <= month <= 12:
         raise ValueError(f"{text} is not a date: there is no month {month}")
@@ -39,14 +37,22 @@ def parse_date(text: str) -> dt.date:
 
 
 def parse_number(text: str) -> Decimal:
-    """A finite decimal number, or `ValueError`."""
-    try:
-        number = Decimal(text) if re.fullmatch(r"[0-9.eE+-]+", text) else Decimal("NaN")
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        raise ValueError(f"'{text}' is not a number")
-    return number
+    """A body measure as a plain decimal number such as 70 or 72.5 (no sign, no exponent), or `ValueError`.
+
+    An exponent would let `1e309` through as a 310-digit weight; nobody
+    writes a body measure that way.
+    """
+    if not re.fullmatch(r"\d{1,9}(\.\d{1,9})?", text):
+        raise ValueError(f"{shown(text)} is not a plain number such as 70 or 72.5")
+    if len(text.partition(".")[2]) > limits.MEASURE_PLACES:  # as in course files and rosters
+        raise ValueError(f"{text} has more than {limits.MEASURE_PLACES} decimal places")
+    return Decimal(text)
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A value as the user typed it, quoted, shortened when long, control characters made visible."""
+    visible = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return f"'{visible}'" if len(visible) <= limit else f"'{visible[: limit - 1]}…' ({len(text)} characters)"
 
 
 class DateParam(click.ParamType):  # type: ignore[type-arg]
@@ -61,6 +67,25 @@ class DateParam(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(error), param, ctx)
 
 
+class CyclesParam(click.ParamType):  # type: ignore[type-arg]
+    """A whole number of cycles; its range (1-200) is the course's to check, in the words it uses."""
+
+    name = "N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value)
+        if not text.isascii() or not text.isdigit():
+            self.fail(f"{shown(text)} is not a whole number of cycles", param, ctx)
+        if len(text.lstrip("0")) > len(str(limits.MAX_CYCLES)):
+            from dosecal.errors import CourseError
+
+            # The course's own refusal (exit 1), as for 201: only the digits are not made an int.
+            raise CourseError(limits.implausible_cycles(text))
+        return int(text)
+
+
 class DecimalParam(click.ParamType):  # type: ignore[type-arg]
     name = "NUMBER"
 
@@ -69,6 +94,20 @@ class DecimalParam(click.ParamType):  # type: ignore[type-arg]
             return parse_number(str(value))
         except ValueError as error:
             self.fail(str(error), param, ctx)
+
+
+class TextParam(click.ParamType):  # type: ignore[type-arg]
+    """One line of text (an id, a `--dose`): no character that no output may hold (dosecal.text)."""
+
+    name = "TEXT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from dosecal.text import refused
+
+        found = refused(str(value))
+        if found:  # the value itself is not repeated: the character would reach the terminal
+            self.fail(found.sentence("the value"), param, ctx)
+        return str(value)
 
 
 # ---- shared pieces -------------------------------------------------------------
@@ -97,38 +136,11 @@ def load_regimen(value: str) -> Any:
         raise click.FileError(str(path), error.strerror) from None
 
 
-@contextlib.contextmanager
-def atomic_file(path: Path, buffering: int = -1) -> Iterator[IO[bytes]]:
-    """A binary file that appears at `path` whole, by a rename, only if the block ends normally.
-
-    Written to a temporary file in the same folder; on any error or
-    interruption the temporary file is removed. OS errors become `OutputError`.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb", buffering=buffering) as handle:
-            yield handle
-        # mkstemp makes the file private (0600); give it the mode any new file gets here.
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(temp).chmod(0o666 & ~umask)
-        Path(temp).replace(path)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write `content` to `path` through a temporary file and a rename."""
-    with atomic_file(path) as handle:
-        handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+    """Write `content` to `path` through a temporary file and a rename (dosecal.io)."""
+    from dosecal import io
+
+    io.write_atomically(path, content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def emit(content: str | bytes, output: Path | None) -> None:
@@ -153,13 +165,16 @@ def parse_dose(text: str) -> tuple[str, Any]:
         raise click.BadParameter(
             f"unknown unit '{unit}' in '{text}'; units are {', '.join(UNITS)}", param_hint="--dose"
         )
-    # Plain decimals only: no exponent, no sign; a million of any unit is past any real dose.
-    if not re.fullmatch(r"\d{1,6}(\.\d{1,6})?", amount) or Decimal(amount) <= 0:
+    # Plain decimals only (no exponent, no sign), in the range regimen and course files allow.
+    try:
+        value = limits.AMOUNT.read(amount)
+    except limits.LimitError:
         raise click.BadParameter(
-            f"'{amount}' in '{text}' is not a dose amount (a number such as 75 or 1.5, below 1,000,000)",
+            f"{shown(amount)} in {shown(text)} is not a dose amount (a number such as 75 or 1.5, "
+            f"{limits.AMOUNT.range_text})",
             param_hint="--dose",
-        )
-    return name.strip(), Amount(Decimal(amount), UNITS[unit])
+        ) from None
+    return name.strip(), Amount(value, UNITS[unit])
 
 
 def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -173,7 +188,9 @@ def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="A course file: the regimen, start, measures and adjustments of one patient.",
         ),
         click.option("--start", type=DateParam(), help="Cycle 1 day 1 (YYYY-MM-DD)."),
-        click.option("--cycles", type=int, help="Number of cycles to expand (all phases together)."),
+        click.option(
+            "--cycles", type=CyclesParam(), help="Number of cycles to expand (all phases together), 1 to 200."
+        ),
         click.option(
             "--until", type=DateParam(), help="Expand every cycle that starts on or before this date."
         ),
@@ -182,6 +199,7 @@ def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--dose",
             "doses",
             multiple=True,
+            type=TextParam(),
             metavar='"DRUG=AMOUNT UNIT"',
             help="A dose the regimen leaves to be supplied; repeatable.",
         ),
@@ -195,6 +213,7 @@ def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--course-id",
+            type=TextParam(),
             help="Identity of this course in administration ids and calendar UIDs "
             "(default: the regimen's name). Give each patient their own.",
         ),
@@ -393,12 +412,49 @@ def appointment_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-# `-o`: a file (standard output when left out) or the folder a packet goes into.
+class OutputParam(click.ParamType):  # type: ignore[type-arg]
+    """`-o FILE`: a regular file in a folder that exists (a symlink to one is followed); `-` is
+    standard output (converted to None). Checked before anything is computed."""
+
+    name = "FILE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | None:
+        from dosecal import io
+
+        if value is None or isinstance(value, Path):
+            return value
+        text = str(value)
+        if text == "-":
+            return None
+        try:
+            return io.check_file_target(text)
+        except io.TargetError as error:
+            self.fail(str(error), param, ctx)
+
+
+class FolderParam(click.ParamType):  # type: ignore[type-arg]
+    """`-o DIR` of make and batch: a folder, created when it does not exist yet."""
+
+    name = "DIR"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        from dosecal import io
+
+        if isinstance(value, Path):
+            return value
+        try:
+            return io.check_folder_target(str(value))
+        except io.TargetError as error:
+            self.fail(str(error), param, ctx)
+
+
+# `-o`: a file (standard output when left out, or given as `-`).
 stdout_or_file_option = click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: standard output).",
+    type=OutputParam(),
+    help="Write to this file, whole or not at all; '-' or no -o: standard output. "
+    "The file's folder must exist.",
 )
 
 
@@ -408,8 +464,8 @@ def folder_option(help_text: str) -> Callable[..., Any]:
         "-o",
         "--output",
         "folder",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("out"),
+        type=FolderParam(),
+        default="out",
         show_default=True,
-        help=help_text,
+        help=help_text + " Created if it does not exist.",
     )

@@ -75,18 +75,29 @@ def _ical(value: object) -> bytes:
 
 def _carry_sequences(vevents: list[icalendar.Event], previous: bytes) -> None:
     """SEQUENCE from the previous calendar: the same if unchanged, one more if changed."""
-    import icalendar
-
-    try:
-        old = icalendar.Calendar.from_ical(previous)
-    except ValueError as error:
-        raise OutputError(f"the previous calendar cannot be read: {error}") from None
-    before = {str(e["UID"]): (int(e.get("SEQUENCE", 0)), _fingerprint(e)) for e in old.walk("VEVENT")}
+    before = _previous_events(previous)
     for vevent in vevents:
         seen = before.get(str(vevent["UID"]))
         if seen is not None:
             sequence, fingerprint = seen
             vevent["SEQUENCE"] = sequence if fingerprint == _fingerprint(vevent) else sequence + 1
+
+
+def _previous_events(previous: bytes) -> dict[str, tuple[int, bytes]]:
+    """UID -> (SEQUENCE, fingerprint) of the calendar being replaced; `OutputError` if it is not one.
+
+    The message never quotes the file: it may be anything (a PDF, a binary),
+    and its bytes must not reach the terminal.
+    """
+    import icalendar
+
+    try:
+        old = icalendar.Calendar.from_ical(previous.decode("utf-8"))
+        return {str(e["UID"]): (int(e.get("SEQUENCE", 0)), _fingerprint(e)) for e in old.walk("VEVENT")}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise OutputError(
+            "the previous calendar cannot be read: it is not an iCalendar file (.ics) that dosecal wrote"
+        ) from None
 
 
 def _vevent(event: CalendarEvent, stamp: dt.datetime) -> icalendar.Event:

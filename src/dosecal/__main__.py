@@ -1,0 +1,5 @@
+"""`python -m dosecal`: the same as the `dosecal` command."""
+
+from dosecal.cli import main
+
+main()
