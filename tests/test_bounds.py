@@ -817,3 +817,62 @@ def test_the_other_bounds_are_the_limits() -> None:
     assert (limits.WEIGHT.low, limits.WEIGHT.high) == WEIGHT_KG
     assert (limits.HEIGHT.low, limits.HEIGHT.high) == HEIGHT_CM
     assert limits.DELAY.high == MAX_MOVE_DAYS
+
+
+# ---- the size of a file, and how far recovery reads ------------------------------------------
+
+
+def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
+    """Over 256 KB a regimen or course file is refused at once, unparsed (and not read past the limit)."""
+    path = tmp_path / "huge.regimen"
+    path.write_text('regimen huge "Huge"\n  cycle 28 days\n' + "# padding\n" * 30_000, "utf-8")
+    assert path.stat().st_size > limits.FILE_BYTES
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{path}:1:1: this file is larger than 256 KB, the most a regimen or course file may be\n"
+        "    \n    ^\n"
+        "    hint: is it the right file? the largest bundled regimen is under 4 KB\n\n"
+        f"1 error in {path}\n"
+    )
+    course = tmp_path / "huge.course"
+    course.write_text("course pt-1\n" + "# padding\n" * 30_000, "utf-8")
+    assert "the most a regimen or course file may be" in course_report(tmp_path, course.read_text())
+
+
+def test_a_file_at_the_limit_is_read() -> None:
+    """Exactly 256 KB (comments make up the size) is still a regimen."""
+    text = 'regimen fits "Fits"\n  cycle 28 days\n  a 10 mg PO\n    days 1-21\n'
+    text += "#" * (limits.FILE_BYTES - len(text) - 1) + "\n"
+    assert len(text.encode()) == limits.FILE_BYTES
+    assert loads(text).name == "fits"
+
+
+def test_recovery_stops_after_reading_enough_and_says_so() -> None:
+    """Each syntax error makes the parser read the file again up to the next one; past the budget
+    it stops, and the closing line says that what follows was not checked."""
+    drug = '  d{n} 10 mg PO\n    days 1-21\n    note "{pad}"\n'
+    bad = "  d{n} 10 mg PO\n    dayz 1-21\n"
+    pad = "x" * 100
+    names = [chr(97 + i % 26) + chr(97 + i // 26 % 26) for i in range(600)]
+    body = "".join(
+        (bad if i >= 560 else drug).replace("{n}", n).replace("{pad}", pad) for i, n in enumerate(names)
+    )
+    text = 'regimen big "Big"\n  cycle 28 days\n' + body
+    # The first error is near 560 x 130 characters in, ~73,000: the budget of 512,000 allows 7 parses.
+    rendered = report(text, "big.regimen")
+    closing = rendered.rsplit("\n\n", 1)[-1]
+    shown = rendered.count("big.regimen:")
+    assert 1 < shown < MAX_SHOWN
+    assert closing.startswith(f"{shown} errors in big.regimen; reading stopped at line ")
+    assert closing.endswith(", so there may be more after it: fix these and check again")
+
+
+def test_recovery_that_gives_up_at_fifty_says_so() -> None:
+    """Fifty syntax errors: the parser stops there, and the count is not pretended to be complete."""
+    lines = ['regimen many "Many"', "  cycle 28 days"] + [
+        f"  d{chr(97 + i % 26)}{chr(97 + i // 26)} 10 mg PO\n    dayz 1" for i in range(60)
+    ]
+    rendered = report("\n".join(lines) + "\n", "many.regimen")
+    closing = rendered.rsplit("\n\n", 1)[-1]
+    assert closing.startswith("50 errors in many.regimen; reading stopped at line ")

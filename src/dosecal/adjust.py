@@ -18,11 +18,12 @@ import enum
 from dataclasses import dataclass
 
 from dosecal.errors import CourseError
+from dosecal.limits import DELAY
 from dosecal.model import Amount, Phase, Regimen
 
 # A cycle put off by more than a year is not a delay but a typo or a new course;
 # the bound also keeps every date of a course far inside what a date can hold.
-MAX_MOVE_DAYS = 366
+MAX_MOVE_DAYS = int(DELAY.high)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -63,6 +63,8 @@ class Findings:
         # A max-heap on the position: its top is the last kept, the first to give way.
         self._kept: list[tuple[int, int, int, Diagnostic]] = []
         self.count = 0
+        # The file was read up to this line only (the parser gave up): there may be more.
+        self.stopped_at: int | None = None
         self.extend(diagnostics)
 
     def append(self, diagnostic: Diagnostic) -> None:
@@ -82,6 +84,7 @@ class Findings:
             self.append(diagnostic)
         if isinstance(diagnostics, Findings):
             self.count += diagnostics.count - len(diagnostics._kept)  # those it counted but did not keep
+            self.stopped_at = self.stopped_at or diagnostics.stopped_at
 
     def __iadd__(self, diagnostics: Iterable[Diagnostic]) -> Findings:
         self.extend(diagnostics)
@@ -104,6 +107,7 @@ class RegimenError(DosecalError):
         self.source = source
         self.diagnostics = list(found)
         self.count = found.count
+        self.stopped_at = found.stopped_at
         super().__init__(self.render())
 
     def render(self) -> str:
@@ -113,6 +117,11 @@ class RegimenError(DosecalError):
         closing = f"{n} error{'s' if n != 1 else ''} in {self.source.name}"
         if n > len(self.diagnostics):
             closing += f"; the first {len(self.diagnostics)} are shown"
+        if self.stopped_at is not None:
+            closing += (
+                f"; reading stopped at line {self.stopped_at}, so there may be more after it: "
+                "fix these and check again"
+            )
         blocks.append(closing)
         return "\n\n".join(blocks)
 

@@ -26,6 +26,9 @@ from decimal import Decimal
 MAX_CYCLES = 200
 # A cycle (and an interval, a delay) lasts at most a year, leap day included.
 MAX_CYCLE_DAYS = 366
+# A regimen or course file, in bytes: sixty times the largest bundled regimen, and small
+# enough that reading it, and reading it again after each mistake, takes a second or two.
+FILE_BYTES = 256 * 1024
 
 _NUMBER = re.compile(r"(\d+)(?:\.(\d+))?")
 # Longer than this, a number is cut short in a message (the caret shows it whole).

@@ -9,6 +9,7 @@ from dosecal.course import Course
 from dosecal.errors import CourseError, Diagnostic, Findings, RegimenError
 from dosecal.language.lower import lower
 from dosecal.language.parser import parse
+from dosecal.limits import FILE_BYTES
 from dosecal.model import Regimen
 from dosecal.source import Source, Span
 from dosecal.text import screen
@@ -16,10 +17,12 @@ from dosecal.text import screen
 
 def loads(text: str, name: str = "<string>") -> Regimen:
     """Parse and check regimen text; raise `RegimenError` listing every mistake."""
+    _check_size(len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > FILE_BYTES else 0, name)
     screened = screen(_normalised(text), "regimen file")
     source = Source(screened.text, name)
     result = parse(source)
     diagnostics = Findings([*screened.diagnostics, *result.diagnostics])  # counted all, the first kept
+    diagnostics.stopped_at = result.stopped_at
     regimen = None
     if result.tree is not None:
         regimen, more = lower(result.tree, name, result.recovered_lines, result.names_lost)
@@ -95,14 +98,33 @@ def load(path: str | Path) -> Regimen:
 
 
 def _read_utf8(path: Path) -> str:
-    """The file's text; a file that is not UTF-8 is a diagnostic at 1:1, not a crash."""
+    """The file's text; a file that is not UTF-8, or too large, is a diagnostic at 1:1, not a crash."""
+    with path.open("rb") as handle:
+        data = handle.read(FILE_BYTES + 1)  # never more: a file of gigabytes is not read whole
+    _check_size(len(data), str(path))
     try:
-        return path.read_text("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         source = Source("", str(path))
         raise RegimenError(
             source, [Diagnostic(Span(1, 1), f"not UTF-8 text ({error.reason})", "save it as UTF-8")]
         ) from None
+
+
+def _check_size(size: int, name: str) -> None:
+    """Parsing takes time in proportion to the text (and again after each mistake): the size is bounded."""
+    if size > FILE_BYTES:
+        raise RegimenError(
+            Source("", name),
+            [
+                Diagnostic(
+                    Span(1, 1),
+                    f"this file is larger than {FILE_BYTES // 1024} KB, the most a regimen or course file "
+                    "may be",
+                    "is it the right file? the largest bundled regimen is under 4 KB",
+                )
+            ],
+        )
 
 
 def bundled_dir() -> Path:

@@ -13,6 +13,7 @@ import datetime as dt
 
 from dosecal.adjust import MAX_MOVE_DAYS, Adjustment, Delay, StartOn
 from dosecal.errors import CourseError
+from dosecal.limits import implausible_cycles
 from dosecal.model import MAX_CYCLES, Regimen
 
 MAX_YEARS = 10
@@ -68,7 +69,9 @@ def _limit(regimen: Regimen, cycles: int | None, until: dt.date | None, start: d
         raise CourseError("give either a number of cycles or an end date, not both")
     if cycles is not None:
         if not 1 <= cycles <= MAX_CYCLES:
-            raise CourseError(f"{cycles} cycles is not plausible (expected 1-{MAX_CYCLES})")
+            # Through the Python API any int can come: one of 5,000 digits cannot even be printed.
+            written = str(cycles) if abs(cycles) < 10**30 else "more than 10^30"
+            raise CourseError(implausible_cycles(written))
         if total is not None and cycles > total:
             raise CourseError(f"{regimen.name} has {total} cycles; {cycles} were asked for")
         return cycles

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from lark.exceptions import UnexpectedInput
 
 _MAX_ERRORS = 50
+# Recovery parses the file again after each syntax error. Past this many characters
+# parsed in all (about two seconds), it stops and says that the rest was not read.
+PARSE_BUDGET = 512_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,9 @@ class ParseResult:
     # A drug's name could not be kept while recovering: references to drugs
     # that are not found may be to it, so lowering does not report them.
     names_lost: bool = False
+    # Recovery stopped at this line (too many syntax errors, or too much text parsed
+    # again): the text after it was not checked, so there may be more mistakes.
+    stopped_at: int | None = None
 
 
 @cache
@@ -74,6 +80,7 @@ def parse(source: Source) -> ParseResult:
     diagnostics: list[Diagnostic] = []
     attempts: dict[int, int] = {}
     shifted: dict[int, int] = {}  # columns a re-indented line moved by
+    parsed = 0  # characters parsed so far, counted to where each parse stopped
     while True:
         try:
             tree = _lark().parse("\n".join(lines) + "\n")
@@ -82,7 +89,10 @@ def parse(source: Source) -> ParseResult:
             finding = _diagnose(error, lines) if isinstance(error, UnexpectedInput) else _bad_dedent(lines)
             line = finding.line
             tried = attempts.get(line, 0)
-            if len(diagnostics) >= _MAX_ERRORS or line > len(lines) or tried >= 3:
+            parsed += sum(len(x) + 1 for x in lines[:line])
+            if len(diagnostics) >= _MAX_ERRORS or parsed > PARSE_BUDGET:
+                return ParseResult(None, tuple(diagnostics), frozenset(attempts), stopped_at=line)
+            if line > len(lines) or tried >= 3:
                 return ParseResult(None, tuple(diagnostics), frozenset(attempts))
             attempts[line] = tried + 1
             if tried == 0 or (tried == 1 and line in shifted):
