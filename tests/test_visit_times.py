@@ -236,3 +236,32 @@ def test_the_message_names_the_phase_and_the_label() -> None:
         "choose an earlier visit time (at the latest 21:59 for this course)"
     )
     assert caught.value.agent == "y (slow)"
+
+
+def _home(clock: dt.time) -> list[CalendarEvent]:
+    """NCT05922501 from Monday 2028-03-20: pomalidomide at home on days 1-21 and dexamethasone on
+    days 1, 2, 8, 9, 15, 16, 22, 23 (home days 1-23), so on Saturday 2028-03-25 (day 6), the night
+    Nuuk's clock jumps from 23:00 to 00:00."""
+    schedule = dosecal.expand(load("nct05922501"), course("2028-03-20", cycles=1))
+    return events(schedule, CalendarOptions(NUUK, home_time=clock))
+
+
+def test_a_home_time_in_the_skipped_hour_is_refused() -> None:
+    """--home-reminder 23:30 does not exist on 2028-03-25 in Nuuk: read as 01:30Z, 00:30 on Sunday."""
+    with pytest.raises(VisitTimeError) as caught:
+        _home(dt.time(23, 30))
+    assert str(caught.value) == (
+        "with --home-reminder 23:30, the home doses of 2028-03-25 (cycle 1 day 6) would show at 00:30 on "
+        "2028-03-26: that time does not exist that night, as the clocks go forward; choose 22:59 or earlier"
+    )
+    assert caught.value.latest == dt.time(22, 59)
+
+
+def test_a_home_time_before_the_skipped_hour_keeps_every_day() -> None:
+    """22:59 on 2028-03-25 is 00:59Z on the 26th (UTC-2), still Saturday in Nuuk; 23:00 is 00:00 Sunday."""
+    home = [e for e in _home(dt.time(22, 59)) if e.category == "home dose"]
+    assert len(home) == 23
+    saturday = next(e for e in home if "day 6 " in e.description)
+    assert saturday.start == dt.datetime(2028, 3, 26, 0, 59, tzinfo=UTC)
+    with pytest.raises(VisitTimeError):
+        _home(dt.time(23, 0))

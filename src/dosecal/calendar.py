@@ -72,6 +72,10 @@ def events(schedule: Schedule, options: CalendarOptions) -> list[CalendarEvent]:
     if options.timed_visits:
         assert options.zone is not None and options.visit_time is not None
         visit_times.check(list(_timed_rows(schedule, options)), options.zone, options.visit_time)
+    if options.home_time is not None and options.zone is not None and not options.per_administration:
+        firsts = [next(g) for _, g in groupby((a for a in schedule.administrations if a.self_administered),
+                                              key=lambda a: a.date)]  # fmt: skip
+        visit_times.check_home(firsts, options.zone, options.home_time)
     course_id = schedule.plan.course_id
     footer = _footer(schedule)
     out: list[CalendarEvent] = []

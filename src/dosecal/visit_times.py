@@ -118,3 +118,34 @@ def _error(
         f"{a.cycle_day}) would start at {local:%H:%M} on {local.date().isoformat()}, {later}; {fix}"
     )
     return VisitTimeError(message, agent=name, day=a.date, starts=at, visit_time=clock, latest=latest)
+
+
+def check_home(days: Sequence[Administration], zone: ZoneInfo, clock: dt.time) -> None:
+    """Refuse a home-dose time (`--home-reminder`) that would show a day's home doses on another day.
+
+    Only a time inside a spring-forward gap that crosses midnight can (23:30
+    on a night the clocks go from 23:00 to 00:00 reads as 00:30 the next
+    day); `days` holds the first home dose of each day.
+    """
+    for a in days:
+        local = utc(a.date, clock, zone).astimezone(zone)
+        if local.date() != a.date:
+            latest = _latest_home(days, zone, clock)
+            name = a.agent + (f" ({a.variant})" if a.variant else "")
+            fix = f"choose {latest:%H:%M} or earlier" if latest is not None else "leave out --home-reminder"
+            shows = f"{local:%H:%M} on {local.date().isoformat()}"
+            message = (
+                f"with --home-reminder {clock:%H:%M}, the home doses of {a.date.isoformat()} "
+                f"(cycle {a.cycle} day {a.cycle_day}) would show at {shows}: "
+                f"that time does not exist that night, as the clocks go forward; {fix}"
+            )
+            raise VisitTimeError(message, agent=name, day=a.date, starts=utc(a.date, clock, zone),
+                                 visit_time=clock, latest=latest)  # fmt: skip
+
+
+def _latest_home(days: Sequence[Administration], zone: ZoneInfo, clock: dt.time) -> dt.time | None:
+    """The latest time at or before `clock` that keeps every home day on its date (a gap lasts hours)."""
+    for minutes in range(clock.hour * 60 + clock.minute, -1, -1):
+        if all(utc(a.date, _clock(minutes), zone).astimezone(zone).date() == a.date for a in days):
+            return _clock(minutes)
+    return None
