@@ -5,6 +5,8 @@ Issue 9, points 1-3 and 9: the rules of `dosecal.io` and how the commands use th
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import pty
 import re
@@ -232,7 +234,7 @@ def test_make_and_batch_create_their_folder(tmp_path: Path) -> None:
 
 
 def _tag(pid: int, start: int, host: str | None = None) -> str:
-    return f".dosecal-{pid}-{start}-{host or io._host()}-abc123"
+    return f".dosecal-{pid}-{start}-{host or io._host()}-abc12345"
 
 
 def _dead_pid() -> int:
@@ -241,33 +243,45 @@ def _dead_pid() -> int:
     return int(done.stdout)
 
 
+def _held(path: Path) -> int:
+    """Hold the lock a live writer holds on its temporary file (what `dosecal.io` does)."""
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
 def test_stale_temporaries_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
-    """Only dosecal's own names, of this machine, whose process is gone (or whose pid was reused)."""
-    me = os.getpid()
-    dead = _dead_pid()
+    """Only dosecal's exact names, of this machine, of the kind the name says, whose writer's lock is gone."""
+    me, dead = os.getpid(), _dead_pid()
     names = {
         "dead file": f".administrations.csv{_tag(dead, 12345)}.tmp",
         "dead folder": f".batch{_tag(dead, 12345)}",
-        "reused pid": f".calendar.ics{_tag(me, io._start_time(me) + 1)}.tmp",
-        "live": f".appointments.csv{_tag(me, io._start_time(me))}.tmp",
+        "live file": f".appointments.csv{_tag(me, io._start_time(me))}.tmp",
+        "live folder": f".batch{_tag(me, io._start_time(me))}",
         "other machine": f".diary.pdf{_tag(dead, 1, host='0000beef')}.tmp",
+        "folder named as a file": f".evil{_tag(dead, 1)}.tmp",
+        "file named as a folder": f".notes{_tag(dead, 1)}",
         "not ours": ".notes.tmp",
         "not ours either": "administrations.csv",
     }
     for kind, name in names.items():
         path = tmp_path / name
-        if kind == "dead folder":
+        if "folder" in kind and "named as a folder" not in kind:
             path.mkdir()
             (path / "part-000000.table.tmp").write_text("x")
         else:
             path.write_text("x")
-    removed = io.remove_stale(tmp_path)
-    assert sorted(p.name for p in removed) == sorted(
-        names[k] for k in ("dead file", "dead folder", "reused pid")
-    )
-    assert listing(tmp_path) == sorted(
-        names[k] for k in ("live", "other machine", "not ours", "not ours either")
-    )
+    (tmp_path / f".batch{_tag(dead, 7)}").symlink_to(tmp_path / "not ours either")  # a link is never followed
+    held = [_held(tmp_path / names["live file"]), _held(tmp_path / names["live folder"])]
+    try:
+        removed = io.remove_stale(tmp_path)
+    finally:
+        for fd in held:
+            os.close(fd)
+    assert sorted(p.name for p in removed) == sorted(names[k] for k in ("dead file", "dead folder"))
+    kept = sorted({*names.values()} - {names["dead file"], names["dead folder"]} | {f".batch{_tag(dead, 7)}"})
+    assert listing(tmp_path) == kept
+    assert (tmp_path / names["folder named as a file"] / "part-000000.table.tmp").exists()
 
 
 def test_temporary_names_carry_the_owner(tmp_path: Path) -> None:
@@ -320,19 +334,73 @@ def test_killed_batch_leaves_debris_that_the_next_run_removes(tmp_path: Path) ->
     assert listing(out) == ["administrations.csv", "appointments.csv"]
 
 
-def test_a_live_concurrent_run_keeps_its_temporary_files(tmp_path: Path) -> None:
-    """Two runs into one folder: the second must not take the first one's files for debris."""
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat_file.read_text().rpartition(")")[2].split()
+            if int(fields[1]) == pid:
+                found.add(int(stat_file.parent.name))
+    return found
+
+
+def test_workers_die_with_a_killed_batch(tmp_path: Path) -> None:
+    """SIGKILL of the run alone (not its process group): its workers must not live on and write
+    packets after it, where a corrected run may already have written them."""
+    os.mkfifo(tmp_path / "waits.course")
+    rows = [f"P{n:04d},nct05922501,2026-12-07,1," for n in range(40)]
+    big = tmp_path / "big.csv"
+    big.write_text(
+        ROSTER_HEADER.replace("\n", ",course\n") + "P9999,,,,waits.course\n" + "".join(r + "\n" for r in rows)
+    )
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dosecal", "batch", str(big), "-o", str(out), "--jobs", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     try:
-        name = f".administrations.csv{_tag(sleeper.pid, io._start_time(sleeper.pid))}.tmp"
-        (tmp_path / name).write_text("a run still writing")
+        deadline = time.monotonic() + 60
+        while len(_children(process.pid)) < 2 or not out.exists() or not any(out.glob("P*")):
+            assert process.poll() is None and time.monotonic() < deadline, "the batch never got going"
+            time.sleep(0.02)
+        workers = _children(process.pid)
+    finally:
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = [
+        w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text()
+    ]
+    assert not alive, f"workers {alive} outlived their run"
+
+
+def test_a_live_concurrent_run_keeps_its_temporary_files(tmp_path: Path) -> None:
+    """Two runs into one folder: the second must not take the first one's files for debris.
+
+    The first is another process that holds its file's lock, as a writer does (in a container
+    its PID would mean nothing here: the lock is what counts).
+    """
+    name = f".administrations.csv{_tag(999_999, 1)}.tmp"
+    (tmp_path / name).write_text("a run still writing")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDONLY); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)", str(tmp_path / name)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         small = roster(tmp_path / "small.csv", "P1,nct05922501,2026-12-07,1")
         result = CliRunner().invoke(cli, ["batch", str(small), "-o", str(tmp_path), "--no-packets"])
         assert result.exit_code == 0, result.stderr
         assert (tmp_path / name).read_text() == "a run still writing"
     finally:
-        sleeper.kill()
-        sleeper.wait()
+        holder.kill()
+        holder.wait()
+    io._CLEANED.clear()
+    assert [p.name for p in io.remove_stale(tmp_path)] == [name]  # its writer gone, it is debris
 
 
 # ---- 9. one clear line ---------------------------------------------------------------------------

@@ -223,13 +223,14 @@ class _Done:
 class _Worker:
     """A process's state: the settings, the regimens read so far, the course shapes expanded so far."""
 
-    def __init__(self, settings: _Settings) -> None:
+    def __init__(self, settings: _Settings, parent: int | None = None) -> None:
         from dosecal.appointments import MovePolicy
         from dosecal.batch import Roster
         from dosecal.cliparams import closed_days
         from dosecal.render.csv import Profile
 
         self.settings = settings
+        self.parent = parent  # a worker's run (None: this is the run's own process)
         self.regimens = _Regimens(settings.roster_folder)
         closed = closed_days(settings.holiday_code)
         self.engine = Roster(
@@ -244,6 +245,8 @@ class _Worker:
         refused: list[Refusal] = []
         made = closed = 0
         for entry in entries:
+            if self.parent is not None and os.getppid() != self.parent:
+                os._exit(1)  # the run that asked for this chunk is gone (see `_die_with`)
             try:
                 regimen, course = _course(entry, self.settings.roster_folder, self.regimens)
                 records, visit_records, on_closed = self.engine.patient(entry.patient_id, regimen, course)
@@ -281,15 +284,34 @@ def _bug(error: Exception) -> str:
 _WORKER: _Worker | None = None
 
 
-def _start_worker(settings: _Settings) -> None:
+def _start_worker(settings: _Settings, parent: int) -> None:
     import signal
 
     # Ctrl-C is the main process's to handle: it stops the pool at once; SIGTERM
     # (from the pool's terminate) simply ends the worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    _die_with(parent)
     global _WORKER
-    _WORKER = _Worker(settings)
+    _WORKER = _Worker(settings, parent)
+
+
+def _die_with(parent: int) -> None:
+    """A worker must not outlive the run that started it (a SIGKILL gives the run no time to stop it).
+
+    Left running, it would write its patients' packets after a later, corrected
+    run had written theirs. Linux kills it with its parent (PR_SET_PDEATHSIG);
+    elsewhere, and if the parent died before that was set, each patient checks.
+    """
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
 
 
 def _work(job: tuple[list[Entry], Path]) -> _Done:
@@ -380,7 +402,9 @@ def _run(entries: list[Entry], settings: _Settings, jobs: int) -> Generator[_Don
 
     with private_folder(settings.folder, "batch") as parts:
         work = [(c, parts / f"part-{n:06d}") for n, c in enumerate(_chunks(entries, size))]
-        pool = multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(settings,))
+        pool = multiprocessing.get_context().Pool(
+            jobs, initializer=_start_worker, initargs=(settings, os.getpid())
+        )
         try:
             yield from pool.imap(_work, work)
             pool.close()
@@ -438,21 +462,23 @@ def _write_packet(
 
 @contextlib.contextmanager
 def _terminate_cleanly() -> Iterator[None]:
-    """SIGTERM (a scheduler, `kill`) unwinds like Ctrl-C: workers stopped, temporary files removed."""
+    """SIGTERM (a scheduler, `kill`) and SIGHUP (a closed terminal) unwind like Ctrl-C: workers
+    stopped, temporary files removed."""
     import signal
 
     def stop(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
     try:
-        previous = signal.signal(signal.SIGTERM, stop)
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     except ValueError:  # not the main thread (an embedding program): leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager

@@ -10,19 +10,27 @@ DESIGN.md §5, "nothing half-written, nothing lost":
   `-o /dev/null` can never replace the device with a file).
 - A file output never creates folders: a missing folder is a typo more often
   than a wish. Packets and rosters (`make`, `batch`) create their own folder.
-- Every temporary name says it is dosecal's and which process owns it:
-  `.NAME.dosecal-PID-START-HOST-XXXXXXXX.tmp` (START is the process's start
-  time where the system tells it, so a recycled PID is not mistaken for the
-  owner; HOST tells machines sharing a network folder apart). A run that was
-  killed (SIGKILL, a power cut) leaves them behind; the next run writing into
-  that folder removes those whose process no longer exists, never those of a
-  run still going.
+- Every temporary name says it is dosecal's and which process made it:
+  `.NAME.dosecal-PID-START-HOST-XXXXXXXX.tmp` for a file, the same without
+  `.tmp` for a folder (START is the process's start time, HOST a hash of the
+  machine's name, so machines sharing a network folder leave each other's
+  alone). Its writer holds an exclusive lock (flock) on it while it lives; the
+  kernel drops the lock when the process ends, however it ends. A run that
+  was killed (SIGKILL, a power cut) leaves its temporaries behind; the next
+  run writing into that folder removes those whose lock it can take, never
+  those of a run still going, also one in another PID namespace (a
+  container), where a PID alone would say nothing.
+- A replaced file keeps its permission bits and, where the writer may set
+  it (root), its owner. Other hard links to it keep the old content: the
+  name is replaced, not the file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import errno
+import fcntl
 import hashlib
 import os
 import re
@@ -104,29 +112,28 @@ def check_file_target(text: str) -> Path:
     """The path a single-file output may be written to, or `TargetError` saying why not."""
     if not text:
         raise TargetError(text, TargetProblem.EMPTY)
+    if text.endswith("/"):  # "-o results/" means a folder, never a file named "results"
+        raise TargetError(text, TargetProblem.FOLDER)
     path = Path(text)
     try:
-        real = Path(os.path.realpath(path, strict=True)) if path.is_symlink() else path
-    except OSError:
-        real = resolved(path)
-        if real.is_symlink():  # realpath stops inside a loop
-            raise TargetError(text, TargetProblem.LINK_LOOP) from None
-    try:
-        mode = real.stat().st_mode
+        mode: int | None = os.stat(path).st_mode  # through every link, as a write would go
     except FileNotFoundError:
-        mode = None
+        mode = None  # a new file, or a link to one not made yet
     except NotADirectoryError:
         raise TargetError(text, TargetProblem.PARENT_NOT_FOLDER) from None
     except OSError as error:
-        if error.errno == 40:  # ELOOP
+        if error.errno == errno.ELOOP:
             raise TargetError(text, TargetProblem.LINK_LOOP) from None
         raise
     if mode is not None and stat.S_ISDIR(mode):
         raise TargetError(text, TargetProblem.FOLDER)
     if mode is not None and not stat.S_ISREG(mode):
         raise TargetError(text, TargetProblem.NOT_REGULAR, _kind(mode))
+    real = resolved(path) if path.is_symlink() else path
+    if mode is None and real.is_symlink():  # realpath stops inside a loop
+        raise TargetError(text, TargetProblem.LINK_LOOP)
     parent = real.parent
-    if not parent.exists():
+    if mode is None and not parent.exists():
         raise TargetError(
             text, TargetProblem.NO_FOLDER, f" ({parent}); create it first, e.g. mkdir -p {parent}"
         )
@@ -139,7 +146,11 @@ def check_folder_target(text: str) -> Path:
     """A folder that `make` or `batch` may create or write into, or `TargetError`."""
     if not text:
         raise TargetError(text, TargetProblem.EMPTY)
+    if text == "-":  # standard output cannot hold a folder of files
+        raise TargetError(text, TargetProblem.NOT_FOLDER, ": a packet is several files; give a folder name")
     path = Path(text)
+    if path.is_symlink() and not path.exists():
+        raise TargetError(text, TargetProblem.NOT_FOLDER, ": it is a symbolic link to nothing")
     if path.exists() and not path.is_dir():
         raise TargetError(text, TargetProblem.NOT_FOLDER)
     return path
@@ -147,7 +158,8 @@ def check_folder_target(text: str) -> Path:
 
 # ---- temporary files -------------------------------------------------------------
 
-_TAG = re.compile(r"\.dosecal-(?P<pid>\d+)-(?P<start>\d+)-(?P<host>[0-9a-f]{8})-[a-z0-9_]+(?:\.tmp)?$")
+# `.NAME.dosecal-PID-START-HOST-XXXXXXXX.tmp` (a file), `.NAME.dosecal-PID-START-HOST-XXXXXXXX` (a folder).
+_TAG = re.compile(r"\.dosecal-(?P<pid>\d+)-(?P<start>\d+)-(?P<host>[0-9a-f]{8})-[a-z0-9_]{8}(?P<tmp>\.tmp)?$")
 
 
 @cache
@@ -168,31 +180,49 @@ def _start_time(pid: int) -> int:
 
 
 def _tag() -> str:
-    """This process's mark in the names of its temporary files."""
+    """This process's mark in the names of its temporary files (for people reading the folder)."""
     pid = os.getpid()
     return f".dosecal-{pid}-{_start_time(pid)}-{_host()}-"
 
 
-def _alive(pid: int, start: int) -> bool:
-    """Is the process that made a temporary file still running (and still the same process)?"""
+def _lock(fd: int) -> None:
+    """Hold an exclusive lock on a temporary file or folder for as long as its writer lives.
+
+    The kernel drops it when the process ends, however it ends (SIGKILL
+    included), so a lock that can be taken is the proof that the writer is
+    gone, also for a writer in another PID namespace (a container) where its
+    PID means nothing here, and whatever PID has been reused since.
+    """
+    with contextlib.suppress(OSError):  # a file system without locks: cleanup will leave it alone
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _abandoned(path: Path, folder: bool) -> bool:
+    """Is `path` a temporary file (or folder) of dosecal's whose writer no longer holds its lock?"""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | (os.O_DIRECTORY if folder else 0)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fd = os.open(path, flags)
+    except OSError:  # gone, a link, or not of the kind its name says
         return False
-    except PermissionError:  # another user's process: alive, and not ours to judge
-        return True
-    except OSError:
-        return True
-    now = _start_time(pid)
-    return not (start and now and now != start)
+    try:
+        kind = os.fstat(fd).st_mode
+        if (stat.S_ISDIR(kind) if folder else stat.S_ISREG(kind)) is False:
+            return False
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # held: its writer is alive (or locks do not work here: leave it)
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def remove_stale(folder: Path) -> list[Path]:
     """Remove the temporary files and folders that killed dosecal runs left in `folder`.
 
-    Only names that carry dosecal's tag, of this machine, whose process no
-    longer exists. Returns what was removed. Errors are ignored: cleaning
-    up must never stop the run it serves.
+    Only names of dosecal's exact form, of this machine, of the kind the name
+    says (a `.tmp` name a regular file, the other a folder), whose writer's
+    lock is gone. Returns what was removed. Errors are ignored: cleaning up
+    must never stop the run it serves.
     """
     removed: list[Path] = []
     try:
@@ -201,11 +231,13 @@ def remove_stale(folder: Path) -> list[Path]:
         return removed
     for name in names:
         found = _TAG.search(name)
-        if not found or found["host"] != _host() or _alive(int(found["pid"]), int(found["start"])):
+        if not found or found["host"] != _host():
             continue
-        path = folder / name
+        path, is_folder = folder / name, found["tmp"] is None
+        if not _abandoned(path, is_folder):
+            continue
         with contextlib.suppress(OSError):
-            if path.is_dir() and not path.is_symlink():
+            if is_folder:
                 shutil.rmtree(path)
             else:
                 path.unlink()
@@ -226,16 +258,19 @@ def _clean_once(folder: Path) -> None:
 
 @contextlib.contextmanager
 def private_folder(parent: Path, name: str) -> Iterator[Path]:
-    """A temporary folder in `parent` with dosecal's tag, removed when the block ends."""
+    """A temporary folder in `parent` with dosecal's tag, locked while it lives, removed when the block ends."""
     _clean_once(parent)
     try:
         folder = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}{_tag()}"))
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as error:
         raise OutputError(f"cannot write in {parent}: {error.strerror}") from None
+    _lock(fd)
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
 
 
 # ---- atomic writes -----------------------------------------------------------------
@@ -254,9 +289,12 @@ class AtomicFile:
         folder = self.target.parent
         _clean_once(folder)
         try:
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{self.target.name[:80]}{_tag()}", suffix=".tmp")
+            fd, temp = tempfile.mkstemp(
+                dir=folder, prefix=f".{_short(self.target.name)}{_tag()}", suffix=".tmp"
+            )
         except OSError as error:
             raise OutputError(f"cannot write {path}: {error.strerror}") from None
+        _lock(fd)
         self.temp = Path(temp)
         self.handle: IO[bytes] = os.fdopen(fd, "wb", buffering=buffering)
         self.kept = True
@@ -271,6 +309,7 @@ class AtomicFile:
             self.handle.close()
             mode = _mode_for(self.target)
             self.temp.chmod(mode)
+            _keep_owner(self.target, self.temp)
             self.temp.replace(self.target)
         except OSError as error:
             self.abandon()
@@ -281,6 +320,22 @@ class AtomicFile:
         with contextlib.suppress(OSError):
             self.handle.close()
         self.temp.unlink(missing_ok=True)
+
+
+def _keep_owner(target: Path, temp: Path) -> None:
+    """The new file gets the old one's owner and group where that is allowed (root); else the writer's."""
+    try:
+        old = target.stat()
+    except OSError:
+        return
+    if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(OSError):
+            os.chown(temp, old.st_uid, old.st_gid)
+
+
+def _short(name: str) -> str:
+    """A file name cut to 100 bytes of UTF-8 (whole characters), so the temporary name stays under 255."""
+    return name.encode("utf-8", "surrogateescape")[:100].decode("utf-8", "ignore")
 
 
 def _mode_for(target: Path) -> int:
