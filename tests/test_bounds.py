@@ -876,3 +876,37 @@ def test_recovery_that_gives_up_at_fifty_says_so() -> None:
     rendered = report("\n".join(lines) + "\n", "many.regimen")
     closing = rendered.rsplit("\n\n", 1)[-1]
     assert closing.startswith("50 errors in many.regimen; reading stopped at line ")
+
+
+# ---- what one course may ask for ---------------------------------------------------------------
+
+
+def test_a_course_of_more_than_twenty_thousand_doses_is_refused() -> None:
+    """A valid 89-byte regimen asked for 200 x 366 x 6 = 439,200 rows (18.8 s, 680 MB): refused first."""
+    text = 'regimen tiny "x"\n  cycle 366 days, 200 cycles\n  d 1 mg PO\n    days 1-366 six times daily\n'
+    tiny = loads(text, "tiny.regimen")
+    import datetime as dt
+
+    from dosecal import Course, CourseError, expand
+
+    with pytest.raises(CourseError) as caught:
+        expand(tiny, Course(dt.date(2026, 1, 1)))
+    assert str(caught.value) == (
+        f"200 cycles of tiny would be more than {limits.MAX_ADMINISTRATIONS:,} administrations, more than "
+        "dosecal makes for one patient: expand fewer cycles (--cycles N), or check the regimen's doses a day"
+    )
+    # 9 cycles are 9 x 366 x 6 = 19,764 doses: within the limit; 10 are 21,960: past it.
+    assert len(expand(tiny, Course(dt.date(2026, 1, 1), cycles=9))) == 19_764
+    with pytest.raises(CourseError):
+        expand(tiny, Course(dt.date(2026, 1, 1), cycles=10))
+
+
+def test_at_most_twenty_four_clock_times_a_day() -> None:
+    """A list of 1,440 times (every minute) passed check and gave 288,000 rows: refused at the 25th."""
+    # 24 times; "    day 1 at " is 13 characters and each "HH:MM, " 7, so the 25th is at column 182.
+    times = ", ".join(f"{h:02d}:{m:02d}" for h in range(2) for m in range(0, 60, 5))
+    ok = f'regimen t "t"\n  cycle 28 days\n  d 1 mg PO\n    day 1 at {times}\n'
+    assert len(loads(ok).phases[0].agents[0].clauses[0].slots) == 24
+    rendered = report(ok.replace(times, times + ", 02:00"), "t.regimen")
+    assert "t.regimen:4:182: 25 clock times a day are more than a drug is given" in rendered
+    assert "hint: give at most 24 times a day" in rendered

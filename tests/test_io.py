@@ -293,6 +293,17 @@ def test_temporary_names_carry_the_owner(tmp_path: Path) -> None:
     assert listing(tmp_path) == ["table.csv"]
 
 
+def _wait_until_gone(group: int) -> None:
+    """Until no process of the group is left (a killed process ends a moment after its signal)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
+
+
 def test_killed_batch_leaves_debris_that_the_next_run_removes(tmp_path: Path) -> None:
     """SIGKILL a roster run (no handler can run), then run again into the same folder.
 
@@ -321,6 +332,7 @@ def test_killed_batch_leaves_debris_that_the_next_run_removes(tmp_path: Path) ->
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+    _wait_until_gone(process.pid)  # the workers too: they share the run's locks until they end
     debris = listing(out)
     assert len(debris) == 3 and all(io._TAG.search(name) for name in debris), debris
     assert {name.split(".dosecal-")[0] for name in debris} == {
@@ -471,3 +483,19 @@ def test_make_into_an_unwritable_folder_is_one_line(tmp_path: Path, monkeypatch:
         f"dosecal: cannot write {tmp_path}/nct05922501-2026-12-07/calendar.ics: Permission denied\n"
     )
     assert listing(tmp_path / "nct05922501-2026-12-07") == []
+
+
+def test_inputs_that_are_not_regular_files_are_refused(tmp_path: Path) -> None:
+    """/dev/zero never ends and a FIFO waits for ever: a regimen, a course, a roster, a --previous
+    calendar must be regular files (these used to eat all memory, or hang)."""
+    os.mkfifo(tmp_path / "fifo")
+    fifo = str(tmp_path / "fifo")
+    for args, said in [
+        (["check", fifo], f"{fifo}:1:1: not a regular file"),
+        (["expand", "--course", fifo], f"{fifo}:1:1: not a regular file"),
+        (["batch", "/dev/zero", "-o", str(tmp_path / "o")], "dosecal: /dev/zero: not a regular file"),
+        (["ics", *COURSE, "--previous", "/dev/zero"], "dosecal: /dev/zero is not a regular file: --previous"),
+    ]:
+        result = run(*args)
+        assert result.exit_code == 1, args
+        assert result.stderr.startswith(said), (args, result.stderr)

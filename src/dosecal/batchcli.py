@@ -38,29 +38,47 @@ if TYPE_CHECKING:
 
 
 class _Regimens:
-    """Each regimen file read once per roster; a broken one is the row's problem, not the roster's."""
+    """Each regimen file read once per roster; a broken one is the row's problem, not the roster's.
+
+    A broken file is read once too: the first row that names it gets its
+    mistakes, each later row a line that points there (20,000 rows must not
+    parse it 20,000 times, nor print its mistakes under every row).
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.loaded: dict[str, Regimen] = {}
         self.by_name: dict[str, Regimen] = {}
+        self.broken: dict[str, int] = {}  # regimen file -> the roster line its mistakes are under
 
-    def read(self, path: Path) -> Regimen:
+    def read(self, path: Path, line: int = 0) -> Regimen:
         """The regimen at `path`, read once (a course file's regimen)."""
         from dosecal.loader import load
 
         key = str(path.resolve())
         if key not in self.loaded:
-            self.loaded[key] = load(path)
+            self._refused_before(key, path)
+            try:
+                self.loaded[key] = load(path)
+            except RegimenError:
+                self.broken[key] = line
+                raise
         return self.loaded[key]
 
-    def get(self, value: str) -> Regimen:
+    def get(self, value: str, line: int = 0) -> Regimen:
         """The regimen a roster row names (a bundled name, or a file beside the roster)."""
         if value not in self.by_name:
-            self.by_name[value] = self._find(value)
+            self.by_name[value] = self._find(value, line)
         return self.by_name[value]
 
-    def _find(self, value: str) -> Regimen:
+    def _refused_before(self, key: str, path: Path) -> None:
+        from dosecal.errors import CourseError
+
+        if key in self.broken:
+            where = f"under line {self.broken[key]}" if self.broken[key] else "above"
+            raise CourseError(f"{path} has mistakes (listed {where})")
+
+    def _find(self, value: str, line: int) -> Regimen:
         from dosecal.errors import CourseError
         from dosecal.loader import load, regimen_path
 
@@ -71,9 +89,11 @@ class _Regimens:
             )
         key = str(path.resolve())
         if key not in self.loaded:
+            self._refused_before(key, path)
             try:
                 self.loaded[key] = load(path)
             except RegimenError as error:
+                self.broken[key] = line
                 raise CourseError(_regimen_problem(error)) from None
             except OSError as error:
                 raise CourseError(f"cannot read {path}: {error.strerror}") from None
@@ -95,7 +115,7 @@ def _course(entry: Entry, folder: Path, regimens: _Regimens) -> tuple[Regimen, C
     if entry.course:
         path = folder / entry.course
         try:
-            regimen, course = load_course(path, regimens.read)
+            regimen, course = load_course(path, lambda where: regimens.read(where, entry.line))
         except RegimenError as error:
             raise CourseError(_regimen_problem(error)) from None
         except OSError as error:
@@ -107,7 +127,7 @@ def _course(entry: Entry, folder: Path, regimens: _Regimens) -> tuple[Regimen, C
                 f"write the patient id {entry.patient_id} on its course line, or that id here"
             )
         return regimen, course
-    regimen = regimens.get(entry.regimen)
+    regimen = regimens.get(entry.regimen, entry.line)
     try:
         course = Course(
             start=_value("start", entry.start, _date),
@@ -313,7 +333,6 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-
 def _work(job: tuple[list[Entry], Path]) -> _Done:
     assert _WORKER is not None, "the pool's initializer sets the worker up"
     return _WORKER.chunk(*job)
@@ -356,10 +375,7 @@ def batch(roster: Path, jobs: int | None, **options: Any) -> None:
     from dosecal.io import make_folder
     from dosecal.render import csv
 
-    try:
-        text = roster.read_text("utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{roster}: not UTF-8 text (save the roster as CSV UTF-8)") from None
+    text = _read_roster(roster)
     entries, refused = roster_file.read(text, str(roster))
     settings = _Settings(roster_folder=roster.parent, **options)
     profile = csv.Profile(settings.csv_profile)
@@ -385,6 +401,29 @@ def batch(roster: Path, jobs: int | None, **options: Any) -> None:
             table.discard()
             visits.discard()
     _report(roster, refused, made, closed, folder)
+
+
+# A roster of a million patients is about 50 MB.
+_ROSTER_BYTES = 256 * 1024 * 1024
+
+
+def _read_roster(roster: Path) -> str:
+    """The roster's text: a regular file (not /dev/zero, not a FIFO), of a roster's size, UTF-8."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(roster.stat().st_mode):
+            raise click.ClickException(f"{roster}: not a regular file (give the roster's CSV file)")
+        with roster.open("rb") as handle:
+            data = handle.read(_ROSTER_BYTES + 1)
+    except OSError as error:
+        raise click.ClickException(f"cannot read {roster}: {error.strerror}") from None
+    if len(data) > _ROSTER_BYTES:
+        raise click.ClickException(f"{roster}: larger than {_ROSTER_BYTES // 2**20} MB; split the roster")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{roster}: not UTF-8 text (save the roster as CSV UTF-8)") from None
 
 
 def _run(entries: list[Entry], settings: _Settings, jobs: int) -> Generator[_Done, None, None]:
@@ -497,9 +536,11 @@ class _Silent:
 
 
 def _report(roster: Path, refused: list[Any], made: int, closed: int, folder: Path) -> None:
+    from dosecal.text import visible
+
     for r in sorted(refused, key=lambda r: r.line):
         who = f"patient {r.patient_id}: " if r.patient_id else ""
-        click.echo(f"{roster}:{r.line}: {who}{r.message}", err=True)
+        click.echo(visible(f"{roster}:{r.line}: {who}{r.message}", lines=True), err=True)
     total = made + len(refused)
     if closed:
         click.echo(

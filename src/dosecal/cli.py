@@ -34,6 +34,7 @@ from dosecal.cliparams import (
     stdout_or_file_option,
 )
 from dosecal.errors import DosecalError, OutputError, RegimenError
+from dosecal.text import visible
 
 
 class _Cli(click.Group):
@@ -56,16 +57,19 @@ class _Cli(click.Group):
             sys.exit(error.exit_code)
         except click.UsageError as error:
             where = f"dosecal {error.ctx.info_name}" if error.ctx and error.ctx.parent else "dosecal"
-            click.echo(f"{where}: {error.format_message()} (see '{where} --help')", err=True)
+            click.echo(
+                visible(f"{where}: {error.format_message()} (see '{where} --help')", lines=True), err=True
+            )
             sys.exit(error.exit_code)
         except click.ClickException as error:
-            click.echo(f"dosecal: {error.format_message()}", err=True)
+            click.echo(visible(f"dosecal: {error.format_message()}", lines=True), err=True)
             sys.exit(error.exit_code)
         except click.Abort:
             click.echo("dosecal: aborted", err=True)
             sys.exit(1)
         except DosecalError as error:
-            click.echo(str(error) if isinstance(error, RegimenError) else f"dosecal: {error}", err=True)
+            said = str(error) if isinstance(error, RegimenError) else f"dosecal: {error}"
+            click.echo(visible(said, lines=True), err=True)
             sys.exit(error.exit_code)
         except Exception as error:
             # A bug, not a user's mistake. Say so plainly; DOSECAL_DEBUG=1 shows the traceback.
@@ -120,11 +124,11 @@ def check(files: tuple[str, ...]) -> None:
         try:
             regimen = load(name)
         except RegimenError as error:
-            click.echo(error.render(), err=True)
+            click.echo(visible(error.render(), lines=True), err=True)
             failed += 1
             continue
         except OSError as error:
-            click.echo(f"dosecal: cannot read {name}: {error.strerror}", err=True)
+            click.echo(f"dosecal: cannot read {visible(name)}: {error.strerror}", err=True)
             failed += 1
             continue
         agents = len({a.key for p in regimen.phases for a in p.agents})
@@ -133,14 +137,14 @@ def check(files: tuple[str, ...]) -> None:
             _plural(len(regimen.phases), "phase"),
             _plural(len(regimen.levels), "dose level"),
         ]
-        click.echo(f"ok: {name} ({regimen.name}: {', '.join(counts)})")
+        click.echo(f"ok: {visible(name)} ({regimen.name}: {', '.join(counts)})")
     if failed:
         raise click.exceptions.Exit(1)
 
 
 @cli.command()
 @click.argument("regimen")
-@click.option("--level", help="Show the doses of this dose level.")
+@click.option("--level", type=TextParam(), help="Show the doses of this dose level.")
 def show(regimen: str, level: str | None) -> None:
     """Show a regimen in protocol words, with its doses per cycle."""
     from dosecal.errors import CourseError
@@ -171,7 +175,7 @@ def expand(fmt: str, csv_profile: str, output: Path | None, **course: Any) -> No
     else:
         emit(csv.render(schedule, csv.Profile(csv_profile)), output)
     if output is not None:
-        click.echo(f"wrote {output} ({len(schedule)} administrations)", err=True)
+        click.echo(f"wrote {visible(str(output))} ({len(schedule)} administrations)", err=True)
 
 
 def calendar_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -239,17 +243,35 @@ def _calendar_bytes(schedule: Any, params: dict[str, Any], replaces: Path | None
     options = CalendarOptions(zone, visit_time, reminder, home_reminder, params["per_administration"])
     previous = params["previous"] or (replaces if replaces is not None and replaces.is_file() else None)
     stamp = revision_time(params["generated_at"], schedule.plan.course.start)
+    before = _read(previous) if previous else None
     try:
-        return ics_render.render(schedule, options, stamp, _read(previous) if previous else None)
+        return ics_render.render(schedule, options, stamp, before)
     except OutputError as error:
         raise OutputError(f"{previous}: {error}") from None
 
 
+# A calendar of 200 cycles is a few MB; past this the file is not one of ours.
+_PREVIOUS_BYTES = 64 * 1024 * 1024
+
+
 def _read(path: Path) -> bytes:
+    """The calendar being replaced: a regular file of a calendar's size (never /dev/zero, a FIFO)."""
+    import stat
+
     try:
-        return path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise OutputError(
+                f"{path} is not a regular file: --previous names the calendar file this one replaces"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(_PREVIOUS_BYTES + 1)
     except OSError as error:
         raise OutputError(f"cannot read {path}: {error.strerror}") from None
+    if len(data) > _PREVIOUS_BYTES:
+        raise OutputError(
+            f"{path} is larger than {_PREVIOUS_BYTES // 2**20} MB: it is not a calendar dosecal wrote"
+        )
+    return data
 
 
 def _split(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -267,7 +289,7 @@ def ics(output: Path | None, **params: Any) -> None:
     course, calendar = _split(params)
     emit(_calendar_bytes(build_schedule(**course), calendar), output)
     if output is not None:
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {visible(str(output))}", err=True)
 
 
 def diary_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -312,7 +334,7 @@ def diary_command(output: Path | None, patient_id: str | None, paper: str, **cou
         )
     emit(_diary_bytes(build_schedule(**course), patient_id, paper), output)
     if output is not None:
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {visible(str(output))}", err=True)
 
 
 @cli.command()
@@ -346,7 +368,9 @@ def make(
     # Everything is rendered before anything is written: a refusal leaves no files.
     make_folder(target)
     commit_all({target / name: content for name, content in files.items()})
-    click.echo(f"wrote {target}/: {', '.join(files)} ({len(schedule)} administrations)", err=True)
+    click.echo(
+        f"wrote {visible(str(target))}/: {', '.join(files)} ({len(schedule)} administrations)", err=True
+    )
     _say_closed(checked, move_closed)
 
 
@@ -424,7 +448,7 @@ def appointments(
     found = _visits(schedule, patient_id, visit_time, holiday_code, move_closed)
     emit(render.render(found, Profile(csv_profile)), output)
     if output is not None:
-        click.echo(f"wrote {output} ({_plural(len(found), 'visit')})", err=True)
+        click.echo(f"wrote {visible(str(output))} ({_plural(len(found), 'visit')})", err=True)
     _say_closed(found, move_closed)
 
 

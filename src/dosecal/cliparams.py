@@ -7,6 +7,7 @@ failure; `course_options` are the options every output command takes.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import os
 import re
@@ -104,10 +105,13 @@ class TextParam(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         from dosecal.text import refused
 
-        found = refused(str(value))
+        text = str(value)
+        if any("\udc80" <= c <= "\udcff" for c in text):  # bytes the shell passed that are not UTF-8
+            self.fail("the value is not UTF-8 text", param, ctx)
+        found = refused(text)
         if found:  # the value itself is not repeated: the character would reach the terminal
             self.fail(found.sentence("the value"), param, ctx)
-        return str(value)
+        return text
 
 
 # ---- shared pieces -------------------------------------------------------------
@@ -194,7 +198,7 @@ def course_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--until", type=DateParam(), help="Expand every cycle that starts on or before this date."
         ),
-        click.option("--level", help="Dose level (for regimens that have levels)."),
+        click.option("--level", type=TextParam(), help="Dose level (for regimens that have levels)."),
         click.option(
             "--dose",
             "doses",
@@ -312,19 +316,23 @@ def revision_time(generated_at: str | None, start: dt.date) -> dt.datetime:
     if generated_at is not None:
         try:
             stamp = dt.datetime.fromisoformat(generated_at.replace("Z", "+00:00"))
-        except ValueError:
-            stamp = None
-        if stamp is None or stamp.tzinfo is None:
+            utc = stamp.astimezone(dt.UTC) if stamp.tzinfo is not None else None
+        except (ValueError, OverflowError):  # not a time, or one whose UTC is past year 1 or 9999
+            utc = None
+        if utc is None:
             raise click.BadParameter(
-                f"'{generated_at}' is not a date and time with its offset, e.g. 2026-11-20T09:00:00Z",
+                f"{shown(generated_at)} is not a date and time with its offset, e.g. 2026-11-20T09:00:00Z",
                 param_hint="--generated-at",
             )
-        return stamp.astimezone(dt.UTC)
+        return utc
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:
-        if not epoch.isdigit():
-            raise click.UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not '{epoch}'")
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        if epoch.isascii() and epoch.isdigit() and len(epoch) <= 12:
+            with contextlib.suppress(ValueError, OverflowError, OSError):
+                return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        raise click.UsageError(
+            f"SOURCE_DATE_EPOCH must be whole seconds since 1970 (before the year 10000), not {shown(epoch)}"
+        )
     return dt.datetime.combine(start, dt.time(0, 0), tzinfo=dt.UTC)
 
 

@@ -15,6 +15,7 @@ from dosecal.adjust import Adjustment, CycleRef, Delay, DoseFrom, Hold, LevelFro
 from dosecal.adjust import check as check_adjustments
 from dosecal.dosing import Measures, Rounding
 from dosecal.errors import CourseError
+from dosecal.limits import MAX_ADJUSTMENTS
 from dosecal.model import (
     Agent,
     Amount,
@@ -70,6 +71,8 @@ class Plan:
     phases: tuple[PhasePlan, ...]
     level: Level | None  # the level the course starts at
     supplied: tuple[tuple[str, Amount], ...]
+    # The holds of each drug with the position they start at, found once: every dose asks.
+    holds: tuple[tuple[str, tuple[tuple[Hold, tuple[int, int]], ...]], ...] = ()
 
     @property
     def course_id(self) -> str:
@@ -115,28 +118,44 @@ class Plan:
         return (start_on, *delays) if start_on else tuple(delays)
 
     def hold_for(self, key: str, position: tuple[int, int], day: int) -> Hold | None:
-        return next(
-            (
-                h
-                for h in self.course.adjustments
-                if isinstance(h, Hold) and h.agent == key and h.covers(position, self.position(h.at), day)
-            ),
-            None,
-        )
+        """The first hold of the course (in file order) that covers this dose of drug `key`."""
+        mine = next((entries for agent, entries in self.holds if agent == key), ())
+        return next((h for h, at in mine if h.covers(position, at, day)), None)
+
+
+def _holds(
+    regimen: Regimen, course: Course
+) -> tuple[tuple[str, tuple[tuple[Hold, tuple[int, int]], ...]], ...]:
+    """Each drug's holds, in file order, with the (phase index, cycle) each starts at."""
+    names = [p.name for p in regimen.phases]
+    by_agent: dict[str, list[tuple[Hold, tuple[int, int]]]] = {}
+    for h in course.adjustments:
+        if isinstance(h, Hold):
+            by_agent.setdefault(h.agent, []).append((h, (names.index(h.at.phase), h.at.cycle)))
+    return tuple((agent, tuple(entries)) for agent, entries in by_agent.items())
 
 
 def plan(regimen: Regimen, course: Course) -> Plan:
     """Check `course` against `regimen`; raise `CourseError` on the first problem."""
     check_start(course.start)
     check_text(course)
+    if len(course.adjustments) > MAX_ADJUSTMENTS:  # a course file stops at its line; the API here
+        count = len(course.adjustments)
+        raise CourseError(f"a course has at most {MAX_ADJUSTMENTS} adjustments, not {count:,}")
     check_adjustments(regimen, course.adjustments)
     starts = cycle_starts(regimen, course.start, course.cycles, course.until, course.adjustments)
     phases = tuple(PhasePlan(i, s) for i, s in enumerate(starts) if s)
     level = _level(regimen, course.level)
-    supplied = _supplied(regimen, course.doses, level)
-    result = Plan(regimen, course, phases, level, supplied)
+    # Every level the course is at some time: the one it starts at, then each level change.
+    levels = tuple(
+        dict.fromkeys(
+            (level, *(regimen.level(a.level) for a in course.adjustments if isinstance(a, LevelFrom)))
+        )
+    )
+    supplied = _supplied(regimen, course.doses, levels)
+    result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course))
     _within_horizon(result)
-    for used in {level, *(regimen.level(a.level) for a in course.adjustments if isinstance(a, LevelFrom))}:
+    for used in levels:
         _require_doses(result, used)
     return result
 
@@ -200,9 +219,10 @@ def line_dose(agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSp
     """
     if clause.dose is not None:
         return clause.dose, f"regimen line {clause.line}"
-    override = level.dose_for(agent.key) if level else None
-    if override is not None:
-        return override.dose, f"level {level.name if level else ''} (line {override.line})"
+    if level is not None:
+        override = level.dose_for(agent.key)
+        if override is not None:
+            return override.dose, f"level {level.name} (line {override.line})"
     return agent.dose, f"regimen line {agent.line}"
 
 
@@ -219,10 +239,15 @@ def _open_doses(regimen: Regimen, level: Level | None) -> dict[str, DoseSpec]:
 
 
 def _supplied(
-    regimen: Regimen, doses: tuple[tuple[str, Amount], ...], level: Level | None
+    regimen: Regimen, doses: tuple[tuple[str, Amount], ...], levels: tuple[Level | None, ...]
 ) -> tuple[tuple[str, Amount], ...]:
+    """The doses given with --dose, each for a drug whose dose is left open at one of `levels`.
+
+    A course that starts at a level stating a drug's dose and changes to one leaving it open
+    needs the dose from that change on (`_require_doses` asks for it): it may be supplied.
+    """
     agents = _agents(regimen)
-    open_doses = _open_doses(regimen, level)
+    open_doses = {key for level in levels for key in _open_doses(regimen, level)}
     seen: set[str] = set()
     for key, amount in doses:
         if key not in agents:

@@ -14,10 +14,11 @@ import uuid
 from dataclasses import dataclass, replace
 from itertools import groupby
 
-from dosecal.adjust import note
+from dosecal.adjust import CycleRef, note
 from dosecal.course import Course, Plan, line_dose, plan
 from dosecal.dosing import Computed, compute
 from dosecal.errors import CourseError
+from dosecal.limits import MAX_ADMINISTRATIONS
 from dosecal.model import Agent, Amount, Clause, DoseSpec, Level, Phase, Regimen, Required, Slot, Unstated
 from dosecal.schedule import occurrences
 from dosecal.table import Administration, Schedule
@@ -68,6 +69,7 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
     patients from the places, without expanding again.
     """
     the_plan = plan(regimen, course)
+    _check_size(regimen, the_plan)
     rows: list[tuple[tuple[dt.date, int, int, int], tuple[Administration, str]]] = []
     doses: dict[tuple[object, ...], _Dose] = {}
     for phase_plan in the_plan.phases:
@@ -90,6 +92,21 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
     return the_plan, _number_within_days([r for _, r in rows])
 
 
+def _check_size(regimen: Regimen, the_plan: Plan) -> None:
+    """Refuse a course of more than `MAX_ADMINISTRATIONS` doses, counted before any row is made."""
+    count = 0
+    for phase_plan in the_plan.phases:
+        for occ in occurrences(regimen.phases[phase_plan.index], phase_plan.cycles):
+            count += len(occ.clause.slots)
+            if count > MAX_ADMINISTRATIONS:
+                cycles = sum(p.cycles for p in the_plan.phases)
+                raise CourseError(
+                    f"{cycles} cycles of {regimen.name} would be more than {MAX_ADMINISTRATIONS:,} "
+                    "administrations, more than dosecal makes for one patient: expand fewer cycles "
+                    "(--cycles N), or check the regimen's doses a day"
+                )
+
+
 def _number_within_days(rows: list[tuple[Administration, str]]) -> list[tuple[Administration, str]]:
     """Set `order` 1, 2, ... within each date (rows arrive in day order).
 
@@ -106,21 +123,35 @@ def _number_within_days(rows: list[tuple[Administration, str]]) -> list[tuple[Ad
 
 
 def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, int]) -> _Dose:
-    """The dose of one clause at one cycle of this course, where it came from, and what changed it."""
+    """The dose of one clause at one cycle of this course, where it came from, and what changed it.
+
+    A dose change in force wins; else the line's dose at the level in force. A
+    dose left to be chosen and not supplied with --dose may come from a dose
+    change (plan() lets such a course through); a cycle before the change has
+    none then, and is refused here.
+    """
     level, level_change = the_plan.level_at(position)
     override = the_plan.dose_from(agent.key, position)
-    spec, source = _planned(the_plan, agent, clause, level)
+    planned, _ = _planned(the_plan, agent, clause, the_plan.level)
+    spec: DoseSpec
     because: tuple[str, ...] = ()
     if override is not None:
         spec, source, because = override.amount, f"course line {override.line}", (note(override),)
-    elif level_change is not None and spec != _planned(the_plan, agent, clause, the_plan.level)[0]:
-        because = (note(level_change),)
+    else:
+        spec, source = _planned(the_plan, agent, clause, level)
+        if level_change is not None and spec != planned:
+            because = (note(level_change),)
+    if isinstance(spec, Required):
+        cycle = CycleRef(the_plan.regimen.phases[position[0]].name, position[1])
+        raise CourseError(
+            f"the {agent.key} dose of {cycle} is left to be chosen: "
+            f'supply it with --dose "{agent.key}=AMOUNT UNIT", or change it from {cycle}'
+        )
     rounding = the_plan.course.rounding
     computed = (
         compute(spec, agent.cap, the_plan.course.measures, rounding) if isinstance(spec, Amount) else None
     )
-    change = _change(_planned(the_plan, agent, clause, the_plan.level)[0], spec)
-    return _Dose(spec, source, computed, change, level, because)
+    return _Dose(spec, source, computed, _change(planned, spec), level, because)
 
 
 def _planned(the_plan: Plan, agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSpec, str]:
@@ -130,8 +161,6 @@ def _planned(the_plan: Plan, agent: Agent, clause: Clause, level: Level | None) 
         supplied = the_plan.supplied_dose(agent.key)
         if supplied is not None:
             return supplied, "supplied (--dose)"
-        if isinstance(spec, Required):  # plan() refuses this first; kept as a guard
-            raise CourseError(f'the {agent.key} dose must be supplied: --dose "{agent.key}=AMOUNT UNIT"')
         return spec, "not stated"
     return spec, source
 

@@ -116,7 +116,7 @@ def check_file_target(text: str) -> Path:
         raise TargetError(text, TargetProblem.FOLDER)
     path = Path(text)
     try:
-        mode: int | None = os.stat(path).st_mode  # through every link, as a write would go
+        mode: int | None = path.stat().st_mode  # through every link, as a write would go
     except FileNotFoundError:
         mode = None  # a new file, or a link to one not made yet
     except NotADirectoryError:
@@ -258,7 +258,7 @@ def _clean_once(folder: Path) -> None:
 
 @contextlib.contextmanager
 def private_folder(parent: Path, name: str) -> Iterator[Path]:
-    """A temporary folder in `parent` with dosecal's tag, locked while it lives, removed when the block ends."""
+    """A temporary folder in `parent` with dosecal's tag, locked while it lives, then removed."""
     _clean_once(parent)
     try:
         folder = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}{_tag()}"))

@@ -26,6 +26,15 @@ from decimal import Decimal
 MAX_CYCLES = 200
 # A cycle (and an interval, a delay) lasts at most a year, leap day included.
 MAX_CYCLE_DAYS = 366
+# Administrations of one patient's course (the longest real courses have a few thousand):
+# past this a course is a mistake (a drug six times a day, every day, for 200 cycles), and
+# its calendar, diary and tables would take minutes and gigabytes.
+MAX_ADMINISTRATIONS = 20_000
+# Adjustments of one course (delays, holds, changes): a real course has a handful; each
+# dose is checked against them, so their number bounds the work of a course file.
+MAX_ADJUSTMENTS = 500
+# Clock times given for a drug's doses on one day (`at 08:00, 20:00`).
+MAX_TIMES_A_DAY = 24
 # A regimen or course file, in bytes: sixty times the largest bundled regimen, and small
 # enough that reading it, and reading it again after each mistake, takes a second or two.
 FILE_BYTES = 256 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -99,6 +100,8 @@ def load(path: str | Path) -> Regimen:
 
 def _read_utf8(path: Path) -> str:
     """The file's text; a file that is not UTF-8, or too large, is a diagnostic at 1:1, not a crash."""
+    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would wait for ever, /dev/zero never end
+        raise RegimenError(Source("", str(path)), [Diagnostic(Span(1, 1), "not a regular file")])
     with path.open("rb") as handle:
         data = handle.read(FILE_BYTES + 1)  # never more: a file of gigabytes is not read whole
     _check_size(len(data), str(path))

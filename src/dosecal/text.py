@@ -150,10 +150,11 @@ def screen(text: str, kind: str) -> Screened:
     diagnostics = [_one(text, match, kind) for match in first[:_MAX_REPORTED]]
     if len(first) > _MAX_REPORTED:
         rest = len(_IN_FILES.findall(text, first[-1].start()))
+        chars = "character" if rest == 1 else "characters"
         diagnostics.append(
             Diagnostic(
                 _one(text, first[-1], kind).span,
-                f"{rest} more characters that cannot be written in a {kind}, from here on",
+                f"{rest} more {chars} that cannot be written in a {kind}, from here on",
                 "is this a text file? save it as plain text",
             )
         )
@@ -169,3 +170,24 @@ def _one(text: str, match: re.Match[str], kind: str) -> Diagnostic:
         f"{char.named()} cannot be written in a {kind}",
         char.hint(),
     )
+
+
+_UNSEEN = re.compile(f"[\t\n{_CONTROLS}{_BIDI}\ud800-\udfff]")
+
+
+def visible(text: str, *, lines: bool = False) -> str:
+    """`text` for a terminal: every refused character (and a tab, and bytes that were not UTF-8)
+    written as its escape (`\\x1b`, `\\u202e`), so a value echoed in a message can neither move
+    the cursor, set the terminal's title, reorder the line nor start a new one.
+
+    `lines`: a message of several lines keeps its line feeds.
+    """
+
+    def escaped(match: re.Match[str]) -> str:
+        char = match.group()
+        if lines and char == "\n":
+            return char
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSEEN.sub(escaped, text)

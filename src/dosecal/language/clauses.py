@@ -8,7 +8,7 @@ from dosecal import limits
 from dosecal.language import syntax as s
 from dosecal.language.checks import Checker
 from dosecal.language.overlaps import interval_fit
-from dosecal.limits import LimitError, shown
+from dosecal.limits import MAX_TIMES_A_DAY, LimitError, shown
 from dosecal.model import (
     Amount,
     Clause,
@@ -57,6 +57,13 @@ class ClauseChecker(Checker):
         per_day = freqs[0].count if freqs else 1
         if not times:
             return tuple(Slot(i) for i in range(1, per_day + 1))
+        if len(times[0].times) > MAX_TIMES_A_DAY:
+            self.error(
+                times[0].times[MAX_TIMES_A_DAY].span,
+                f"{len(times[0].times)} clock times a day are more than a drug is given",
+                f"give at most {MAX_TIMES_A_DAY} times a day",
+            )
+            return None
         clock = [self.clock(t) for t in times[0].times]
         if any(c is None for c in clock):
             return None

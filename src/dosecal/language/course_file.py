@@ -24,7 +24,7 @@ from dosecal.course import Course
 from dosecal.dosing import BsaFormula, Measures, Rounding
 from dosecal.errors import MAX_SHOWN, CourseError, Diagnostic, Findings
 from dosecal.language.parser import hint
-from dosecal.limits import Limit, LimitError, shown
+from dosecal.limits import MAX_ADJUSTMENTS, Limit, LimitError, shown
 from dosecal.model import UNITS, Amount, Basis
 from dosecal.source import Source, Span
 
@@ -176,6 +176,11 @@ def _statement(tree: Tree[Any], number: int, out: CourseFile) -> None:
     elif kind == "dose":
         out.values.setdefault("doses", []).append((_agent(children[0]), _amount(children[1])))
     else:
+        if len(out.adjustments) >= MAX_ADJUSTMENTS:
+            raise _MistakeError(
+                f"a course has at most {MAX_ADJUSTMENTS} adjustments; this is one more",
+                hint="is this one patient's course? a course file describes one",
+            )
         out.adjustments.append(_adjustment(kind, children, number))
 
 

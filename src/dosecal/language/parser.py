@@ -158,13 +158,19 @@ def _bad_dedent(lines: list[str]) -> _Finding:
             popped = stack.pop()
         if own != stack[-1]:
             diagnostic = Diagnostic(
-                Span(number, own + 1, 0),
+                Span(number, _first_col(line), 0),
                 "this line's indentation matches no line above it",
                 f"indent it by {stack[-1]} or {popped} spaces, like the block it belongs to",
             )
             # Read on as if it were indented like the block it left (the likelier slip).
             return _Finding(diagnostic, number, " " * popped + line.strip())
     return _Finding(Diagnostic(Span(1, 1, 0), "the indentation of this file cannot be read"), 1)
+
+
+def _first_col(line: str) -> int:
+    """The column of a line's first character after its indentation, in characters (a tab is one,
+    as columns count everywhere; `Source.caret` widens tabs for the picture)."""
+    return len(line) - len(line.lstrip(" \t")) + 1
 
 
 def _indent(line: str) -> int:
@@ -294,7 +300,7 @@ def _diagnose(error: UnexpectedInput, lines: list[str]) -> _Finding:
             line = token.end_line or token.line or 1
             text = lines[line - 1] if line <= len(lines) else ""
             diagnostic = Diagnostic(
-                Span(line, _indent(text) + 1, 0),
+                Span(line, _first_col(text), 0),
                 "unexpected indented line",
                 "indent a line only under the regimen, phase or drug it belongs to",
             )
@@ -332,7 +338,7 @@ def _missing_block(token: Token, lines: list[str]) -> _Finding:
         next_text = lines[following - 1]
         if next_text.split()[0] in _CLAUSE_WORDS and _indent(next_text) <= _indent(text):
             diagnostic = Diagnostic(
-                Span(following, _indent(next_text) + 1, 0),
+                Span(following, _first_col(next_text), 0),
                 f"this schedule line is not indented under '{text.strip()}'",
                 f"indent it further than line {header}",
             )
@@ -345,7 +351,7 @@ def _missing_block(token: Token, lines: list[str]) -> _Finding:
         drug = name.group(1).strip() if name else "this drug"
         message = f"{drug} has no schedule"
         hint = "add indented lines below it, such as '    days 1, 2'"
-    return _Finding(Diagnostic(Span(header, _indent(text) + 1, 0), message, hint), header)
+    return _Finding(Diagnostic(Span(header, _first_col(text), 0), message, hint), header)
 
 
 def _early_end(token: Token, lines: list[str], expected: set[str]) -> _Finding:
