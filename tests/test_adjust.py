@@ -113,6 +113,9 @@ def test_holds_and_omissions_keep_their_rows() -> None:
     assert {a.status for a in dex if a.cycle >= 3} == {"omitted"}
     held = next(a for a in schedule if a.status == "held")
     assert held.adjustment == "course line 8: pomalidomide held on cycle 2 from day 15 (rash grade 2)"
+    assert {a.adjustment for a in dex if a.cycle >= 3} == {
+        "course line 9: dexamethasone omitted from cycle 3 (insomnia)"
+    }
 
 
 def test_dose_change_from_a_cycle() -> None:
@@ -189,6 +192,104 @@ def test_adjustment_mistakes(adjustment: object, message: str) -> None:
     with pytest.raises(CourseError) as caught:
         dosecal.expand(load("nct05922501"), course("2026-12-07", cycles=4, adjustments=(adjustment,)))
     assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        (
+            C(None, 3),
+            "course line 4: s0777-vrd-rd has phases (induction, maintenance): "
+            "say which, e.g. 'induction cycle 3'",
+        ),
+        (C("consolidation", 1), "course line 4: s0777-vrd-rd has no phase 'consolidation'"),
+    ],
+)
+def test_an_adjustment_must_name_a_phase_of_a_phased_regimen(at: CycleRef, message: str) -> None:
+    """S0777 has an induction and a maintenance phase: 'cycle 3' alone could be either, so it is
+    refused with the phases listed and the first one as the example; an unknown phase is named."""
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(
+            load("s0777-vrd-rd"), course("2026-12-07", cycles=10, adjustments=(Delay(at, 7, "x", 4),))
+        )
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("adjustment", "message"),
+    [
+        (Delay(C(None, 0), 7, "late", 4), "course line 4: there is no cycle 0; cycle 1 is the first cycle"),
+        (
+            Hold("vincristine", Withheld.HELD, C(None, -1), 1, 1, False, "neuropathy", 5),
+            "course line 5: there is no cycle -1; cycle 1 is the first cycle",
+        ),
+    ],
+)
+def test_an_adjustment_before_the_first_cycle(adjustment: object, message: str) -> None:
+    """Through the Python API a cycle 0 or -1 can come (a course file refuses it when read): it is
+    refused, not silently left out. Before the fix the course expanded as if it were not there."""
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load("r-chop-21"), course("2026-12-07", cycles=3, adjustments=(adjustment,)))
+    assert str(caught.value) == message
+
+
+def test_a_drug_with_no_close_name_lists_the_drugs() -> None:
+    """'aspirin' is like no drug of R-CHOP-21: instead of a guess, its five drugs, in order."""
+    hold = Hold("aspirin", Withheld.HELD, C(None, 2), 1, 1, False, "bleeding", 5)
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load("r-chop-21"), course("2026-12-07", cycles=3, adjustments=(hold,)))
+    assert str(caught.value) == (
+        "course line 5: 'aspirin' is not a drug of r-chop-21; its drugs are cyclophosphamide, "
+        "doxorubicin, vincristine, rituximab, prednisolone"
+    )
+
+
+def test_a_level_change_in_a_regimen_without_levels() -> None:
+    """R-CHOP-21 has no dose levels: the sentence says its levels are none."""
+    change = LevelFrom("1", C(None, 2), "toxicity", 5)
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load("r-chop-21"), course("2026-12-07", cycles=3, adjustments=(change,)))
+    assert str(caught.value) == "course line 5: r-chop-21 has no dose level '1'; its levels: none"
+
+
+def test_a_cycle_moved_twice_is_refused() -> None:
+    """R-CHOP-21 cycle 2 delayed on line 4 and started on a date on line 5: one move per cycle."""
+    moves = (Delay(C(None, 2), 7, "ANC", 4), StartOn(C(None, 2), dt.date(2027, 1, 4), "clinic", 5))
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load("r-chop-21"), course("2026-12-07", cycles=3, adjustments=moves))
+    assert str(caught.value) == "course line 5: cycle 2 is already moved on course line 4"
+
+
+def test_a_delay_of_one_day() -> None:
+    """The shortest delay, 1 day: NCT04083898 cycle 2, planned on 2027-01-04, starts 2027-01-05."""
+    the_course = course("2026-12-07", cycles=2, level="1", adjustments=(Delay(C(None, 2), 1, "ANC", 7),))
+    schedule = dosecal.expand(load("nct04083898"), the_course)
+    assert {a.date for a in schedule if a.cycle == 2 and a.cycle_day == 1} == {dt.date(2027, 1, 5)}
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "held", "message"),
+    [
+        (1, 1, {1}, None),  # the first day of the cycle
+        (21, 28, {21}, None),  # to the last day of a 28-day cycle (pomalidomide on days 1-21)
+        (0, 0, set(), "course line 4: day 0 is outside a 28-day cycle"),
+        (21, 29, set(), "course line 4: day 29 is outside a 28-day cycle"),
+    ],
+)
+def test_a_hold_from_the_first_to_the_last_day_of_a_cycle(
+    first: int, last: int, held: set[int], message: str | None
+) -> None:
+    """NCT05922501 has 28-day cycles: a hold may name days 1 to 28, not 0 or 29."""
+    hold = Hold("pomalidomide", Withheld.HELD, C(None, 2), first, last, False, "rash", 4)
+    the_course = course("2026-12-07", cycles=2, adjustments=(hold,))
+    if message is None:
+        schedule = dosecal.expand(load("nct05922501"), the_course)
+        days = {a.cycle_day for a in schedule if a.agent == "pomalidomide" and a.status == "held"}
+        assert days == held
+        return
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load("nct05922501"), the_course)
+    assert str(caught.value) == message
 
 
 # ---- two changes in force: the latest wins ------------------------------------------------

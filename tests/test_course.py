@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 import dosecal
 from dosecal import Amount, Course, CourseError
+from dosecal.adjust import CycleRef, Delay, Hold, LevelFrom, StartOn, Withheld
+from dosecal.course import plan
 from dosecal.model import UNITS
 
 from .conftest import SCHEDULES
@@ -122,6 +125,36 @@ def test_cycles_up_to_the_regimens_total() -> None:
     assert refused(CYCLES, cycles=0) == "0 cycles is not plausible (expected 1-200)"
 
 
+@pytest.mark.parametrize(
+    ("cycles", "written"),
+    [
+        (300, "300"),
+        (10**30 - 1, "9" * 30),
+        (10**30, "more than 10^30"),  # past this a number is too long to print
+        (-(10**30), "more than 10^30"),
+    ],
+)
+def test_an_implausible_number_of_cycles_is_written_out_up_to_10_to_the_30(cycles: int, written: str) -> None:
+    """From Python any int can come: written out below 10^30 (30 digits), past that in words."""
+    assert refused(OPEN, cycles=cycles) == f"{written} cycles is not plausible (expected 1-200)"
+
+
+def test_how_far_to_expand_must_be_said_once() -> None:
+    """An open regimen needs --cycles or --until, naming how it ends; both at once are refused."""
+    assert refused(OPEN) == (
+        "nct04083898 runs until an open end: say how far to expand with --cycles N or --until DATE"
+    )
+    regimen = dosecal.loads('regimen w "W"\n  cycle 7 days, until progression\n  d 1 mg\n    day 1\n')
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(regimen, Course(dt.date(2026, 12, 7)))
+    assert str(caught.value) == (
+        "w runs until progression: say how far to expand with --cycles N or --until DATE"
+    )
+    assert refused(CYCLES, cycles=3, until=dt.date(2027, 1, 1)) == (
+        "give either a number of cycles or an end date, not both"
+    )
+
+
 def test_at_most_200_cycles() -> None:
     """An open regimen may be expanded 200 cycles (the last 199 x 28 = 5572 days on), not 201."""
     assert cycle_starts(OPEN, cycles=200)[-1] == (dt.date(2026, 12, 7) + dt.timedelta(days=5572)).isoformat()
@@ -211,3 +244,118 @@ def test_supplied_dose_just_above_the_cap(dose: str, message: str) -> None:
     with pytest.raises(CourseError) as caught:
         dosecal.expand(dosecal.loads(CAPPED), Course(dt.date(2026, 1, 5), cycles=1, doses=supply(dose)))
     assert str(caught.value) == message
+
+
+# ---- what --dose may give -------------------------------------------------------------------
+
+BENDA = SCHEDULES / "nct04083898.regimen"  # bendamustine: levels 1-3 state it, level phase2 leaves it open
+BENDA_60 = ("bendamustine", Amount(Decimal(60), UNITS["mg/m2"]))
+
+
+def supplied_refused(level: str, *doses: tuple[str, Amount]) -> str:
+    """The sentence refusing `doses` for one cycle of NCT04083898 at `level`."""
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(dosecal.load(BENDA), Course(dt.date(2026, 12, 7), cycles=1, level=level, doses=doses))
+    return str(caught.value)
+
+
+def test_a_dose_is_supplied_only_where_the_regimen_leaves_it_open() -> None:
+    """Level 1 states bendamustine 50 mg/m2 and prednisone is always 60 mg: --dose for either is
+    refused. Level phase2 leaves bendamustine open: 60 mg/m2 supplied is given as supplied."""
+    stated = "is stated by the regimen; --dose only fills a dose the regimen leaves open"
+    assert supplied_refused("1", BENDA_60) == f"every dose of bendamustine {stated}"
+    prednisone = ("prednisone", Amount(Decimal(50), UNITS["mg"]))
+    assert supplied_refused("phase2", BENDA_60, prednisone) == f"every dose of prednisone {stated}"
+    rows = dosecal.expand(
+        dosecal.load(BENDA), Course(dt.date(2026, 12, 7), cycles=1, level="phase2", doses=(BENDA_60,))
+    )
+    benda = [(a.dose_amount, a.dose_unit, a.dose_source) for a in rows if a.agent == "bendamustine"]
+    assert benda == [(Decimal(60), "mg/m2", "supplied (--dose)")] * 2  # days 1 and 2
+
+
+def test_a_dose_left_open_by_a_later_level_may_be_supplied() -> None:
+    """From level 1 (bendamustine 50 mg/m2, line 32) to level phase2 (dose required) from cycle 2:
+    the dose asked for from cycle 2 on may be supplied; cycle 1 keeps the level's 50 mg/m2 (days 1
+    and 2 of each cycle). Before the fix --dose was refused as stated while the course asked for it."""
+    change = LevelFrom("phase2", CycleRef(None, 2), "phase II", 5)
+    the_course = Course(dt.date(2026, 12, 7), cycles=2, level="1", adjustments=(change,))
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(dosecal.load(BENDA), the_course)
+    assert str(caught.value) == (
+        "level phase2 leaves the bendamustine dose to be chosen: "
+        'supply it with --dose "bendamustine=AMOUNT UNIT"'
+    )
+    rows = dosecal.expand(dosecal.load(BENDA), replace(the_course, doses=(BENDA_60,)))
+    benda = [(a.cycle, a.dose_amount, a.dose_source) for a in rows if a.agent == "bendamustine"]
+    assert benda == [(1, Decimal(50), "level 1 (line 32)")] * 2 + [(2, Decimal(60), "supplied (--dose)")] * 2
+
+
+@pytest.mark.parametrize(
+    ("level", "doses", "message"),
+    [
+        (
+            "phase2",
+            (("pomalidomide", Amount(Decimal(4), UNITS["mg"])),),
+            "--dose names 'pomalidomide', which is not a drug of nct04083898; "
+            "its drugs are isatuximab, bendamustine, prednisone",
+        ),
+        ("phase2", (BENDA_60, BENDA_60), "--dose gives the dose of bendamustine twice"),
+    ],
+)
+def test_supplied_dose_mistakes(level: str, doses: tuple[tuple[str, Amount], ...], message: str) -> None:
+    """A drug the regimen does not have (its drugs listed), or one drug's dose given twice."""
+    assert supplied_refused(level, *doses) == message
+
+
+def test_a_level_for_a_regimen_without_levels() -> None:
+    """R-CHOP-21 has no dose levels: --level 1 is refused, saying so."""
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(dosecal.load(CYCLES), Course(dt.date(2026, 12, 7), cycles=1, level="1"))
+    assert str(caught.value) == "r-chop-21 has no dose levels (--level 1 was given)"
+
+
+def test_why_a_cycle_moved() -> None:
+    """R-CHOP-21, 4 cycles, cycle 2 delayed 7 days: cycle 1 did not move (nothing, not None);
+    cycles 2-4 moved by the delay. With cycle 3 also started on a set date, cycle 3 and 4 name
+    the set start and no delay (it fixes the date), cycle 2 still the delay."""
+    delay = Delay(CycleRef(None, 2), 7, "infection", 4)
+    start_on = StartOn(CycleRef(None, 3), dt.date(2027, 1, 25), "clinic closed", 5)
+    regimen = dosecal.load(CYCLES)
+    delayed = plan(regimen, Course(dt.date(2026, 12, 7), cycles=4, adjustments=(delay,)))
+    assert [delayed.moved_by((0, cycle)) for cycle in (1, 2, 3, 4)] == [(), (delay,), (delay,), (delay,)]
+    both = plan(regimen, Course(dt.date(2026, 12, 7), cycles=4, adjustments=(delay, start_on)))
+    assert [both.moved_by((0, cycle)) for cycle in (1, 2, 3, 4)] == [(), (delay,), (start_on,), (start_on,)]
+
+
+def test_holds_in_the_second_phase_of_a_course() -> None:
+    """S0777, 8 induction cycles (21 days) then maintenance (28 days), 10 cycles: lenalidomide held
+    on maintenance cycle 1 from day 15 (days 15-21: 7 doses), dexamethasone omitted from
+    maintenance cycle 2 on (days 1, 8, 15, 22: 4 doses). Induction cycles 1 and 2, with the same
+    cycle numbers, are untouched."""
+    adjustments = (
+        Hold("lenalidomide", Withheld.HELD, CycleRef("maintenance", 1), 15, None, False, "rash", 4),
+        Hold("dexamethasone", Withheld.OMITTED, CycleRef("maintenance", 2), None, None, True, "mood", 5),
+    )
+    rows = dosecal.expand(
+        dosecal.load(SCHEDULES / "s0777-vrd-rd.regimen"),
+        Course(dt.date(2026, 12, 7), cycles=10, adjustments=adjustments),
+    )
+    changed = [(a.phase, a.cycle, a.cycle_day, a.agent, a.status) for a in rows if a.status != "planned"]
+    assert changed == [("maintenance", 1, d, "lenalidomide", "held") for d in range(15, 22)] + [
+        ("maintenance", 2, d, "dexamethasone", "omitted") for d in (1, 8, 15, 22)
+    ]
+
+
+def test_at_most_500_adjustments() -> None:
+    """Through the Python API a course may carry 500 adjustments (a course file stops at its line);
+    501 are refused before any is checked."""
+    hold = Hold("vincristine", Withheld.HELD, CycleRef(None, 2), 1, 1, False, "neuropathy", 1)
+    holds = tuple(replace(hold, line=line) for line in range(1, 501))
+    the_course = Course(dt.date(2026, 12, 7), cycles=3, adjustments=holds)
+    rows = dosecal.expand(dosecal.load(CYCLES), the_course)
+    assert [(a.cycle, a.cycle_day) for a in rows if a.status == "held"] == [(2, 1)]
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(
+            dosecal.load(CYCLES), replace(the_course, adjustments=(*holds, replace(hold, line=501)))
+        )
+    assert str(caught.value) == "a course has at most 500 adjustments, not 501"

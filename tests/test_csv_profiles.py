@@ -177,6 +177,20 @@ def test_records_read_back_with_the_csv_module(profile: Profile) -> None:
     assert back == expected
 
 
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        (Profile.SPREADSHEET, "\ufeff'=h,n\r\n'@x,1\r\n"),
+        (Profile.MACHINE, "=h,n\r\n@x,1\r\n"),
+    ],
+)
+def test_a_whole_table_header_included(profile: Profile, expected: str) -> None:
+    """`table`: the preamble, then the header record, then the rows; the header's cells are text
+    cells like any other, so a spreadsheet header that starts a formula is neutralised too (ours
+    never do; a caller's may). Column 1 is a number column: its 1 stays a number."""
+    assert csv_render.table(["=h", "n"], [["@x", "1"]], profile, frozenset({1})) == expected
+
+
 def expand_bytes(tmp_path: Path, profile: str) -> bytes:
     regimen = tmp_path / "inject.regimen"
     regimen.write_text(INJECT, "utf-8")

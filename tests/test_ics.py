@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 import dosecal
-from dosecal.calendar import CalendarOptions, events
+from dosecal.adjust import CycleRef, Hold, Withheld
+from dosecal.calendar import CalendarEvent, CalendarOptions, events
 from dosecal.cli import cli
 from dosecal.render import ics
 
@@ -109,6 +110,59 @@ def test_course_id_separates_patients() -> None:
     a = events(dosecal.expand(regimen, course("2026-12-07", cycles=1, course_id="pt-001")), CalendarOptions())
     b = events(dosecal.expand(regimen, course("2026-12-07", cycles=1, course_id="pt-002")), CalendarOptions())
     assert not {e.uid for e in a} & {e.uid for e in b}
+
+
+IDENTITIES = """regimen uid "Identities"
+  cycle 21 days, 2 cycles
+  alpha 10 mg IV
+    day 1
+  beta 5 mg PO tablet, diary
+    day 1
+"""
+
+
+def test_event_uids_are_fixed() -> None:
+    """The UID of a day's home event is uuid5 of 'course|phase|cycle|day|home' in the calendar's
+    namespace (2b1f4c8e-...-d05eca1e0001), a clinic visit's of '...|clinic', then '@dosecal':
+    pt-1, no phase, cycle 1 day 1, pinned as literals (computed once with uuid.uuid5 from the
+    rule), so calendars already imported keep matching."""
+    schedule = dosecal.expand(
+        dosecal.loads(IDENTITIES), dosecal.Course(dt.date(2026, 3, 2), cycles=1, course_id="pt-1")
+    )
+    expected = [
+        ("home dose", "60bd553f-61d9-5ac9-b8be-4dbacc270406@dosecal"),
+        ("clinic visit", "da688022-f337-539a-90b6-1fb75a0ce94c@dosecal"),
+    ]
+    assert [(e.category, e.uid) for e in events(schedule, CalendarOptions())] == expected
+    # Timed events (a visit at 09:00, home doses at 08:00 Berlin time) are the same events: same UIDs.
+    timed = CalendarOptions(ZoneInfo("Europe/Berlin"), dt.time(9, 0), home_time=dt.time(8, 0))
+    assert [(e.category, e.uid) for e in events(schedule, timed)] == expected
+
+
+def test_a_visit_whose_doses_are_all_held_keeps_its_uid() -> None:
+    """alpha held on cycle 1 day 1: the visit stays, all day, with the same UID (so a regenerated
+    calendar replaces it), saying what is not given and why."""
+    hold = Hold("alpha", Withheld.HELD, CycleRef(None, 1), 1, 1, False, "ANC 0.8", 3)
+    schedule = dosecal.expand(
+        dosecal.loads(IDENTITIES),
+        dosecal.Course(dt.date(2026, 3, 2), cycles=1, course_id="pt-1", adjustments=(hold,)),
+    )
+    visit = events(schedule, CalendarOptions())[1]
+    assert visit == CalendarEvent(
+        "da688022-f337-539a-90b6-1fb75a0ce94c@dosecal",
+        "Not given: alpha 10 mg",
+        "No treatment, cycle 1, day 1 (study day 1).\n"
+        "Not given: alpha (held). course line 3: alpha held on cycle 1 day 1 (ANC 0.8)\n"
+        "\n"
+        "Regimen: uid, Identities\n"
+        "Made with dosecal from the regimen as written; check it against the protocol.",
+        dt.date(2026, 3, 2),
+        dt.date(2026, 3, 3),
+        "clinic visit",
+        True,
+        None,
+        "Not given: alpha 10 mg",
+    )
 
 
 DST_REGIMEN = 'regimen dst "Daily infusion"\n  cycle 7 days\n  infusion 1 mg IV over 60 min\n    days 1-7\n'

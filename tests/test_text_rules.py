@@ -24,8 +24,11 @@ import dosecal
 from dosecal import Course, CourseError, RegimenError, loads
 from dosecal.adjust import CycleRef, Delay
 from dosecal.cli import cli
+from dosecal.errors import Diagnostic
 from dosecal.loader import load_course
 from dosecal.roster import Refusal, read
+from dosecal.source import Span
+from dosecal.text import screen
 
 from .conftest import SCHEDULES, load
 
@@ -184,6 +187,45 @@ def test_a_file_full_of_them_gets_twenty_and_a_count() -> None:
     assert (found[20].span.line, found[20].span.col) == (6, 25)
     assert found[20].message == "40 more characters that cannot be written in a regimen file, from here on"
     assert found[20].hint == "is this a text file? save it as plain text"
+
+
+@pytest.mark.parametrize(
+    ("count", "last"),
+    [
+        (20, None),
+        (21, "1 more character that cannot be written in a regimen file, from here on"),
+        (22, "2 more characters that cannot be written in a regimen file, from here on"),
+    ],
+)
+def test_twenty_are_reported_one_by_one(count: int, last: str | None) -> None:
+    """Exactly 20 refused characters: 20 messages and no count; 21: the 21st is counted from
+    where it stands (line 6 column 25), in the singular; 22: two from there."""
+    text = NOTE_REGIMEN.format("") + "  # " + "\x01" * count + "\n"
+    with pytest.raises(RegimenError) as caught:
+        loads(text, "t.regimen")
+    found = caught.value.diagnostics
+    assert [(d.span.line, d.span.col) for d in found[:20]] == [(6, 5 + i) for i in range(20)]
+    assert [d.message for d in found[20:]] == ([last] if last else [])
+    assert [(d.span.line, d.span.col) for d in found[20:]] == ([(6, 25)] if last else [])
+
+
+def test_a_file_that_starts_with_an_empty_line() -> None:
+    """Lines and columns count from the file's very first character: a line feed at character 0
+    makes the NULL after it line 2 column 1, and the ESCAPE at the end line 3 column 4."""
+    screened = screen("\n\x00 a\nab \x1b\n", "regimen file")
+    assert screened.diagnostics == (
+        Diagnostic(
+            Span(2, 1),
+            "U+0000 NULL (an invisible control character) cannot be written in a regimen file",
+            INVISIBLE,
+        ),
+        Diagnostic(
+            Span(3, 4),
+            "U+001B ESCAPE (an invisible control character) cannot be written in a regimen file",
+            INVISIBLE,
+        ),
+    )
+    assert (screened.text, screened.shown) == ("\n  a\nab  \n", "\n\ufffd a\nab \ufffd\n")
 
 
 def test_allowed_text_is_kept() -> None:

@@ -135,6 +135,8 @@ def check(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> None:
         if not adjustment.reason.strip():
             raise CourseError(f'{where}: say why (because "...")')
         phase = _phase(regimen, adjustment.at, where)
+        if adjustment.at.cycle < 1:  # the course file refuses it; the Python API must too
+            raise CourseError(f"{where}: there is no {adjustment.at}; cycle 1 is the first cycle")
         if phase.cycle_count is not None and adjustment.at.cycle > phase.cycle_count:
             raise CourseError(f"{where}: {adjustment.at} is past the last cycle ({phase.cycle_count})")
         if isinstance(adjustment, (Hold, DoseFrom)):
