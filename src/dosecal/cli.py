@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -35,6 +35,9 @@ from dosecal.cliparams import (
 )
 from dosecal.errors import DosecalError, OutputError, RegimenError
 from dosecal.text import visible
+
+if TYPE_CHECKING:
+    from dosecal.appointments import Visit
 
 
 class _Cli(click.Group):
@@ -380,7 +383,7 @@ def _packet(
     calendar: dict[str, Any],
     patient_id: str | None,
     paper: str,
-    found: list[Any],
+    found: list[Visit],
     csv_profile: str,
 ) -> dict[str, bytes]:
     """Every file of a patient's packet, by name, rendered and not yet written."""
@@ -395,7 +398,7 @@ def _packet(
     }
 
 
-def _visits(schedule: Any, patient_id: str | None, visit_time: Any, code: Any, move: str) -> list[Any]:
+def _visits(schedule: Any, patient_id: str | None, visit_time: Any, code: Any, move: str) -> list[Visit]:
     """The clinic visits, checked for closed days (moved if `move` says so)."""
     from dosecal.appointments import MovePolicy, visits
 
@@ -405,7 +408,7 @@ def _visits(schedule: Any, patient_id: str | None, visit_time: Any, code: Any, m
     return visits(schedule, patient_id or schedule.plan.course_id, visit_time, closed, MovePolicy(move))
 
 
-def _say_closed(checked: list[Any], move: str) -> None:
+def _say_closed(checked: list[Visit], move: str) -> None:
     """After the files are written: which visits fall on closed days, and what was done. Else nothing."""
     flagged = [v for v in checked if v.closed]
     if not flagged:
