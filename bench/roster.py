@@ -85,7 +85,7 @@ def main() -> None:
         folder = Path(name)
         roster = write_roster(folder, patients)
         out = folder / "out"
-        command = [sys.executable, "-c", "from dosecal.cli import main; main()", "batch", str(roster)]
+        command = [sys.executable, "-c", "from dosecal.cli.main import main; main()", "batch", str(roster)]
         command += ["--no-packets"]
         command += ["--csv-profile", "machine", "-o", str(out)]
         if arguments.jobs:

@@ -21,17 +21,17 @@ import tempfile
 import time
 from pathlib import Path
 
-CLI = [sys.executable, "-c", "from dosecal.cli import main; main()"]
+CLI = [sys.executable, "-c", "from dosecal.cli.main import main; main()"]
 COURSE = ["nct05922501", "--start", "2026-12-07", "--cycles", "12", "-o", "OUT"]
 COMMANDS = {
     "python -c pass": [sys.executable, "-c", "pass"],
-    "import dosecal.cli": [sys.executable, "-c", "import dosecal.cli"],
+    "import dosecal.cli.main": [sys.executable, "-c", "import dosecal.cli.main"],
     "expand, 12 cycles": [*CLI, "expand", *COURSE],
     "ics, 12 cycles": [*CLI, "ics", *COURSE],
 }
 NO_PANDAS = (
     "import sys\n"
-    "from dosecal.cli import main\n"
+    "from dosecal.cli.main import main\n"
     "sys.argv[1:] = ['ics', 'nct05922501', '--start', '2026-12-07', '--cycles', '12', '-o', sys.argv[1]]\n"
     "try:\n    main()\nexcept SystemExit:\n    pass\n"
     "assert 'pandas' not in sys.modules, 'the calendar path imported pandas'\n"

@@ -20,13 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dosecal import RegimenError, limits, loads
-from dosecal.adjust import MAX_MOVE_DAYS
-from dosecal.cli import cli
-from dosecal.dosing import HEIGHT_CM, WEIGHT_KG
+from dosecal.cli.main import cli
+from dosecal.engine.occurrences import occurrences
 from dosecal.errors import MAX_SHOWN, Diagnostic, Findings
+from dosecal.io.read import load_course
 from dosecal.language import overlaps
-from dosecal.loader import load_course
-from dosecal.model import (
+from dosecal.model.adjust import MAX_MOVE_DAYS
+from dosecal.model.dosing import HEIGHT_CM, WEIGHT_KG
+from dosecal.model.regimen import (
     Agent,
     Clause,
     CycleRange,
@@ -38,7 +39,6 @@ from dosecal.model import (
     Slot,
     Unstated,
 )
-from dosecal.schedule import occurrences
 from dosecal.source import Source, Span
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "templates"

@@ -34,7 +34,7 @@ def test_calendar_snippet_is_real_output() -> None:
     """The README's VEVENT excerpt is what `dosecal ics` writes for the command it quotes."""
     from click.testing import CliRunner
 
-    from dosecal.cli import cli
+    from dosecal.cli.main import cli
 
     block = re.search(r"```\n(BEGIN:VEVENT\n.*?)\n \.\.\.\n```", README, re.S)
     assert block is not None
@@ -65,7 +65,7 @@ def test_worked_example_rows_are_real_output() -> None:
 
     from click.testing import CliRunner
 
-    from dosecal.cli import cli
+    from dosecal.cli.main import cli
 
     block = re.search(r"```\n(date,weekday,cycle,cycle_day,agent,.*?)\n```", README, re.S)
     assert block is not None

@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 
 import dosecal
 from dosecal import Course, CourseError, RegimenError, loads
-from dosecal.adjust import CycleRef, Delay
-from dosecal.cli import cli
+from dosecal.batch.roster_file import Refusal, read
+from dosecal.cli.main import cli
 from dosecal.errors import Diagnostic
-from dosecal.loader import load_course
-from dosecal.roster import Refusal, read
+from dosecal.io.read import load_course
+from dosecal.model.adjust import CycleRef, Delay
 from dosecal.source import Span
 from dosecal.text import screen
 
@@ -236,8 +236,8 @@ def test_allowed_text_is_kept() -> None:
     text += f'\t\tnote "{note}"\n'
     regimen = loads(text)
     assert regimen.phases[0].agents[0].notes == (note,)
-    from dosecal.calendar import CalendarOptions
     from dosecal.render import ics
+    from dosecal.views.events import CalendarOptions
 
     schedule = dosecal.expand(regimen, Course(dt.date(2026, 1, 5), cycles=1))
     calendar = ics.render(schedule, CalendarOptions(), dt.datetime(2026, 1, 1, tzinfo=dt.UTC))

@@ -6,20 +6,51 @@
     >>> schedule = dosecal.expand(regimen, course)
     >>> frame = schedule.to_frame()          # pandas, imported only here
 
-Nothing here imports pandas at start-up.
+The public face of the package: every name in `__all__` is imported from
+its stage the first time it is asked for (PEP 562), so `import dosecal`
+imports nothing else, and using the regimen language never loads the
+renderers. Nothing inside the package imports this module.
 """
 
 from __future__ import annotations
 
-from dosecal.course import Course
-from dosecal.dosing import BsaFormula, Measures
-from dosecal.errors import CourseError, Diagnostic, DosecalError, OutputError, RegimenError
-from dosecal.expand import expand
-from dosecal.loader import bundled, load, loads
-from dosecal.model import Amount, Regimen
-from dosecal.table import COLUMNS, Administration, Schedule
+import importlib
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from dosecal.version import __version__
+
+if TYPE_CHECKING:  # what the names are, for type checkers and editors; at run time see __getattr__
+    from dosecal.engine.expand import expand
+    from dosecal.engine.table import COLUMNS, Administration, Schedule
+    from dosecal.errors import CourseError, Diagnostic, DosecalError, OutputError, RegimenError
+    from dosecal.io.read import bundled, load, load_bundled, load_course
+    from dosecal.language.load import loads
+    from dosecal.model.course import Course
+    from dosecal.model.dosing import BsaFormula, Measures
+    from dosecal.model.regimen import Amount, Regimen
+
+# Public name -> the module that defines it.
+_HOMES = {
+    "COLUMNS": "dosecal.engine.table",
+    "Administration": "dosecal.engine.table",
+    "Schedule": "dosecal.engine.table",
+    "expand": "dosecal.engine.expand",
+    "Amount": "dosecal.model.regimen",
+    "Regimen": "dosecal.model.regimen",
+    "Course": "dosecal.model.course",
+    "BsaFormula": "dosecal.model.dosing",
+    "Measures": "dosecal.model.dosing",
+    "CourseError": "dosecal.errors",
+    "Diagnostic": "dosecal.errors",
+    "DosecalError": "dosecal.errors",
+    "OutputError": "dosecal.errors",
+    "RegimenError": "dosecal.errors",
+    "loads": "dosecal.language.load",
+    "bundled": "dosecal.io.read",
+    "load": "dosecal.io.read",
+    "load_bundled": "dosecal.io.read",
+    "load_course": "dosecal.io.read",
+}
 
 __all__ = [
     "COLUMNS",
@@ -40,12 +71,19 @@ __all__ = [
     "expand",
     "load",
     "load_bundled",
+    "load_course",
     "loads",
 ]
 
 
-def load_bundled(name: str) -> Regimen:
-    """Load a regimen shipped with dosecal by its name (see `bundled()`)."""
-    from dosecal.loader import resolve
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'dosecal' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # asked once: later lookups do not come here
+    return value
 
-    return load(resolve(name))
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,5 +1,5 @@
 """`python -m dosecal`: the same as the `dosecal` command."""
 
-from dosecal.cli import main
+from dosecal.cli.main import main
 
 main()

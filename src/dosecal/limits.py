@@ -114,7 +114,7 @@ def shown(text: str) -> str:
 
 
 def implausible_cycles(text: str) -> str:
-    """A number of cycles out of range, in the words the command line uses (dosecal.timeline)."""
+    """A number of cycles out of range, in the words the command line uses (dosecal.engine.timeline)."""
     return f"{shown(text)} cycles is not plausible (expected {CYCLE_COUNT.low}-{CYCLE_COUNT.high})"
 
 

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import dosecal
-from dosecal.calendar import CalendarEvent, CalendarOptions, events
-from dosecal.model import UNITS
+from dosecal.model.regimen import UNITS
 from dosecal.render import ics
+from dosecal.views.events import CalendarEvent, CalendarOptions, events
 
 from ..conftest import course, load
 from .lint import lint
@@ -85,7 +85,8 @@ def scenarios() -> list[Scenario]:
             dosecal.expand(load("mfolfox6"), course("2026-12-07")),
             CalendarOptions(per_administration=True),
         ),
-        # Late visits (tests/test_visit_times.py): every drug starts on its day, then runs past midnight.
+        # Late visits (tests/views/test_visit_times.py): every drug starts on its day, then runs past
+        # midnight.
         Scenario(
             "mfolfox6-late-visit",
             dosecal.expand(load("mfolfox6"), course("2026-12-07")),

@@ -36,14 +36,15 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dosecal.appointments import COLUMNS as VISIT_COLUMNS
-from dosecal.appointments import Visit, visits
-from dosecal.cli import cli
-from dosecal.course import Course
-from dosecal.expand import expand
-from dosecal.loader import load, resolve
-from dosecal.render import appointments, csv
-from dosecal.table import COLUMNS, Administration, Schedule
+from dosecal.cli.main import cli
+from dosecal.engine.expand import expand
+from dosecal.engine.table import COLUMNS, Administration, Schedule
+from dosecal.io.read import load, resolve
+from dosecal.model.course import Course
+from dosecal.render import csv_table as csv
+from dosecal.render import csv_visits as appointments
+from dosecal.views.visits import COLUMNS as VISIT_COLUMNS
+from dosecal.views.visits import Visit, visits
 
 # Text as a user could type it, each formula-like one tagged (1+1, 1+2, ...)
 # so that a formula in the control says which text made it.

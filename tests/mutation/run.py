@@ -14,7 +14,7 @@ Commands (from the top of the repository, with the test extra installed)::
     .venv/bin/python tests/mutation/run.py --sample 50 --seed 10
     # While writing tests for one module: every mutant of it, the copy kept for `mutmut show`
     # (DIR is a folder of its own: its mutants/ is removed at the start).
-    .venv/bin/python tests/mutation/run.py --full --module dosecal.adjust --keep /tmp/mut
+    .venv/bin/python tests/mutation/run.py --full --module dosecal.model.adjust --keep /tmp/mut
 
 It prints killed / survived / equivalent / score per module, then every survivor that is not on
 the equivalent list with its diff, and exits 1 if there is one. A ``--full`` run also exits 1 if
@@ -73,7 +73,7 @@ class Mutant:
 
     @property
     def module(self) -> str:
-        """``dosecal.adjust`` of ``dosecal.adjust.x_parse__mutmut_3``."""
+        """``dosecal.model.adjust`` of ``dosecal.model.adjust.x_parse__mutmut_3``."""
         return split_name(self.name)[0]
 
     @property
@@ -272,7 +272,7 @@ def table(outcome: Outcome, modules: Sequence[str]) -> str:
     The score is killed / (mutants - equivalent): the share of the mutants that could change
     behaviour which a test noticed.
     """
-    lines = [f"{'module':<24} {'mutants':>7} {'killed':>7} {'survived':>8} {'equivalent':>10} {'score':>7}"]
+    lines = [f"{'module':<28} {'mutants':>7} {'killed':>7} {'survived':>8} {'equivalent':>10} {'score':>7}"]
     for module in modules:
         own = [m for m in outcome.mutants if m.module == module]
         if not own:
@@ -282,7 +282,7 @@ def table(outcome: Outcome, modules: Sequence[str]) -> str:
         survived = len(own) - killed - equivalent
         relevant = len(own) - equivalent
         score = f"{100 * killed / relevant:.1f}%" if relevant else "-"
-        lines.append(f"{module:<24} {len(own):>7} {killed:>7} {survived:>8} {equivalent:>10} {score:>7}")
+        lines.append(f"{module:<28} {len(own):>7} {killed:>7} {survived:>8} {equivalent:>10} {score:>7}")
     return "\n".join(lines)
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dosecal.cli import cli
+from dosecal.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIMENS = sorted((ROOT / "schedules").glob("*.regimen"))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import dosecal
 from dosecal import Course
-from dosecal.render import csv
+from dosecal.render import csv_table as csv
 
 NAMES = ("alpha", "beta", "gamma", "delta")
 
@@ -168,7 +168,7 @@ def test_a_delay_moves_exactly_the_later_rows(
 ) -> None:
     """A delay of N days of cycle k moves every row of cycle k and later by N days, no other row,
     and changes no administration_id."""
-    from dosecal.adjust import CycleRef, Delay
+    from dosecal.model.adjust import CycleRef, Delay
 
     delayed = min(delayed, cycles) if delayed > 1 else 2
     regimen = dosecal.loads(generated.text())

@@ -16,7 +16,7 @@ from dosecal import limits
 from dosecal.errors import Diagnostic, Findings
 from dosecal.language import syntax as s
 from dosecal.limits import Limit, LimitError
-from dosecal.model import ROUTES, UNITS, Amount, Basis, Duration, Required, convert
+from dosecal.model.regimen import ROUTES, UNITS, Amount, Basis, Duration, Required, convert
 from dosecal.source import Span
 
 # Suggestions ("did you mean ...?") compare a word with every choice; past this many

@@ -9,7 +9,7 @@ from dosecal.language import syntax as s
 from dosecal.language.checks import Checker
 from dosecal.language.overlaps import interval_fit
 from dosecal.limits import MAX_TIMES_A_DAY, LimitError, shown
-from dosecal.model import (
+from dosecal.model.regimen import (
     Amount,
     Clause,
     CycleRange,

@@ -19,13 +19,13 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from dosecal import limits
-from dosecal.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn, Withheld
-from dosecal.course import Course
-from dosecal.dosing import BsaFormula, Measures, Rounding
 from dosecal.errors import MAX_SHOWN, CourseError, Diagnostic, Findings
 from dosecal.language.parser import hint
 from dosecal.limits import MAX_ADJUSTMENTS, Limit, LimitError, shown
-from dosecal.model import UNITS, Amount, Basis
+from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn, Withheld
+from dosecal.model.course import Course
+from dosecal.model.dosing import BsaFormula, Measures, Rounding
+from dosecal.model.regimen import UNITS, Amount, Basis
 from dosecal.source import Source, Span
 
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ def _whole(token: Any, limit: Limit, scale: int = 1, written: str = "") -> int:
 
 
 def _cycles(token: Any) -> int:
-    """Said as the command line says `--cycles` out of range (dosecal.timeline)."""
+    """Said as the command line says `--cycles` out of range (dosecal.engine.timeline)."""
     try:
         return limits.CYCLE_COUNT.whole(str(token))
     except LimitError as error:

@@ -17,7 +17,7 @@ from dosecal.errors import Findings
 from dosecal.language import overlaps
 from dosecal.language import syntax as s
 from dosecal.language.clauses import ClauseChecker
-from dosecal.model import (
+from dosecal.model.regimen import (
     MAX_CYCLES,
     ROUTES,
     Agent,

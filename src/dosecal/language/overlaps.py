@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dosecal.errors import MAX_SHOWN
-from dosecal.model import Agent, Clause, DayRule, IntervalRule, Parity, Phase
+from dosecal.model.regimen import Agent, Clause, DayRule, IntervalRule, Parity, Phase
 
 TWICE_HINT = (
     "list each day once; a drug given twice on a day says 'twice daily', or is "

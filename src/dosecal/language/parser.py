@@ -375,7 +375,7 @@ def _early_end(token: Token, lines: list[str], expected: set[str]) -> _Finding:
 
 def hint(word: str, expected: set[str], lark: Lark | None = None) -> str | None:
     """A hint for an unexpected word: a likely spelling, or what was expected (of `lark`'s grammar)."""
-    from dosecal.model import ROUTES
+    from dosecal.model.regimen import ROUTES
 
     if any(dash in word for dash in "\u2013\u2014"):
         return "write ranges with a plain hyphen: 1-5"

@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from dosecal import __version__
-from dosecal.calendar import CalendarEvent, CalendarOptions, events
+from dosecal.engine.table import Schedule
 from dosecal.errors import OutputError
-from dosecal.table import Schedule
+from dosecal.version import __version__
+from dosecal.views.events import CalendarEvent, CalendarOptions, events
 
 if TYPE_CHECKING:
     import icalendar

@@ -1,0 +1,231 @@
+"""(Regimen, Course) -> administrations, sorted by date then order in the day.
+
+Each dose comes from one clause occurrence (`schedule.occurrences`); its date
+is the phase's first day plus the cycle and day offsets; its dose is the
+clause's, else the level's, else the drug's, else what the caller supplied
+for a dose the regimen leaves open; with body measures, `dosing.compute`
+gives the patient's amount and how it was computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, replace
+from itertools import groupby
+
+from dosecal.engine.occurrences import occurrences
+from dosecal.engine.plan import Plan, line_dose, plan
+from dosecal.engine.table import Administration, Schedule
+from dosecal.errors import CourseError
+from dosecal.limits import MAX_ADMINISTRATIONS
+from dosecal.model.adjust import CycleRef, note
+from dosecal.model.course import Course
+from dosecal.model.dosing import Computed, compute
+from dosecal.model.regimen import (
+    Agent,
+    Amount,
+    Clause,
+    DoseSpec,
+    Level,
+    Phase,
+    Regimen,
+    Required,
+    Slot,
+    Unstated,
+)
+
+# Fixed namespace: ids depend only on the course identity and the dose's place
+# in the regimen (phase, cycle, day, drug, slot), never on dates or the clock.
+ID_NAMESPACE = uuid.UUID("6f1c1f0e-5d5b-4d1c-9a57-0d05eca10000")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where an occurrence falls: phase, cycle and day, date, study day."""
+
+    phase: Phase
+    position: tuple[int, int]  # (phase index, cycle)
+    cycle: int
+    day: int
+    date: dt.date
+    study_day: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Dose:
+    spec: DoseSpec
+    source: str
+    computed: Computed | None
+    change: str  # against the course's planned dose: "", "reduced", "increased", "changed"
+    level: Level | None
+    because: tuple[str, ...]  # notes of the adjustments that set this dose
+
+
+def expand(regimen: Regimen, course: Course) -> Schedule:
+    """Every administration of `course`, or `CourseError` if the course is wrong."""
+    the_plan, rows = expand_with_identities(regimen, course)
+    return Schedule(the_plan, tuple(a for a, _ in rows))
+
+
+def administration_id(course_id: str, place: str) -> str:
+    """The id of a dose: the course's identity and the dose's place in the regimen, hashed."""
+    return str(uuid.uuid5(ID_NAMESPACE, course_id + place))
+
+
+def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list[tuple[Administration, str]]]:
+    """`expand`, with each row's place (`|phase|cycle|day|drug|slot`) that its id hashes.
+
+    The roster's fast path (`dosecal.batch.tables`) recomputes ids for other
+    patients from the places, without expanding again.
+    """
+    the_plan = plan(regimen, course)
+    _check_size(regimen, the_plan)
+    rows: list[tuple[tuple[dt.date, int, int, int], tuple[Administration, str]]] = []
+    doses: dict[tuple[object, ...], _Dose] = {}
+    for phase_plan in the_plan.phases:
+        phase = regimen.phases[phase_plan.index]
+        rank = {a.key: i for i, a in enumerate(phase.agents)}
+        for occ in occurrences(phase, phase_plan.cycles):
+            position = (phase_plan.index, occ.cycle)
+            # A dose depends on the line, and on the level and override in force at this cycle.
+            _, level_change = the_plan.level_at(position)
+            override = the_plan.dose_from(occ.agent.key, position)
+            key = (occ.agent.key, occ.clause.line, level_change, override)
+            if key not in doses:
+                doses[key] = _resolve(the_plan, occ.agent, occ.clause, position)
+            date = phase_plan.starts[occ.cycle - 1] + dt.timedelta(days=occ.day - 1)
+            place = _Place(phase, position, occ.cycle, occ.day, date, (date - course.start).days + 1)
+            for slot in occ.clause.slots:
+                record = _administration(the_plan, place, occ.agent, occ.clause, slot, doses[key])
+                rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
+    rows.sort(key=lambda r: r[0])
+    return the_plan, _number_within_days([r for _, r in rows])
+
+
+def _check_size(regimen: Regimen, the_plan: Plan) -> None:
+    """Refuse a course of more than `MAX_ADMINISTRATIONS` doses, counted before any row is made."""
+    count = 0
+    for phase_plan in the_plan.phases:
+        for occ in occurrences(regimen.phases[phase_plan.index], phase_plan.cycles):
+            count += len(occ.clause.slots)
+            if count > MAX_ADMINISTRATIONS:
+                cycles = sum(p.cycles for p in the_plan.phases)
+                raise CourseError(
+                    f"{cycles} cycles of {regimen.name} would be more than {MAX_ADMINISTRATIONS:,} "
+                    "administrations, more than dosecal makes for one patient: expand fewer cycles "
+                    "(--cycles N), or check the regimen's doses a day"
+                )
+
+
+def _number_within_days(rows: list[tuple[Administration, str]]) -> list[tuple[Administration, str]]:
+    """Set `order` 1, 2, ... within each date (rows arrive in day order).
+
+    A day whose doses all have clock times is ordered by time (lowering has
+    checked that no `after` disagrees); otherwise by slot, then as written.
+    """
+    out: list[tuple[Administration, str]] = []
+    for _, group in groupby(rows, key=lambda r: r[0].date):
+        day = list(group)
+        if all(a.time for a, _ in day):
+            day.sort(key=lambda r: r[0].time)
+        out += [(replace(a, order=n), place) for n, (a, place) in enumerate(day, start=1)]
+    return out
+
+
+def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, int]) -> _Dose:
+    """The dose of one clause at one cycle of this course, where it came from, and what changed it.
+
+    A dose change in force wins; else the line's dose at the level in force. A
+    dose left to be chosen and not supplied with --dose may come from a dose
+    change (plan() lets such a course through); a cycle before the change has
+    none then, and is refused here.
+    """
+    level, level_change = the_plan.level_at(position)
+    override = the_plan.dose_from(agent.key, position)
+    planned, _ = _planned(the_plan, agent, clause, the_plan.level)
+    spec: DoseSpec
+    because: tuple[str, ...] = ()
+    if override is not None:
+        spec, source, because = override.amount, f"course line {override.line}", (note(override),)
+    else:
+        spec, source = _planned(the_plan, agent, clause, level)
+        if level_change is not None and spec != planned:
+            because = (note(level_change),)
+    if isinstance(spec, Required):
+        cycle = CycleRef(the_plan.regimen.phases[position[0]].name, position[1])
+        raise CourseError(
+            f"the {agent.key} dose of {cycle} is left to be chosen: "
+            f'supply it with --dose "{agent.key}=AMOUNT UNIT", or change it from {cycle}'
+        )
+    rounding = the_plan.course.rounding
+    computed = (
+        compute(spec, agent.cap, the_plan.course.measures, rounding) if isinstance(spec, Amount) else None
+    )
+    return _Dose(spec, source, computed, _change(planned, spec), level, because)
+
+
+def _planned(the_plan: Plan, agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSpec, str]:
+    """A line's dose at a level, with what the caller supplied for a dose left open."""
+    spec, source = line_dose(agent, clause, level)
+    if isinstance(spec, (Required, Unstated)):
+        supplied = the_plan.supplied_dose(agent.key)
+        if supplied is not None:
+            return supplied, "supplied (--dose)"
+        return spec, "not stated"
+    return spec, source
+
+
+def _change(planned: DoseSpec, given: DoseSpec) -> str:
+    if planned == given:
+        return ""
+    if isinstance(planned, Amount) and isinstance(given, Amount) and planned.unit == given.unit:
+        return "reduced" if given.value < planned.value else "increased"
+    return "changed"
+
+
+def _administration(
+    the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose
+) -> tuple[Administration, str]:
+    phase_name = place.phase.name or ""
+    where = f"|{phase_name}|{place.cycle}|{place.day}|{agent.key}|{slot.number}"
+    amount = dose.spec if isinstance(dose.spec, Amount) else None
+    duration = clause.duration or agent.duration
+    computed = dose.computed
+    hold = the_plan.hold_for(agent.key, place.position, place.day)
+    moved = the_plan.moved_by(place.position)
+    because = [note(a) for a in (*moved, hold) if a is not None] + list(dose.because)
+    return Administration(
+        administration_id=administration_id(the_plan.course_id, where),
+        date=place.date,
+        weekday=_WEEKDAYS[place.date.weekday()],
+        phase=phase_name,
+        cycle=place.cycle,
+        cycle_day=place.day,
+        study_day=place.study_day,
+        agent=agent.name,
+        variant=agent.label or "",
+        slot=slot.number,
+        time=slot.time or "",
+        step_up=clause.step_up,
+        dose_amount=amount.value if amount else None,
+        dose_unit=amount.unit.text if amount else "",
+        dose_source=dose.source,
+        computed_amount=computed.amount if computed else None,
+        computed_unit=computed.unit if computed and computed.amount is not None else "",
+        dose_basis=computed.basis if computed else "dose not stated in the regimen",
+        dose_change=dose.change,
+        route=agent.route or "",
+        form=agent.form or "",
+        duration_min=duration.low if duration else None,
+        duration_max=duration.high if duration else None,
+        order=0,
+        after=", ".join(agent.after),
+        self_administered=agent.self_administered,
+        level=dose.level.name if dose.level else "",
+        status=hold.kind.value if hold else "planned",
+        adjustment="; ".join(because),
+        source_line=clause.line,
+        notes=" ".join((*place.phase.notes, *agent.notes)),
+    ), where

@@ -1,0 +1,49 @@
+"""Calendar arithmetic on the model: which cycle days a clause falls on.
+
+Shared by the expander and by lowering (which dry-runs a regimen to find two
+clauses that give one drug twice on the same day). Pure functions of the
+model; no dates here, only cycle and day numbers within a phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dosecal.model.regimen import Agent, Clause, DayRule, IntervalRule, Phase
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """A clause's dose on one day of one cycle (before dates and doses)."""
+
+    agent: Agent
+    clause: Clause
+    cycle: int
+    day: int
+
+
+def interval_days(rule: IntervalRule, cycle_days: int, cycles: int) -> Iterator[tuple[int, int]]:
+    """(cycle, day) of each dose of an interval rule within the first `cycles` cycles."""
+    offset = (rule.anchor_cycle - 1) * cycle_days + rule.anchor_day - 1
+    end = cycles * cycle_days
+    given = 0
+    while offset < end and (rule.count is None or given < rule.count):
+        yield offset // cycle_days + 1, offset % cycle_days + 1
+        offset += rule.every_days
+        given += 1
+
+
+def occurrences(phase: Phase, cycles: int) -> Iterator[Occurrence]:
+    """Every clause occurrence of a phase's first `cycles` cycles, agent by agent."""
+    for agent in phase.agents:
+        for clause in agent.clauses:
+            rule = clause.rule
+            if isinstance(rule, DayRule):
+                for cycle in range(1, cycles + 1):
+                    if rule.selector.matches(cycle):
+                        for day in rule.days:
+                            yield Occurrence(agent, clause, cycle, day)
+            else:
+                for cycle, day in interval_days(rule, phase.cycle_days, cycles):
+                    yield Occurrence(agent, clause, cycle, day)

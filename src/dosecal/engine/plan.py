@@ -1,0 +1,248 @@
+"""The plan: a course resolved against its regimen.
+
+`plan` checks a `Course` against the regimen and turns it into the exact
+cycles of each phase and the dose of every drug, or raises `CourseError`
+with one clear sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TypeVar
+
+from dosecal.engine.timeline import cycle_starts
+from dosecal.errors import CourseError
+from dosecal.limits import MAX_ADJUSTMENTS
+from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn
+from dosecal.model.adjust import check as check_adjustments
+from dosecal.model.course import Course, check_start, check_text
+from dosecal.model.regimen import (
+    Agent,
+    Amount,
+    Basis,
+    Clause,
+    DoseSpec,
+    Level,
+    Regimen,
+    Required,
+    Unstated,
+    convert,
+)
+
+A = TypeVar("A", Delay, StartOn, LevelFrom, DoseFrom)
+
+
+@dataclass(frozen=True, slots=True)
+class PhasePlan:
+    """The expanded cycles of a phase: the date each one starts."""
+
+    index: int
+    starts: tuple[dt.date, ...]
+
+    @property
+    def cycles(self) -> int:
+        return len(self.starts)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    regimen: Regimen
+    course: Course
+    phases: tuple[PhasePlan, ...]
+    level: Level | None  # the level the course starts at
+    supplied: tuple[tuple[str, Amount], ...]
+    # The holds of each drug with the position they start at, found once: every dose asks.
+    holds: tuple[tuple[str, tuple[tuple[Hold, tuple[int, int]], ...]], ...] = ()
+
+    @property
+    def course_id(self) -> str:
+        return self.course.course_id or self.regimen.name
+
+    def supplied_dose(self, key: str) -> Amount | None:
+        return next((a for k, a in self.supplied if k == key), None)
+
+    def position(self, at: CycleRef) -> tuple[int, int]:
+        return [p.name for p in self.regimen.phases].index(at.phase), at.cycle
+
+    def _latest(self, kind: type[A], position: tuple[int, int], key: str | None = None) -> A | None:
+        """The last adjustment of a kind that starts at or before `position`."""
+        found = [
+            a
+            for a in self.course.adjustments
+            if isinstance(a, kind)
+            and self.position(a.at) <= position
+            and (key is None or getattr(a, "agent", None) == key)
+        ]
+        return max(found, key=lambda a: (self.position(a.at), a.line), default=None)
+
+    def level_at(self, position: tuple[int, int]) -> tuple[Level | None, LevelFrom | None]:
+        change = self._latest(LevelFrom, position)
+        return (self.regimen.level(change.level), change) if change else (self.level, None)
+
+    def dose_from(self, key: str, position: tuple[int, int]) -> DoseFrom | None:
+        return self._latest(DoseFrom, position, key)
+
+    def moved_by(self, position: tuple[int, int]) -> tuple[Delay | StartOn, ...]:
+        """Why this cycle's dates moved, in cycle order: the latest set start at or before it (it
+        fixes the date) and every delay after that; two delays of 7 days move a cycle 14 days."""
+        start_on = self._latest(StartOn, position)
+        since = self.position(start_on.at) if start_on else (0, 0)
+        delays = sorted(
+            (
+                a
+                for a in self.course.adjustments
+                if isinstance(a, Delay) and since < self.position(a.at) <= position
+            ),
+            key=lambda a: self.position(a.at),
+        )
+        return (start_on, *delays) if start_on else tuple(delays)
+
+    def hold_for(self, key: str, position: tuple[int, int], day: int) -> Hold | None:
+        """The first hold of the course (in file order) that covers this dose of drug `key`."""
+        mine = next((entries for agent, entries in self.holds if agent == key), ())
+        return next((h for h, at in mine if h.covers(position, at, day)), None)
+
+
+def _holds(
+    regimen: Regimen, course: Course
+) -> tuple[tuple[str, tuple[tuple[Hold, tuple[int, int]], ...]], ...]:
+    """Each drug's holds, in file order, with the (phase index, cycle) each starts at."""
+    names = [p.name for p in regimen.phases]
+    by_agent: dict[str, list[tuple[Hold, tuple[int, int]]]] = {}
+    for h in course.adjustments:
+        if isinstance(h, Hold):
+            by_agent.setdefault(h.agent, []).append((h, (names.index(h.at.phase), h.at.cycle)))
+    return tuple((agent, tuple(entries)) for agent, entries in by_agent.items())
+
+
+def plan(regimen: Regimen, course: Course) -> Plan:
+    """Check `course` against `regimen`; raise `CourseError` on the first problem."""
+    check_start(course.start)
+    check_text(course)
+    if len(course.adjustments) > MAX_ADJUSTMENTS:  # a course file stops at its line; the API here
+        count = len(course.adjustments)
+        raise CourseError(f"a course has at most {MAX_ADJUSTMENTS} adjustments, not {count:,}")
+    check_adjustments(regimen, course.adjustments)
+    starts = cycle_starts(regimen, course.start, course.cycles, course.until, course.adjustments)
+    phases = tuple(PhasePlan(i, s) for i, s in enumerate(starts) if s)
+    level = _level(regimen, course.level)
+    # Every level the course is at some time: the one it starts at, then each level change.
+    levels = tuple(
+        dict.fromkeys(
+            (level, *(regimen.level(a.level) for a in course.adjustments if isinstance(a, LevelFrom)))
+        )
+    )
+    supplied = _supplied(regimen, course.doses, levels)
+    result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course))
+    _within_horizon(result)
+    for used in levels:
+        _require_doses(result, used)
+    return result
+
+
+def _within_horizon(the_plan: Plan) -> None:
+    last = (the_plan.phases[-1].index, the_plan.phases[-1].cycles)
+    for adjustment in the_plan.course.adjustments:
+        if the_plan.position(adjustment.at) > last:
+            raise CourseError(
+                f"course line {adjustment.line}: {adjustment.at} is past the last cycle "
+                f"expanded ({sum(p.cycles for p in the_plan.phases)} in all)"
+            )
+
+
+def _level(regimen: Regimen, name: str | None) -> Level | None:
+    names = ", ".join(lv.name for lv in regimen.levels)
+    if name is None:
+        if regimen.levels:
+            raise CourseError(f"{regimen.name} has dose levels {names}: choose one with --level")
+        return None
+    if not regimen.levels:
+        raise CourseError(f"{regimen.name} has no dose levels (--level {name} was given)")
+    level = regimen.level(name)
+    if level is None:
+        raise CourseError(f"{regimen.name} has no dose level '{name}'; its levels are {names}")
+    return level
+
+
+def _agents(regimen: Regimen) -> list[str]:
+    """Drug keys in the order written (a drug in several phases once)."""
+    return list(dict.fromkeys(a.key for p in regimen.phases for a in p.agents))
+
+
+def line_dose(agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSpec, str]:
+    """The dose a schedule line gives, before anything supplied, and where it comes from.
+
+    The line's own dose, else the level's dose for the drug, else the drug's.
+    """
+    if clause.dose is not None:
+        return clause.dose, f"regimen line {clause.line}"
+    if level is not None:
+        override = level.dose_for(agent.key)
+        if override is not None:
+            return override.dose, f"level {level.name} (line {override.line})"
+    return agent.dose, f"regimen line {agent.line}"
+
+
+def _open_doses(regimen: Regimen, level: Level | None) -> dict[str, DoseSpec]:
+    """Drugs with a schedule line whose dose is left open: to be supplied, or not stated."""
+    found: dict[str, DoseSpec] = {}
+    for phase in regimen.phases:
+        for agent in phase.agents:
+            for clause in agent.clauses:
+                spec, _ = line_dose(agent, clause, level)
+                if isinstance(spec, Required) or (isinstance(spec, Unstated) and agent.key not in found):
+                    found[agent.key] = spec
+    return found
+
+
+def _supplied(
+    regimen: Regimen, doses: tuple[tuple[str, Amount], ...], levels: tuple[Level | None, ...]
+) -> tuple[tuple[str, Amount], ...]:
+    """The doses given with --dose, each for a drug whose dose is left open at one of `levels`.
+
+    A course that starts at a level stating a drug's dose and changes to one leaving it open
+    needs the dose from that change on (`_require_doses` asks for it): it may be supplied.
+    """
+    agents = _agents(regimen)
+    open_doses = {key for level in levels for key in _open_doses(regimen, level)}
+    seen: set[str] = set()
+    for key, amount in doses:
+        if key not in agents:
+            raise CourseError(
+                f"--dose names '{key}', which is not a drug of {regimen.name}; "
+                f"its drugs are {', '.join(agents)}"
+            )
+        if key in seen:
+            raise CourseError(f"--dose gives the dose of {key} twice")
+        seen.add(key)
+        if key not in open_doses:
+            raise CourseError(
+                f"every dose of {key} is stated by the regimen; "
+                "--dose only fills a dose the regimen leaves open"
+            )
+        _within_cap(regimen, key, amount)
+    return doses
+
+
+def _within_cap(regimen: Regimen, key: str, amount: Amount) -> None:
+    for agent in (a for p in regimen.phases for a in p.agents if a.key == key and a.cap):
+        assert agent.cap is not None
+        limit = convert(agent.cap.value, agent.cap.unit.absolute, amount.unit.absolute)
+        if limit is None:
+            raise CourseError(
+                f"--dose gives {key} in {amount.unit.text}, which cannot be held against "
+                f"its cap of {agent.cap}"
+            )
+        if amount.unit.basis is Basis.FLAT and amount.value > limit:
+            raise CourseError(f"--dose gives {key} {amount}, above its cap of {agent.cap}")
+
+
+def _require_doses(plan: Plan, level: Level | None) -> None:
+    overridden = {a.agent for a in plan.course.adjustments if isinstance(a, DoseFrom)}
+    for key, spec in _open_doses(plan.regimen, level).items():
+        if isinstance(spec, Required) and plan.supplied_dose(key) is None and key not in overridden:
+            where = f"level {level.name}" if level else plan.regimen.name
+            raise CourseError(
+                f'{where} leaves the {key} dose to be chosen: supply it with --dose "{key}=AMOUNT UNIT"'
+            )

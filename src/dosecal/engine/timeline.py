@@ -1,0 +1,115 @@
+"""When each cycle starts: the course's start, cycle lengths, delays and set start dates.
+
+The horizon is a number of cycles (over all phases) or every cycle that
+starts on or before an end date. A delay of cycle N moves it and every later
+cycle; a cycle started on a given date does the same, and may not begin
+before the cycle it follows has run its length. Either moves a cycle by at
+most a year (`adjust.MAX_MOVE_DAYS`): past that it is a typo, or a new course.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dosecal.errors import CourseError
+from dosecal.limits import implausible_cycles
+from dosecal.model.adjust import MAX_MOVE_DAYS, Adjustment, Delay, StartOn
+from dosecal.model.regimen import MAX_CYCLES, Regimen
+
+MAX_YEARS = 10
+
+
+def cycle_starts(
+    regimen: Regimen,
+    start: dt.date,
+    cycles: int | None,
+    until: dt.date | None,
+    adjustments: tuple[Adjustment, ...] = (),
+) -> tuple[tuple[dt.date, ...], ...]:
+    """Start date of every expanded cycle, by phase (phases with no expanded cycle are left out)."""
+    limit = _limit(regimen, cycles, until, start)
+    moves = _moves(regimen, adjustments)
+    day, count = start, 0
+    out: list[tuple[dt.date, ...]] = []
+    for index, phase in enumerate(regimen.phases):
+        starts: list[dt.date] = []
+        for cycle in range(1, (phase.cycle_count or MAX_CYCLES + 1) + 1):
+            move = moves.get((index, cycle))
+            if move is not None:
+                day = _moved(move, day)
+            if count == limit or (until is not None and day > until):
+                return tuple(s for s in (*out, tuple(starts)) if s)
+            if count == MAX_CYCLES:
+                raise CourseError(
+                    f"cycles up to {until} would be more than {MAX_CYCLES}, which is not plausible"
+                )
+            starts.append(day)
+            count += 1
+            day += dt.timedelta(days=phase.cycle_days)
+        out.append(tuple(starts))
+    return tuple(s for s in out if s)
+
+
+def _moved(move: Delay | StartOn, day: dt.date) -> dt.date:
+    """When a moved cycle starts, instead of `day` (the day after the cycle before it ends)."""
+    if isinstance(move, Delay):  # adjust.check has held its days to 1-MAX_MOVE_DAYS
+        return day + dt.timedelta(days=move.days)
+    where = f"course line {move.line}: {move.at} cannot start on {move.date}"
+    if move.date < day:
+        raise CourseError(f"{where}: the cycle before it runs until {day - dt.timedelta(days=1)}")
+    if (move.date - day).days > MAX_MOVE_DAYS:
+        raise CourseError(f"{where}: that is more than {MAX_MOVE_DAYS} days after {day}, when it would start")
+    return move.date
+
+
+def _limit(regimen: Regimen, cycles: int | None, until: dt.date | None, start: dt.date) -> int | None:
+    """How many cycles at most (None: as many as start by `until`)."""
+    total = regimen.total_cycles
+    if cycles is not None and until is not None:
+        raise CourseError("give either a number of cycles or an end date, not both")
+    if cycles is not None:
+        if not 1 <= cycles <= MAX_CYCLES:
+            # Through the Python API any int can come: one of 5,000 digits cannot even be printed.
+            written = str(cycles) if abs(cycles) < 10**30 else "more than 10^30"
+            raise CourseError(implausible_cycles(written))
+        if total is not None and cycles > total:
+            raise CourseError(f"{regimen.name} has {total} cycles; {cycles} were asked for")
+        return cycles
+    if until is not None:
+        if until < start:
+            raise CourseError(f"the end date {until} is before the start date {start}")
+        if until > _add_years(start, MAX_YEARS):
+            raise CourseError(f"an end date more than {MAX_YEARS} years after the start is not plausible")
+        return total
+    if total is None:
+        end = regimen.phases[-1].until or "an open end"
+        raise CourseError(
+            f"{regimen.name} runs until {end}: say how far to expand with --cycles N or --until DATE"
+        )
+    return total
+
+
+def _moves(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> dict[tuple[int, int], Delay | StartOn]:
+    names = [p.name for p in regimen.phases]
+    moves: dict[tuple[int, int], Delay | StartOn] = {}
+    for adjustment in adjustments:
+        if isinstance(adjustment, (Delay, StartOn)):
+            position = (names.index(adjustment.at.phase), adjustment.at.cycle)
+            if position == (0, 1):
+                raise CourseError(
+                    f"course line {adjustment.line}: the course's start date says when {adjustment.at} starts"
+                )
+            if position in moves:
+                raise CourseError(
+                    f"course line {adjustment.line}: {adjustment.at} is already moved "
+                    f"on course line {moves[position].line}"
+                )
+            moves[position] = adjustment
+    return moves
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

@@ -1,0 +1,189 @@
+"""Adjustments to a patient's course: what really happened, each with a reason.
+
+A cycle delayed or started on a given date (later cycles shift with it); a
+dose held or omitted (one day, the rest of a cycle, or a drug from a cycle
+on); a dose level from a cycle on; a drug's dose changed from a cycle on.
+Nothing is dropped: a held dose stays in the table with its status.
+
+Cycles are counted as the regimen counts them (per phase). A dose keeps its
+cycle and day when its cycle moves, so it keeps its administration id; an
+interval dose (every 8 weeks) stays on the cycle and day it fell on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import enum
+from dataclasses import dataclass
+
+from dosecal.errors import CourseError
+from dosecal.limits import DELAY
+from dosecal.model.regimen import Amount, Phase, Regimen
+
+# A cycle put off by more than a year is not a delay but a typo or a new course;
+# the bound also keeps every date of a course far inside what a date can hold.
+MAX_MOVE_DAYS = int(DELAY.high)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class CycleRef:
+    """A cycle of a phase (phase None: a regimen without phases)."""
+
+    phase: str | None
+    cycle: int
+
+    def __str__(self) -> str:
+        return f"{self.phase} cycle {self.cycle}" if self.phase else f"cycle {self.cycle}"
+
+
+@dataclass(frozen=True, slots=True)
+class Delay:
+    at: CycleRef
+    days: int
+    reason: str
+    line: int
+
+    def describe(self) -> str:
+        return f"{self.at} delayed {self.days} days"
+
+
+@dataclass(frozen=True, slots=True)
+class StartOn:
+    at: CycleRef
+    date: dt.date
+    reason: str
+    line: int
+
+    def describe(self) -> str:
+        return f"{self.at} started on {self.date.isoformat()}"
+
+
+class Withheld(enum.Enum):
+    HELD = "held"  # not given now; the drug goes on
+    OMITTED = "omitted"  # left out of the course
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A drug not given: on one day, from a day to the cycle's end, or from a cycle on."""
+
+    agent: str
+    kind: Withheld
+    at: CycleRef
+    first_day: int | None  # None with onward: every day from this cycle on
+    last_day: int | None  # None: to the end of the cycle
+    onward: bool
+    reason: str
+    line: int
+
+    def covers(self, position: tuple[int, int], at: tuple[int, int], day: int) -> bool:
+        """Does this hold (at `at`) cover cycle `position`, day `day`?"""
+        if self.onward:
+            return position >= at
+        if position != at or self.first_day is None:
+            return False
+        return self.first_day <= day and (self.last_day is None or day <= self.last_day)
+
+    def describe(self) -> str:
+        if self.onward:
+            where = f"from {self.at}"
+        elif self.first_day == self.last_day:
+            where = f"on {self.at} day {self.first_day}"
+        else:
+            where = f"on {self.at} from day {self.first_day}"
+        return f"{self.agent} {self.kind.value} {where}"
+
+
+@dataclass(frozen=True, slots=True)
+class LevelFrom:
+    level: str
+    at: CycleRef
+    reason: str
+    line: int
+
+    def describe(self) -> str:
+        return f"level {self.level} from {self.at}"
+
+
+@dataclass(frozen=True, slots=True)
+class DoseFrom:
+    agent: str
+    amount: Amount
+    at: CycleRef
+    reason: str
+    line: int
+
+    def describe(self) -> str:
+        return f"{self.agent} {self.amount} from {self.at}"
+
+
+Adjustment = Delay | StartOn | Hold | LevelFrom | DoseFrom
+
+
+def note(adjustment: Adjustment) -> str:
+    """'course line 12: cycle 3 delayed 7 days (ANC 0.8)', for the table's `adjustment` column."""
+    return f"course line {adjustment.line}: {adjustment.describe()} ({adjustment.reason})"
+
+
+def check(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> None:
+    """Every adjustment names a phase, cycle, day, drug and level the regimen has, and gives a reason;
+    no two set the level (or one drug's dose) from the same cycle."""
+    changes: dict[tuple[object, ...], int] = {}
+    for adjustment in adjustments:
+        where = f"course line {adjustment.line}"
+        if not adjustment.reason.strip():
+            raise CourseError(f'{where}: say why (because "...")')
+        phase = _phase(regimen, adjustment.at, where)
+        if adjustment.at.cycle < 1:  # the course file refuses it; the Python API must too
+            raise CourseError(f"{where}: there is no {adjustment.at}; cycle 1 is the first cycle")
+        if phase.cycle_count is not None and adjustment.at.cycle > phase.cycle_count:
+            raise CourseError(f"{where}: {adjustment.at} is past the last cycle ({phase.cycle_count})")
+        if isinstance(adjustment, (Hold, DoseFrom)):
+            keys = [a.key for p in regimen.phases for a in p.agents]
+            if adjustment.agent not in keys:
+                close = difflib.get_close_matches(adjustment.agent, keys, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; its drugs are {', '.join(keys)}"
+                raise CourseError(f"{where}: '{adjustment.agent}' is not a drug of {regimen.name}{hint}")
+        if isinstance(adjustment, Delay) and not 1 <= adjustment.days <= MAX_MOVE_DAYS:
+            raise CourseError(
+                f"{where}: a delay of {adjustment.days} days is not plausible "
+                f"(expected 1-{MAX_MOVE_DAYS} days)"
+            )
+        if isinstance(adjustment, Hold):
+            for day in (adjustment.first_day, adjustment.last_day):
+                if day is not None and not 1 <= day <= phase.cycle_days:
+                    raise CourseError(f"{where}: day {day} is outside a {phase.cycle_days}-day cycle")
+        if isinstance(adjustment, LevelFrom) and regimen.level(adjustment.level) is None:
+            names = ", ".join(lv.name for lv in regimen.levels) or "none"
+            raise CourseError(
+                f"{where}: {regimen.name} has no dose level '{adjustment.level}'; its levels: {names}"
+            )
+        _check_repeat(adjustment, changes, where)
+
+
+def _check_repeat(adjustment: Adjustment, changes: dict[tuple[object, ...], int], where: str) -> None:
+    """Two changes from one cycle contradict each other; which line comes last must not decide."""
+    if isinstance(adjustment, LevelFrom):
+        key: tuple[object, ...] = ("level", adjustment.at)
+        what = f"the dose level from {adjustment.at} is already set"
+    elif isinstance(adjustment, DoseFrom):
+        key = ("dose", adjustment.agent, adjustment.at)
+        what = f"the {adjustment.agent} dose from {adjustment.at} is already changed"
+    else:
+        return
+    if key in changes:
+        raise CourseError(f"{where}: {what} on course line {changes[key]}")
+    changes[key] = adjustment.line
+
+
+def _phase(regimen: Regimen, at: CycleRef, where: str) -> Phase:
+    names = [p.name for p in regimen.phases]
+    if at.phase is None and names != [None]:
+        raise CourseError(
+            f"{where}: {regimen.name} has phases ({', '.join(str(n) for n in names)}): "
+            f"say which, e.g. '{names[0]} cycle {at.cycle}'"
+        )
+    if at.phase not in names:
+        raise CourseError(f"{where}: {regimen.name} has no phase '{at.phase}'")
+    return regimen.phases[names.index(at.phase)]

@@ -1,0 +1,60 @@
+"""A patient's course: where and how far a regimen is expanded, for whom.
+
+`Course` is what the caller states; `dosecal.engine.plan` checks it against
+the regimen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dosecal.errors import CourseError
+from dosecal.model.adjust import Adjustment
+from dosecal.model.dosing import Measures, Rounding
+from dosecal.model.regimen import (
+    Amount,
+)
+from dosecal.text import refused
+
+# Wide enough for retrospective work and far plans; past it a date is a typo.
+EARLIEST_START = dt.date(1900, 1, 1)
+LATEST_START = dt.date(2199, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """What the caller states about one patient's course of a regimen."""
+
+    start: dt.date
+    cycles: int | None = None
+    until: dt.date | None = None
+    level: str | None = None
+    doses: tuple[tuple[str, Amount], ...] = ()  # supplied doses, by drug
+    measures: Measures = field(default_factory=Measures)
+    course_id: str | None = None  # identity for administration ids; default: regimen name
+    adjustments: tuple[Adjustment, ...] = ()
+    rounding: Rounding | None = None
+
+
+def check_start(start: dt.date) -> None:
+    """Refuse a start date that can only be a typo."""
+    if not EARLIEST_START <= start <= LATEST_START:
+        raise CourseError(
+            f"a start date of {start} is not plausible (expected {EARLIEST_START} to {LATEST_START})"
+        )
+
+
+def check_text(course: Course) -> None:
+    """Refuse a course id or a reason holding a character no output may hold (dosecal.text).
+
+    A course file's text is screened when it is read; this catches what the
+    Python API is given directly.
+    """
+    found = refused(course.course_id) if course.course_id is not None else None
+    if found:
+        raise CourseError(found.sentence("the course id"))
+    for adjustment in course.adjustments:
+        found = refused(adjustment.reason, tab=True)
+        if found:
+            raise CourseError(found.sentence(f"course line {adjustment.line}: the reason"))

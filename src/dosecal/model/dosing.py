@@ -1,0 +1,187 @@
+"""Dose computation: flat, per kg, per m2 (Mosteller or DuBois), caps.
+
+One policy, in one place, and every step written into the basis text so a
+pharmacist can redo the arithmetic by hand:
+
+- BSA is rounded to 0.01 m2 (half up), as BSA is usually charted, and the
+  dose is computed from the rounded BSA; the basis shows both steps.
+- The computed dose itself is exact decimal arithmetic, rounded only by the
+  course's policy (`Rounding`: to the nearest step, half up, and only within
+  N percent of the computed dose when a limit is given).
+- A figure the basis shows rounded (the unrounded BSA, a percentage) gets as
+  many decimals as it takes to agree with the rule applied to it: never
+  "1.5050, rounded to 0.01 m2 = 1.50", which a pharmacist would redo as 1.51.
+- A cap (`max 2 mg`) lowers a computed dose to the cap and says so.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from dosecal import limits
+from dosecal.errors import CourseError
+from dosecal.model.regimen import Amount, Basis, convert, format_decimal
+
+# The ranges of dosecal.limits, where every number's range is written down.
+WEIGHT_KG = (limits.WEIGHT.low, limits.WEIGHT.high)
+HEIGHT_CM = (limits.HEIGHT.low, limits.HEIGHT.high)
+_CENT = Decimal("0.01")
+
+
+class BsaFormula(enum.Enum):
+    MOSTELLER = "mosteller"
+    DUBOIS = "dubois"
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """The patient's body measures; either may be missing."""
+
+    weight_kg: Decimal | None = None
+    height_cm: Decimal | None = None
+    bsa_formula: BsaFormula = BsaFormula.MOSTELLER
+
+    def __post_init__(self) -> None:
+        # Callers may pass ints or floats; keep the decimal they wrote (70.5, not 70.5000000001).
+        for name in ("weight_kg", "height_cm"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Decimal):
+                object.__setattr__(self, name, _decimal(value, name))
+        _check("weight", self.weight_kg, WEIGHT_KG, "kg")
+        _check("height", self.height_cm, HEIGHT_CM, "cm")
+
+
+def _decimal(value: object, name: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        raise CourseError(f"{name.replace('_', ' in ')} '{value}' is not a number") from None
+
+
+def _check(what: str, value: Decimal | None, bounds: tuple[Decimal, Decimal], unit: str) -> None:
+    if value is None:
+        return
+    low, high = bounds
+    if not value.is_finite() or not low <= value <= high:
+        raise CourseError(
+            f"{what} {format_decimal(value) if value.is_finite() else value} {unit} is not plausible "
+            f"(expected {low}-{high} {unit})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Bsa:
+    value: Decimal
+    explanation: str
+
+
+def bsa(measures: Measures) -> Bsa | None:
+    """Body surface area in m2 from weight and height, rounded to 0.01 m2."""
+    w, h = measures.weight_kg, measures.height_cm
+    if w is None or h is None:
+        return None
+    ws, hs = format_decimal(w), format_decimal(h)
+    if measures.bsa_formula is BsaFormula.MOSTELLER:
+        raw = (w * h / Decimal(3600)).sqrt()
+        how = f"Mosteller sqrt({hs} cm x {ws} kg / 3600)"
+    else:
+        raw = Decimal("0.007184") * w ** Decimal("0.425") * h ** Decimal("0.725")
+        how = f"DuBois 0.007184 x {ws} kg^0.425 x {hs} cm^0.725"
+    value = raw.quantize(_CENT, rounding=ROUND_HALF_UP)
+    shown = _shown(raw, 4, lambda s: s.quantize(_CENT, rounding=ROUND_HALF_UP) == value)
+    return Bsa(value, f"BSA {format_decimal(value)} m2 = {how} = {shown}, rounded to 0.01 m2")
+
+
+def _shown(exact: Decimal, places: int, agrees: Callable[[Decimal], bool]) -> Decimal:
+    """`exact` to `places` decimals, or to more where fewer would contradict the rule applied to it.
+
+    sqrt(151 x 54 / 3600) = 1.504991... is 1.5050 to 4 decimals, but 1.50 m2: shown as 1.50499.
+    The loop ends: `exact` to all its own decimals is `exact`, which agrees with the rule.
+    """
+    while True:
+        shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if agrees(shown):
+            return shown
+        places += 1
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    """A course's rounding policy for computed doses: to the nearest `step`, and only when that
+    moves the dose by at most `within_percent` (None: always). Stated doses are never rounded."""
+
+    step: Amount  # a flat amount: 5 mg
+    within_percent: Decimal | None = None
+
+    def __str__(self) -> str:
+        limit = self.within_percent
+        within = f" within {format_decimal(limit)} percent" if limit is not None else ""
+        return f"to the nearest {self.step}{within}"
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """The dose for this patient (None when it cannot be computed) and how."""
+
+    amount: Decimal | None
+    unit: str
+    basis: str
+
+
+def compute(
+    dose: Amount, cap: Amount | None, measures: Measures, rounding: Rounding | None = None
+) -> Computed:
+    """This patient's dose of `dose`, rounded by the course's policy, capped at `cap`, with its basis."""
+    unit = dose.unit
+    if unit.basis is Basis.FLAT:
+        return _capped(dose.value, unit.absolute, f"{dose} (flat dose)", cap)
+    if unit.basis is Basis.PER_KG:
+        if measures.weight_kg is None:
+            return Computed(None, unit.absolute, "not computed: needs the weight (--weight)")
+        value = dose.value * measures.weight_kg
+        steps = f"{dose} x {format_decimal(measures.weight_kg)} kg = {format_decimal(value)} {unit.absolute}"
+        value, steps = _rounded(value, unit.absolute, steps, rounding)
+        return _capped(value, unit.absolute, steps, cap)
+    area = bsa(measures)
+    if area is None:
+        return Computed(None, unit.absolute, "not computed: needs weight and height (--weight, --height)")
+    value = dose.value * area.value
+    steps = f"{dose} x {format_decimal(area.value)} m2 = {format_decimal(value)} {unit.absolute}"
+    value, steps = _rounded(value, unit.absolute, steps, rounding)
+    result = _capped(value, unit.absolute, steps, cap)
+    return Computed(result.amount, result.unit, f"{result.basis}; {area.explanation}")
+
+
+def _rounded(value: Decimal, unit: str, steps: str, rounding: Rounding | None) -> tuple[Decimal, str]:
+    if rounding is None:
+        return value, steps
+    step = convert(rounding.step.value, rounding.step.unit.absolute, unit)
+    if step is None:
+        raise CourseError(f"a dose in {unit} cannot be rounded to the nearest {rounding.step}")
+    rounded = (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    if rounded <= 0:
+        return value, f"{steps}, not rounded (the nearest {rounding.step} would be 0)"
+    change = abs(rounded - value) / value * 100  # against the dose computed, not the rounded one
+    limit = rounding.within_percent
+    if limit is not None and change > limit:  # exactly at the limit is within it
+        return value, (
+            f"{steps}, not rounded: the nearest {rounding.step} ({format_decimal(rounded)} {unit}) "
+            f"is {_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%"
+        )
+    if rounded == value:
+        return value, steps
+    return rounded, f"{steps}, rounded to the nearest {rounding.step} = {format_decimal(rounded)} {unit}"
+
+
+def _capped(value: Decimal, unit: str, steps: str, cap: Amount | None) -> Computed:
+    if cap is None:
+        return Computed(value, unit, steps)
+    limit = convert(cap.value, cap.unit.absolute, unit)
+    if limit is None:  # lowering and the course check refuse this; never compare unlike units
+        raise CourseError(f"a dose in {unit} cannot be held against a cap of {cap}")
+    if value > limit:
+        return Computed(limit, unit, f"{steps}, capped at max {cap} = {format_decimal(limit)} {unit}")
+    return Computed(value, unit, steps)

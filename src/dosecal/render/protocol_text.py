@@ -1,0 +1,192 @@
+"""`dosecal show`: a regimen in protocol words, and its doses per cycle.
+
+Meant to be held next to the protocol by a pharmacist: every drug with its
+dose, route, form, timing and schedule written out, then a count of doses in
+each of the first cycles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from dosecal.engine.occurrences import occurrences
+from dosecal.model.regimen import (
+    ROUTES,
+    Agent,
+    Amount,
+    Clause,
+    DayRule,
+    DoseSpec,
+    IntervalRule,
+    Level,
+    Phase,
+    Regimen,
+    Required,
+)
+
+_PER_DAY_WORDS = {
+    2: "twice daily",
+    3: "three times daily",
+    4: "four times daily",
+    5: "five times daily",
+    6: "six times daily",
+}
+_SHOWN_CYCLES = 6  # at least; more when a schedule changes later (cycles 10+)
+_MAX_SHOWN = 12
+_LOOKAHEAD = 60
+
+
+def days_text(days: tuple[int, ...]) -> str:
+    """(1, 2, 3, 8, 9) -> 'days 1-3, 8, 9'; runs of three or more become ranges."""
+    parts: list[str] = []
+    i = 0
+    while i < len(days):
+        j = i
+        while j + 1 < len(days) and days[j + 1] == days[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{days[i]}-{days[j]}")
+            i = j + 1
+        else:
+            parts.append(str(days[i]))
+            i += 1
+    return ("day " if len(days) == 1 else "days ") + ", ".join(parts)
+
+
+def dose_text(dose: DoseSpec) -> str:
+    if isinstance(dose, Amount):
+        return str(dose)
+    if isinstance(dose, Required):
+        return "dose to be supplied"
+    return "dose not stated"
+
+
+def _weeks(days: int) -> str:
+    if days == 7:
+        return "week"
+    return f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
+
+
+def clause_text(clause: Clause) -> str:
+    rule = clause.rule
+    if isinstance(rule, DayRule):
+        where = rule.selector.describe()
+        text = f"{where}: {days_text(rule.days)}"
+    else:
+        assert isinstance(rule, IntervalRule)
+        text = f"every {_weeks(rule.every_days)} from cycle {rule.anchor_cycle} day {rule.anchor_day}"
+        if rule.count is not None:
+            text += f", for {rule.count} doses"
+    if clause.step_up:
+        text = "step-up, " + text
+    if clause.dose is not None:
+        text += f" at {dose_text(clause.dose)}"
+    if not clause.slots[0].time and len(clause.slots) > 1:
+        text += ", " + _PER_DAY_WORDS[len(clause.slots)]
+    if clause.slots[0].time:
+        text += ", at " + ", ".join(s.time or "" for s in clause.slots)
+    if clause.duration:
+        text += f", {clause.duration}"
+    return text
+
+
+def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> list[str]:
+    head = [agent.key]
+    override = level.dose_for(agent.key) if level else None
+    leveled = [lv.name for lv in levels if lv.dose_for(agent.key)]
+    if override:
+        head.append(f"{dose_text(override.dose)} (level {level.name if level else ''})")
+    elif any(c.dose for c in agent.clauses):
+        head.append("dose on each schedule line")
+    elif level is None and leveled:
+        names = ", ".join(leveled)
+        if isinstance(agent.dose, Amount):
+            head.append(f"{dose_text(agent.dose)}, another dose at level {names} (see below)")
+        else:
+            head.append(f"dose set by level {names} (see below)")
+    else:
+        head.append(dose_text(agent.dose))
+    if agent.cap:
+        head.append(f"max {agent.cap} per dose")
+    head.append(f"{agent.route} ({ROUTES[agent.route]})" if agent.route else "route not stated")
+    if agent.form:
+        head.append(agent.form)
+    if agent.duration:
+        head.append(str(agent.duration))
+    if agent.after:
+        head.append("after " + ", ".join(agent.after))
+    if agent.self_administered:
+        head.append("taken at home (diary)")
+    lines = [", ".join(head)]
+    lines += [f"    {clause_text(c)}" for c in agent.clauses]
+    lines += [f"    note: {n}" for n in agent.notes]
+    if agent.missed_dose:
+        lines.append(f"    missed dose: {agent.missed_dose}")
+    return ["  " + lines[0], *lines[1:]]
+
+
+def _last_change(phase: Phase) -> int:
+    """The first cycle from which every selector's answer stays the same."""
+    bounds = [1]
+    for agent in phase.agents:
+        for clause in agent.clauses:
+            if isinstance(clause.rule, DayRule):
+                for r in clause.rule.selector.ranges:
+                    bounds.append(r.first if r.last is None else r.last + 1)
+    return max(bounds)
+
+
+def counts_table(phase: Phase) -> list[str]:
+    """Doses per cycle for the first cycles of a phase, and the cycles after."""
+    total = phase.cycle_count or _LOOKAHEAD
+    shown = min(total, max(_SHOWN_CYCLES, min(_MAX_SHOWN, _last_change(phase))))
+    counts: Counter[tuple[str, int]] = Counter()
+    for occ in occurrences(phase, total):
+        counts[(occ.agent.key, occ.cycle)] += len(occ.clause.slots)
+    later = total > shown
+    width = max(len("doses per cycle"), *(len(a.key) for a in phase.agents)) + 2
+    last = "" if not later else (f"C{shown + 1}-{total}" if phase.cycle_count else f"C{shown + 1}+")
+    header = "  " + "doses per cycle".ljust(width) + "".join(f"C{c}".rjust(5) for c in range(1, shown + 1))
+    lines = [header + (f"   {last}" if later else "")]
+    for agent in phase.agents:
+        row = (
+            "  "
+            + agent.key.ljust(width)
+            + "".join(str(counts[(agent.key, c)]).rjust(5) for c in range(1, shown + 1))
+        )
+        if later:
+            rest = sorted({counts[(agent.key, c)] for c in range(shown + 1, total + 1)})
+            row += "   " + " or ".join(str(n) for n in rest)
+        lines.append(row)
+    return lines
+
+
+def render(regimen: Regimen, level: Level | None = None) -> str:
+    out = [f"{regimen.name}: {regimen.title}"]
+    out += [f"source: {s}" for s in regimen.sources]
+    out += [f"note: {n}" for n in regimen.notes]
+    if level:
+        out.append(f"dose level: {level.name}")
+    for phase in regimen.phases:
+        out.append("")
+        if phase.name:
+            out.append(f"phase {phase.name}")
+        length = f"{phase.cycle_days}-day cycles"
+        count = (
+            f", {phase.cycle_count} cycles"
+            if phase.cycle_count
+            else (f", until {phase.until}" if phase.until else ", number of cycles not stated")
+        )
+        out.append(f"  {length}{count}")
+        out += [f"  note: {n}" for n in phase.notes]
+        for agent in phase.agents:
+            out += agent_text(agent, level, regimen.levels)
+        out.append("")
+        out += counts_table(phase)
+    if regimen.levels and level is None:
+        out.append("")
+        out.append("dose levels")
+        for lv in regimen.levels:
+            doses = "; ".join(f"{o.agent} {dose_text(o.dose)}" for o in lv.overrides)
+            out.append(f"  {lv.name}: {doses}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,207 @@
+"""The drug diary's content: what a patient ticks off, cycle by cycle.
+
+Pure and independent of PDF (render/diary.py draws it). Only drugs the
+patient takes at home (`self_administered`) get rows; clinic drugs appear
+only on the month views. Every dose shown comes from the administration
+table: an unstated dose is a blank for the clinic to fill in, never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+from dosecal.engine.table import Administration, Schedule
+from dosecal.model.regimen import Agent, format_decimal
+from dosecal.render.protocol_text import days_text
+from dosecal.views.events import dose_words
+
+BLANK = "______"
+_PER_DAY = {1: "once a day", 2: "twice a day", 3: "three times a day", 4: "four times a day"}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One dose a day of one home drug: a tick box and a time in each row."""
+
+    key: str  # drug key, as in the regimen
+    slot: int
+    heading: str  # "pomalidomide", or "capecitabine, dose 1 of 2"
+    field: str  # part of every form field name in this column
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    dose: str  # "4 mg", "75 mg/m2 = 136.5 mg", or BLANK
+    time: str  # a clock time the regimen states, else ""
+    given: bool  # False: held or omitted by the course: "do not take"
+    note: str  # "held", "omitted", "dose reduced", ...
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    cycle_day: int
+    date: dt.date
+    cells: tuple[Cell | None, ...]  # by column; None: no dose of that column that day
+    field: str  # prefix of the row's form fields
+
+
+@dataclass(frozen=True, slots=True)
+class DrugInstructions:
+    name: str
+    how: str  # "capsule, by mouth (PO)"
+    dose: str
+    dose_stated: bool
+    computed: tuple[str, ...]  # how each computed dose was computed
+    when: str  # "once a day on days 1-21 of this cycle"
+    notes: tuple[str, ...]
+    missed_dose: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One cycle's diary pages."""
+
+    title: str  # "Cycle 2" or "Maintenance, cycle 2"
+    start: dt.date
+    field: str  # prefix of the sheet's form fields: "c2", "maintenance-c2"
+    drugs: tuple[DrugInstructions, ...]
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    changes: tuple[str, ...]  # the course's adjustments behind this cycle's home doses
+
+
+@dataclass(frozen=True, slots=True)
+class MonthDay:
+    home: bool
+    clinic: bool
+    label: str  # "C1 D1"
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    year: int
+    month: int
+    days: dict[int, MonthDay]
+
+
+@dataclass(frozen=True, slots=True)
+class Diary:
+    regimen: str  # "nct05922501: Isatuximab + ..."
+    sources: tuple[str, ...]
+    participant: str | None
+    sheets: tuple[Sheet, ...]
+    months: tuple[Month, ...]
+
+
+def slug(text: str) -> str:
+    """A form-field-safe name: 'belantamab mafodotin' -> 'belantamab-mafodotin'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def cell_dose(a: Administration) -> str:
+    """What a row says to take: the computed dose if there is one, else as prescribed, else a blank."""
+    if a.dose_amount is None:
+        return BLANK
+    prescribed = f"{format_decimal(a.dose_amount)} {a.dose_unit}"
+    if a.computed_amount is not None and a.computed_unit != a.dose_unit:
+        return f"{format_decimal(a.computed_amount)} {a.computed_unit}"
+    return prescribed
+
+
+def build(schedule: Schedule, participant: str | None = None) -> Diary:
+    regimen = schedule.plan.regimen
+    agents = {(p.name or "", a.key): a for p in regimen.phases for a in p.agents}
+    rows = schedule.administrations
+    sheets = []
+    for (phase, cycle), group in groupby(rows, key=lambda a: (a.phase, a.cycle)):
+        cycle_rows = list(group)
+        home = [a for a in cycle_rows if a.self_administered]
+        if home:
+            sheets.append(_sheet(phase, cycle, cycle_rows[0], home, agents))
+    return Diary(
+        f"{regimen.name}: {regimen.title}", regimen.sources, participant, tuple(sheets), _months(rows)
+    )
+
+
+def _key(a: Administration) -> str:
+    return f"{a.agent} ({a.variant})" if a.variant else a.agent
+
+
+def _sheet(
+    phase: str,
+    cycle: int,
+    first: Administration,
+    home: list[Administration],
+    agents: dict[tuple[str, str], Agent],
+) -> Sheet:
+    field = f"{slug(phase)}-c{cycle}" if phase else f"c{cycle}"
+    start = first.date - dt.timedelta(days=first.cycle_day - 1)
+    keys = list(dict.fromkeys(_key(a) for a in home))
+    slots = {k: max(a.slot for a in home if _key(a) == k) for k in keys}
+    columns = tuple(
+        Column(k, s, k if slots[k] == 1 else f"{k}, dose {s} of {slots[k]}", f"{slug(k)}-{s}")
+        for k in keys
+        for s in range(1, slots[k] + 1)
+    )
+    rows = []
+    for day, group in groupby(home, key=lambda a: a.cycle_day):
+        doses = {(_key(a), a.slot): a for a in group}
+        cells = tuple(_cell(doses[(c.key, c.slot)]) if (c.key, c.slot) in doses else None for c in columns)
+        date = start + dt.timedelta(days=day - 1)
+        rows.append(Row(day, date, cells, f"{field}-d{day}"))
+    drugs = tuple(_instructions(k, [a for a in home if _key(a) == k], agents[(phase, k)]) for k in keys)
+    title = f"{phase.capitalize()}, cycle {cycle}" if phase else f"Cycle {cycle}"
+    changes = tuple(dict.fromkeys(part for a in home if a.adjustment for part in a.adjustment.split("; ")))
+    return Sheet(title, start, field, drugs, columns, tuple(rows), changes)
+
+
+def _cell(a: Administration) -> Cell:
+    if a.status != "planned":
+        return Cell(cell_dose(a), a.time, False, a.status)
+    return Cell(cell_dose(a), a.time, True, f"dose {a.dose_change}" if a.dose_change else "")
+
+
+def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> DrugInstructions:
+    route = {"PO": "by mouth (PO)", "SC": "under the skin (SC)", "SL": "under the tongue (SL)"}.get(
+        agent.route or "", agent.route or "route not stated"
+    )
+    how = ", ".join(x for x in (agent.form, route) if x)
+    rows = [a for a in rows if a.status == "planned"] or list(rows)  # the dose to take, not a held one
+    doses = list(dict.fromkeys(dose_words(a) for a in rows))
+    stated = not any(a.dose_amount is None for a in rows)
+    computed = tuple(
+        dict.fromkeys(
+            a.dose_basis for a in rows if a.computed_amount is not None and a.computed_unit != a.dose_unit
+        )
+    )
+    dose = " or ".join(doses) + "  (as on each row)" if len(doses) > 1 else doses[0]
+    per_day = max(a.slot for a in rows)
+    days = tuple(sorted({a.cycle_day for a in rows}))
+    often = _PER_DAY.get(per_day, f"{per_day} times a day")
+    when = f"{often} on {days_text(days)} of this cycle ({len(days)} days)"
+    return DrugInstructions(key, how, dose, stated, computed, when, agent.notes, agent.missed_dose)
+
+
+def _months(rows: Sequence[Administration]) -> tuple[Month, ...]:
+    """Every month from the first dose to the last, with the days that have doses marked."""
+    if not rows:
+        return ()
+    marks: dict[dt.date, MonthDay] = {}
+    for date, group in groupby(rows, key=lambda a: a.date):
+        day_rows = list(group)
+        first = day_rows[0]
+        label = f"C{first.cycle} D{first.cycle_day}"
+        marks[date] = MonthDay(
+            any(a.self_administered for a in day_rows), any(not a.self_administered for a in day_rows), label
+        )
+    months = []
+    year, month = rows[0].date.year, rows[0].date.month
+    while (year, month) <= (rows[-1].date.year, rows[-1].date.month):
+        days = {d.day: m for d, m in marks.items() if (d.year, d.month) == (year, month)}
+        months.append(Month(year, month, days))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(months)

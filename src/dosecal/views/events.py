@@ -1,0 +1,348 @@
+"""Calendar events from the administration table: what a patient's calendar shows.
+
+Pure and independent of the ICS format (render/ics.py writes these events):
+
+- by default, one all-day event a day for the drugs taken at home ("Take:
+  pomalidomide, dexamethasone") and one event a day for the clinic visit,
+  listing the drugs given there in order with their durations;
+- with `per_administration`, one event per administration, for clinic systems.
+
+A clinic visit is timed when a zone and a visit time are given: each drug
+starts when the previous one ends (at its longest stated duration). Infusions
+of 24 hours or more run on after the visit (a pump) and do not lengthen it.
+A drug never starts on another local day than its table row: a visit time
+under which one would start after midnight is refused (visit_times.py holds
+the times and the rule). Timed events are kept in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule
+from dosecal.model.regimen import format_decimal
+from dosecal.views import visit_times
+from dosecal.views.visit_times import Step, utc
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+_UID_NAMESPACE = VISIT_NAMESPACE = uuid.UUID("2b1f4c8e-0d1a-5c7e-9f3b-d05eca1e0001")
+_UNSTATED_BLOCK_MIN = 60
+_HOME_EVENT_MIN = 15
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarOptions:
+    """How the calendar is laid out; all optional."""
+
+    zone: ZoneInfo | None = None
+    visit_time: dt.time | None = None
+    reminder_minutes: int | None = None  # before a timed visit
+    home_time: dt.time | None = None  # home doses as short timed events at this local time
+    per_administration: bool = False
+
+    @property
+    def timed_visits(self) -> bool:
+        return self.zone is not None and self.visit_time is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """One event: all-day when `start` is a date, else UTC datetimes."""
+
+    uid: str
+    summary: str
+    description: str
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime
+    category: str
+    transparent: bool
+    alarm_before_minutes: int | None
+    alarm_text: str
+
+
+def events(schedule: Schedule, options: CalendarOptions) -> list[CalendarEvent]:
+    """The calendar's events, in date order (home before clinic on a day)."""
+    if options.timed_visits:
+        assert options.zone is not None and options.visit_time is not None
+        visit_times.check(list(_timed_rows(schedule, options)), options.zone, options.visit_time)
+    if options.home_time is not None and options.zone is not None and not options.per_administration:
+        firsts = [next(g) for _, g in groupby((a for a in schedule.administrations if a.self_administered),
+                                              key=lambda a: a.date)]  # fmt: skip
+        visit_times.check_home(firsts, options.zone, options.home_time)
+    course_id = schedule.plan.course_id
+    footer = _footer(schedule)
+    out: list[CalendarEvent] = []
+    for _, day_rows in groupby(schedule.administrations, key=lambda a: a.date):
+        rows = list(day_rows)
+        home = [a for a in rows if a.self_administered]
+        clinic = [a for a in rows if not a.self_administered]
+        if options.per_administration:
+            out += _per_administration(course_id, home, clinic, options, footer)
+            continue
+        if home:
+            out.append(_home_event(course_id, home, options, footer))
+        if clinic:
+            out.append(_clinic_event(course_id, clinic, options, footer))
+    return out
+
+
+def _uid(*parts: object) -> str:
+    """Stable identity: course and the place in the regimen, never the date."""
+    return f"{uuid.uuid5(_UID_NAMESPACE, '|'.join(str(p) for p in parts))}@dosecal"
+
+
+def visit_uid(course_id: str, phase: str, cycle: int, day: int) -> str:
+    """The UID of a clinic visit's event; the appointments CSV gives it as `visit_id`."""
+    return _uid(course_id, phase, cycle, day, "clinic")
+
+
+def _footer(schedule: Schedule) -> str:
+    regimen = schedule.plan.regimen
+    lines = [f"Regimen: {regimen.name}, {regimen.title}"]
+    lines += [f"Source: {s}" for s in regimen.sources]
+    if schedule.plan.level:
+        lines.append(f"Dose level: {schedule.plan.level.name}")
+    lines.append("Made with dosecal from the regimen as written; check it against the protocol.")
+    return "\n".join(lines)
+
+
+def dose_words(a: Administration) -> str:
+    """'4 mg', '75 mg/m2 = 136.5 mg', or words saying the dose is not stated."""
+    if a.dose_amount is None:
+        return "dose not stated in the regimen: use the dose your care team prescribed"
+    prescribed = f"{format_decimal(a.dose_amount)} {a.dose_unit}"
+    if a.computed_amount is None or a.dose_unit == a.computed_unit:
+        return prescribed
+    return f"{prescribed} = {format_decimal(a.computed_amount)} {a.computed_unit}"
+
+
+def _short_dose(a: Administration) -> str:
+    if a.computed_amount is not None:
+        return f" {format_decimal(a.computed_amount)} {a.computed_unit}"
+    if a.dose_amount is not None:
+        return f" {format_decimal(a.dose_amount)} {a.dose_unit}"
+    return ""
+
+
+def _names(rows: Sequence[Administration]) -> str:
+    """'capecitabine 1820 mg x2, oxaliplatin 236.6 mg': one entry per drug, in order."""
+    parts: list[str] = []
+    for key, group in groupby(rows, key=lambda a: (a.agent, a.variant)):
+        doses = list(group)
+        label = f" ({key[1]})" if key[1] else ""
+        times = f" x{len(doses)}" if len(doses) > 1 else ""
+        parts.append(f"{key[0]}{label}{_short_dose(doses[0])}{times}")
+    return ", ".join(parts)
+
+
+def _detail(a: Administration, prefix: str = "") -> list[str]:
+    route = a.route or "route not stated"
+    bits = [route]
+    if a.form:
+        bits.append(a.form)
+    if a.duration_min is not None:
+        bits.append(_duration_words(a))
+    if a.after:
+        bits.append(f"after {a.after}")
+    if a.step_up:
+        bits.append("step-up dose")
+    if a.time:
+        bits.append(f"at {a.time}")
+    if a.dose_change:
+        bits.append(f"dose {a.dose_change}")
+    name = a.agent + (f" ({a.variant})" if a.variant else "")
+    lines = [f"{prefix}{name}: {dose_words(a)}; {', '.join(bits)}"]
+    if a.adjustment:
+        lines.append(f"   changed by the course: {a.adjustment}")
+    if a.computed_amount is not None and a.dose_basis:
+        lines.append(f"   computed: {a.dose_basis}")
+    if a.notes:
+        lines.append(f"   {a.notes}")
+    return lines
+
+
+def _duration_words(a: Administration) -> str:
+    low, high = a.duration_min or 0, a.duration_max or 0
+    if high >= 120 and low % 60 == 0 and high % 60 == 0:
+        return f"over {low // 60} hours" if low == high else f"over {low // 60}-{high // 60} hours"
+    return f"over {low} min" if low == high else f"over {low}-{high} min"
+
+
+def _where(a: Administration) -> str:
+    phase = f"{a.phase} phase, " if a.phase else ""
+    return f"{phase}cycle {a.cycle}, day {a.cycle_day} (study day {a.study_day})"
+
+
+def _home_event(
+    course_id: str, rows: list[Administration], options: CalendarOptions, footer: str
+) -> CalendarEvent:
+    first = rows[0]
+    given, withheld = _split(rows)
+    lines = (
+        [f"Take at home today, {_where(first)}:"] if given else [f"Nothing to take today, {_where(first)}."]
+    )
+    for a in given:
+        lines += _detail(a, "- ")
+    description = "\n".join([*lines, *_not_given(withheld), "", footer])
+    summary = f"Take: {_names(given)}" if given else f"Do not take: {_names(withheld)}"
+    uid = _uid(course_id, first.phase, first.cycle, first.cycle_day, "home")
+    if options.home_time is not None and options.zone is not None:
+        start = utc(first.date, options.home_time, options.zone)
+        return CalendarEvent(
+            uid,
+            summary,
+            description,
+            start,
+            start + dt.timedelta(minutes=_HOME_EVENT_MIN),
+            "home dose",
+            True,
+            0,
+            summary,
+        )
+    return _all_day(uid, summary, description, first.date, "home dose")
+
+
+def _split(rows: Sequence[Administration]) -> tuple[list[Administration], list[Administration]]:
+    """Doses to give, and doses the course holds or omits."""
+    return [a for a in rows if a.status == "planned"], [a for a in rows if a.status != "planned"]
+
+
+def _not_given(rows: Sequence[Administration]) -> list[str]:
+    return [f"Not given: {a.agent} ({a.status}). {a.adjustment}" for a in rows]
+
+
+def _all_day(uid: str, summary: str, description: str, day: dt.date, category: str) -> CalendarEvent:
+    """A one-day event that does not block the day (no time is known)."""
+    return CalendarEvent(
+        uid, summary, description, day, day + dt.timedelta(days=1), category, True, None, summary
+    )
+
+
+def _clinic_event(
+    course_id: str, rows: list[Administration], options: CalendarOptions, footer: str
+) -> CalendarEvent:
+    first = rows[0]
+    uid = visit_uid(course_id, first.phase, first.cycle, first.cycle_day)
+    rows, withheld = _split(rows)
+    if not rows:  # the event keeps its UID, so a regenerated calendar replaces the visit
+        description = "\n".join([f"No treatment, {_where(first)}.", *_not_given(withheld), "", footer])
+        return _all_day(uid, f"Not given: {_names(withheld)}", description, first.date, "clinic visit")
+    footer = "\n".join([*_not_given(withheld), "", footer]) if withheld else footer
+    summary = f"Clinic: {_names(rows)}"
+    lines = [f"Clinic visit, {_where(first)}. In the order given:"]
+    if not options.timed_visits:
+        for n, a in enumerate(rows, start=1):
+            lines += _detail(a, f"{n}. ")
+        description = "\n".join([*lines, "", footer])
+        return _all_day(uid, summary, description, first.date, "clinic visit")
+    assert options.zone is not None and options.visit_time is not None
+    steps = visit_times.steps(rows, options.zone, options.visit_time)
+    start = steps[0][1]
+    for n, (a, begins) in enumerate(steps, start=1):
+        local = begins.astimezone(options.zone).strftime("%H:%M")
+        lines += _detail(a, f"{n}. {local} ")
+    end, note = _visit_end(steps, start)
+    if note:
+        lines.append(note)
+    lines.append(f"Times are local to {options.zone.key}.")
+    description = "\n".join([*lines, "", footer])
+    return CalendarEvent(
+        uid, summary, description, start, end, "clinic visit", False, options.reminder_minutes, summary
+    )
+
+
+def _timed_rows(schedule: Schedule, options: CalendarOptions) -> Iterator[list[Administration]]:
+    """Each visit's drugs as the chosen layout times them (one event a visit times only doses given)."""
+    clinic = [a for a in schedule.administrations if not a.self_administered]
+    for _, day in groupby(clinic, key=lambda a: a.date):
+        rows = list(day)
+        timed = rows if options.per_administration else _split(rows)[0]
+        if timed:
+            yield timed
+
+
+def _visit_end(steps: list[Step], start: dt.datetime) -> tuple[dt.datetime, str]:
+    last, begins = steps[-1]
+    end = (
+        begins + dt.timedelta(minutes=last.duration_max or 0)
+        if (last.duration_max is not None and last.duration_max < CONTINUOUS_MIN)
+        else begins
+    )
+    notes = []
+    if any(a.duration_max is None for a, _ in steps):
+        notes.append("A drug's infusion time is not stated in the regimen; the visit may take longer.")
+    for a, at in steps:
+        if a.duration_max is not None and a.duration_max >= CONTINUOUS_MIN:
+            until = (at + dt.timedelta(minutes=a.duration_max)).strftime("%Y-%m-%d %H:%M UTC")
+            notes.append(f"{a.agent} runs on after the visit, until {until}.")
+    if end <= start:
+        end = start + dt.timedelta(minutes=_UNSTATED_BLOCK_MIN)
+        notes.append(f"No infusion time is stated; the calendar shows {_UNSTATED_BLOCK_MIN} minutes.")
+    return end, " ".join(notes)
+
+
+def _per_administration(
+    course_id: str,
+    home: list[Administration],
+    clinic: list[Administration],
+    options: CalendarOptions,
+    footer: str,
+) -> list[CalendarEvent]:
+    out = []
+    timed: dict[str, dt.datetime] = {}
+    if clinic and options.timed_visits:
+        assert options.zone is not None and options.visit_time is not None
+        steps = visit_times.steps(clinic, options.zone, options.visit_time)
+        timed = {a.administration_id: at for a, at in steps}
+    for a in [*home, *clinic]:
+        place = f"{_where(a)}; dose {a.order} of {len(home) + len(clinic)} on the day"
+        description = "\n".join([place, *_detail(a), "", footer])
+        summary = f"{a.agent}{_short_dose(a)}" + (
+            "" if a.status == "planned" else f" ({a.status}: do not give)"
+        )
+        uid = f"{a.administration_id}@dosecal"
+        kind = "home dose" if a.self_administered else "clinic dose"
+        if a.administration_id in timed:
+            begins = timed[a.administration_id]
+            minutes = a.duration_max or _UNSTATED_BLOCK_MIN
+            out.append(
+                CalendarEvent(
+                    uid,
+                    summary,
+                    description,
+                    begins,
+                    begins + dt.timedelta(minutes=minutes),
+                    kind,
+                    False,
+                    options.reminder_minutes,
+                    summary,
+                )
+            )
+            continue
+        out.append(
+            CalendarEvent(
+                uid,
+                summary,
+                description,
+                a.date,
+                a.date + dt.timedelta(days=_days_touched(a)),
+                kind,
+                True,
+                None,
+                summary,
+            )
+        )
+    return out
+
+
+def _days_touched(a: Administration) -> int:
+    """Days an all-day event must cover: a 46-hour infusion started any time on day 1 ends by day 3."""
+    minutes = a.duration_max or 0
+    return 1 + -(-minutes // CONTINUOUS_MIN) if minutes >= CONTINUOUS_MIN else 1

@@ -1,0 +1,232 @@
+"""Clinic visits for chair booking: one per day with a dose given in clinic.
+
+A visit gathers the day's administrations that are not taken at home, in
+the day's order. Its chair time is the sum of their stated infusion times
+(a range gives a range); a dose held or omitted takes no chair time but is
+listed, so nothing disappears from the booking without a word. When any
+dose's infusion time is not stated, the chair time is left empty rather
+than guessed. An infusion of 24 hours or more (a 46-hour pump) runs on after
+the visit and is not counted.
+
+The closed-day check is pure: the caller passes the closed days (weekend
+days and public holidays, see `ClosedDays`) and a policy. A visit on a
+closed day is flagged; it moves only when the policy says so, and a moved
+visit keeps its planned date and the reason beside the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import groupby
+
+from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule
+from dosecal.errors import CourseError
+from dosecal.views.events import visit_uid
+
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Past this many days the closures are not a weekend or a holiday run but a
+# mistake (a country whose every day is closed); refuse rather than wander.
+_MAX_SEARCH_DAYS = 14
+KEPT = "kept on a closed day: confirm with the clinic"
+
+
+class MovePolicy(enum.Enum):
+    """What to do with a visit that falls on a closed day."""
+
+    KEEP = "keep"  # flag it, leave the date
+    NEXT = "next"  # the next open day
+    PREVIOUS = "previous"  # the open day before
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDays:
+    """Days the clinic is closed: weekend days (0 = Monday) and named holidays."""
+
+    weekend: frozenset[int] = frozenset({5, 6})
+    holidays: Mapping[dt.date, str] = field(default_factory=dict)
+    source: str = ""  # e.g. "holidays 0.60, US-NY": said in the stderr summary
+
+    def reason(self, day: dt.date) -> str:
+        """Why `day` is closed ("Christmas Day", "Saturday"), or "" if open."""
+        if day in self.holidays:
+            return self.holidays[day]
+        return _DAY_NAMES[day.weekday()] if day.weekday() in self.weekend else ""
+
+
+COLUMNS: tuple[str, ...] = (
+    "patient_id",
+    "visit_id",
+    "date",
+    "weekday",
+    "start_time",
+    "chair_minutes_min",
+    "chair_minutes_max",
+    "drugs",
+    "durations",
+    "phase",
+    "cycle",
+    "cycle_day",
+    "status",
+    "not_given",
+    "closed",
+    "planned_date",
+    "moved",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One clinic visit of one patient."""
+
+    patient_id: str
+    visit_id: str
+    date: dt.date
+    start_time: str
+    chair_minutes_min: int | None
+    chair_minutes_max: int | None
+    drugs: tuple[str, ...]  # given, in the day's order
+    durations: tuple[str, ...]  # one per drug given, e.g. "isatuximab 30-60 min"
+    phase: str
+    cycle: int
+    cycle_day: int
+    status: str  # "planned", or "held"/"omitted" when no dose is given that day
+    not_given: tuple[str, ...]  # held or omitted doses, with why
+    closed: str = ""  # why the planned date is closed
+    planned_date: dt.date | None = None  # set when the visit was moved
+    moved: str = ""
+
+    def cells(self) -> list[str]:
+        """The row in `COLUMNS` order, as text."""
+        return [
+            self.patient_id,
+            self.visit_id,
+            self.date.isoformat(),
+            _WEEKDAYS[self.date.weekday()],
+            self.start_time,
+            _text(self.chair_minutes_min),
+            _text(self.chair_minutes_max),
+            "; ".join(self.drugs),
+            "; ".join(self.durations),
+            self.phase,
+            str(self.cycle),
+            str(self.cycle_day),
+            self.status,
+            "; ".join(self.not_given),
+            self.closed,
+            self.planned_date.isoformat() if self.planned_date else "",
+            self.moved,
+        ]
+
+
+def _text(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def visits(
+    schedule: Schedule,
+    patient_id: str,
+    visit_time: dt.time | None = None,
+    closed: ClosedDays | None = None,
+    policy: MovePolicy = MovePolicy.KEEP,
+) -> list[Visit]:
+    """Every clinic visit of `schedule`, in date order, checked against `closed`."""
+    clinic = [a for a in schedule if not a.self_administered]
+    course_id = schedule.plan.course_id
+    found = [
+        _visit(list(day), patient_id, course_id, visit_time)
+        for _, day in groupby(clinic, key=lambda a: a.date)
+    ]
+    return check_closed(found, closed, policy, schedule.plan.course.start) if closed is not None else found
+
+
+def _visit(rows: list[Administration], patient_id: str, course_id: str, at: dt.time | None) -> Visit:
+    first = rows[0]
+    given = [a for a in rows if a.status == "planned"]
+    withheld = [a for a in rows if a.status != "planned"]
+    low, high = _chair_minutes(given)
+    times = sorted(a.time for a in given if a.time)
+    start = at.strftime("%H:%M") if at is not None else (times[0] if times else "")
+    return Visit(
+        patient_id=patient_id,
+        visit_id=visit_uid(course_id, first.phase, first.cycle, first.cycle_day),
+        date=first.date,
+        start_time=start,
+        chair_minutes_min=low,
+        chair_minutes_max=high,
+        drugs=tuple(_name(a) for a in given),
+        durations=tuple(f"{_name(a)} {_duration(a)}" for a in given),
+        phase=first.phase,
+        cycle=first.cycle,
+        cycle_day=first.cycle_day,
+        status="planned" if given else "/".join(sorted({a.status for a in withheld})),
+        not_given=tuple(f"{_name(a)} ({a.status}: {a.adjustment})" for a in withheld),
+    )
+
+
+def _name(a: Administration) -> str:
+    return f"{a.agent} ({a.variant})" if a.variant else a.agent
+
+
+def _duration(a: Administration) -> str:
+    if a.duration_max is None or a.duration_min is None:
+        return "not stated"
+    span = f"{a.duration_min}" if a.duration_min == a.duration_max else f"{a.duration_min}-{a.duration_max}"
+    if a.duration_max >= CONTINUOUS_MIN:
+        return f"{span} min, runs on after the visit (not counted)"
+    return f"{span} min"
+
+
+def _chair_minutes(given: Sequence[Administration]) -> tuple[int | None, int | None]:
+    """Sum of stated infusion times; None when any is unstated (never a guess)."""
+    if any(a.duration_min is None or a.duration_max is None for a in given):
+        return None, None
+    counted = [a for a in given if a.duration_max is not None and a.duration_max < CONTINUOUS_MIN]
+    return sum(a.duration_min or 0 for a in counted), sum(a.duration_max or 0 for a in counted)
+
+
+def check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy, start: dt.date) -> list[Visit]:
+    """Flag visits on closed days; move them when `policy` says so and the move is safe.
+
+    A move never puts two visits of the patient on one day, nor a visit
+    before the course's first day: such a visit stays where it is, flagged,
+    with why it was not moved, for the clinic to book by hand.
+    """
+    occupied = {v.date: v for v in found}
+    out = []
+    for visit in found:
+        reason = closed.reason(visit.date)
+        if not reason:
+            out.append(visit)
+            continue
+        if policy is MovePolicy.KEEP:
+            out.append(replace(visit, closed=reason, moved=KEPT))
+            continue
+        day = _open_day(visit.date, closed, 1 if policy is MovePolicy.NEXT else -1)
+        other = occupied.get(day)
+        if other is not None:
+            why = f"cycle {other.cycle} day {other.cycle_day} is already on that day"
+        elif day < start:
+            why = f"that is before the course starts on {start.isoformat()}"
+        else:
+            del occupied[visit.date]
+            occupied[day] = visit
+            note = f"moved from {visit.date.isoformat()} ({reason}) to the {policy.value} open day"
+            out.append(replace(visit, date=day, closed=reason, planned_date=visit.date, moved=note))
+            continue
+        note = f"not moved to the {policy.value} open day, {day.isoformat()}: {why}; book by hand"
+        out.append(replace(visit, closed=reason, moved=note))
+    return sorted(out, key=lambda v: v.date)
+
+
+def _open_day(day: dt.date, closed: ClosedDays, step: int) -> dt.date:
+    for n in range(1, _MAX_SEARCH_DAYS + 1):
+        candidate = day + dt.timedelta(days=step * n)
+        if not closed.reason(candidate):
+            return candidate
+    raise CourseError(
+        f"no open day within {_MAX_SEARCH_DAYS} days of {day.isoformat()}: check the closed days given"
+    )

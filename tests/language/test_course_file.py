@@ -1,0 +1,293 @@
+"""Course files: reading them, their mistakes, --course, and regenerating a packet after a change."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import icalendar
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+import dosecal
+from dosecal import RegimenError
+from dosecal.cli.main import cli
+from dosecal.io.read import load_course
+from dosecal.model.adjust import CycleRef, Delay, LevelFrom
+
+from ..conftest import course, load
+
+GOLDEN = Path(__file__).parents[1] / "golden"
+ERRORS = sorted((GOLDEN / "course-errors").glob("*.course"))
+
+
+@pytest.mark.parametrize("path", ERRORS, ids=lambda p: p.stem)
+def test_error_report(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every mistake of a course file, with file:line:col, the line and a caret (reviewed goldens)."""
+    monkeypatch.chdir(path.parent)
+    with pytest.raises(RegimenError) as caught:
+        load_course(path.name)
+    assert caught.value.render() + "\n" == path.with_suffix(".expected").read_text("utf-8")
+
+
+def test_course_file_means_what_the_api_says() -> None:
+    """wu-017.course is the course of test_adjust: level 2, cycle 3 delayed 7 days, level 1 from cycle 4."""
+    regimen, from_file = load_course(GOLDEN / "courses" / "wu-017.course")
+    assert regimen.name == "nct04083898"
+    direct = course(
+        "2026-12-07",
+        cycles=5,
+        level="2",
+        weight="70",
+        height="170",
+        course_id="wu-017",
+        adjustments=(
+            Delay(CycleRef(None, 3), 7, "ANC 0.8 on day 1", 9),
+            LevelFrom("1", CycleRef(None, 4), "DLT in cycle 3", 10),
+        ),
+    )
+    assert from_file == direct
+    assert dosecal.expand(regimen, from_file) == dosecal.expand(load("nct04083898"), direct)
+
+
+def test_course_option_and_its_conflicts(tmp_path: Path) -> None:
+    """--course replaces REGIMEN and the course options; giving both is a usage error."""
+    path = GOLDEN / "courses" / "mgh-042.course"
+    result = CliRunner().invoke(cli, ["expand", "--course", str(path)])
+    rows = list(csv.DictReader(io.StringIO(result.output.removeprefix("\ufeff"))))
+    assert {
+        r["status"]
+        for r in rows
+        if r["agent"] == "pomalidomide" and r["cycle"] == "1" and int(r["cycle_day"]) >= 15
+    } == {"held"}
+    both = CliRunner().invoke(cli, ["expand", "nct05922501", "--course", str(path), "--cycles", "3"])
+    assert both.exit_code == 2
+    assert "--course gives the whole course: leave out REGIMEN, --cycles" in both.stderr
+    neither = CliRunner().invoke(cli, ["expand", "--cycles", "3"])
+    assert neither.exit_code == 2 and "give REGIMEN and --start DATE, or --course FILE" in neither.stderr
+
+
+def test_held_doses_in_calendar_and_diary() -> None:
+    """Held pomalidomide reads 'Do not take' in the calendar and 'do not take (held)' in the diary."""
+    path = GOLDEN / "courses" / "mgh-042.course"
+    calendar = CliRunner().invoke(cli, ["ics", "--course", str(path)]).output
+    events: dict[str, set[str]] = {}
+    for event in icalendar.Calendar.from_ical(calendar).walk("VEVENT"):
+        events.setdefault(event["DTSTART"].dt.isoformat(), set()).add(str(event["SUMMARY"]))
+    assert events["2026-12-20"] == {"Take: pomalidomide"}  # cycle 1 day 14
+    assert events["2026-12-21"] == {"Take: dexamethasone", "Clinic: isatuximab"}  # day 15: pomalidomide held
+    assert events["2026-12-23"] == {"Do not take: pomalidomide"}  # day 17
+    regimen, the_course = load_course(path)
+    from dosecal.render.pdf_diary import render
+    from dosecal.views.diary import build
+
+    text = "\n".join(
+        p.extract_text()
+        for p in pypdf.PdfReader(io.BytesIO(render(build(dosecal.expand(regimen, the_course))))).pages
+    )
+    assert text.count("do not take (held)") == 7 and text.count("do not take (omitted)") == 2
+    assert "pomalidomide held on cycle 1 from day 15 (rash grade 2)" in text
+
+
+def packet(folder: Path, course_text: str) -> dict[str, bytes]:
+    path = folder / "pt.course"
+    path.write_text(course_text, "utf-8")
+    result = CliRunner().invoke(cli, ["make", "--course", str(path), "-o", str(folder / "out")])
+    assert result.exit_code == 0, result.stderr
+    target = folder / "out" / "nct04083898-2026-12-07"
+    return {p.name: p.read_bytes() for p in target.iterdir()}
+
+
+PLANNED = """course wu-017
+  regimen nct04083898
+  start 2026-12-07
+  cycles 5
+  level 2
+  weight 70 kg
+  height 170 cm
+"""
+ADJUSTED = (
+    PLANNED
+    + """  delay cycle 3 by 7 days because "ANC 0.8 on day 1"
+  level 1 from cycle 4 because "DLT in cycle 3"
+"""
+)
+
+
+def test_regenerated_packet_changes_exactly_the_affected_rows(tmp_path: Path) -> None:
+    """'cycle 3 delayed 7 days; bendamustine level 1 from cycle 4' changes cycles 3-5 in every output:
+    the table's rows, the calendar's events (next SEQUENCE) and the diary's cycle pages; nothing before."""
+    before = packet(tmp_path, PLANNED)
+    after = packet(tmp_path, ADJUSTED)
+
+    def table(data: bytes, key: str = "administration_id") -> dict[str, dict[str, str]]:
+        return {r[key]: r for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig")))}
+
+    old, new = table(before["administrations.csv"]), table(after["administrations.csv"])
+    assert old.keys() == new.keys()
+    assert {i for i in old if old[i] != new[i]} == {i for i, r in old.items() if int(r["cycle"]) >= 3}
+    benda = [r for r in new.values() if r["agent"] == "bendamustine" and int(r["cycle"]) >= 4]
+    assert {(r["dose_amount"], r["computed_amount"], r["dose_change"]) for r in benda} == {
+        ("50", "91", "reduced")
+    }
+
+    # The visit list: the same visits, exactly those of cycles 3-5 on later dates.
+    old, new = table(before["appointments.csv"], "visit_id"), table(after["appointments.csv"], "visit_id")
+    assert old.keys() == new.keys()
+    assert {i for i in old if old[i] != new[i]} == {i for i, r in old.items() if int(r["cycle"]) >= 3}
+    assert all(int(v["cycle"]) < 3 or v["date"] > old[i]["date"] for i, v in new.items())
+
+    def sequences(data: bytes) -> dict[str, tuple[str, int]]:
+        return {
+            str(e["UID"]): (e["DTSTART"].dt.isoformat(), int(e["SEQUENCE"]))
+            for e in icalendar.Calendar.from_ical(data).walk("VEVENT")
+        }
+
+    first, second = sequences(before["calendar.ics"]), sequences(after["calendar.ics"])
+    assert first.keys() == second.keys()
+    moved = {uid for uid in second if second[uid][1] == 1}
+    assert moved == {uid for uid in second if first[uid][0] >= "2027-02-01"}  # cycle 3 on
+    assert all(second[uid] == first[uid] for uid in second if uid not in moved)
+
+    def cycle_pages(data: bytes) -> dict[str, str]:
+        pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+        return {p.splitlines()[0]: p for p in pages if p.startswith("Drug diary: Cycle")}
+
+    old_pages, new_pages = cycle_pages(before["diary.pdf"]), cycle_pages(after["diary.pdf"])
+    assert [k for k in old_pages if old_pages[k] != new_pages[k]] == [
+        "Drug diary: Cycle 3",
+        "Drug diary: Cycle 4",
+        "Drug diary: Cycle 5",
+    ]
+    assert "Cycle 3 starts on 8 Feb 2027" in new_pages["Drug diary: Cycle 3"]
+    assert Decimal("91") == Decimal(next(r["computed_amount"] for r in benda))
+
+
+def test_golden_course_with_dubois_worked_by_hand() -> None:
+    """wu-018: 70 kg, 170 cm, DuBois 0.007184 x 70^0.425 x 170^0.725 = 1.8098 -> 1.81 m2.
+    Bendamustine level 2 = 75 mg/m2 x 1.81 = 135.75 mg on days 1, 2; cycle 3 delayed 7 days
+    (2026-12-07 + 56 + 7 = 2027-02-08), cycle 4 at level 1 = 50 mg/m2 x 1.81 = 90.5 mg from
+    2027-03-08; isatuximab 10 mg/kg x 70 kg = 700 mg, held on cycle 2 day 15 (2027-01-18)."""
+    regimen, planned = load_course(GOLDEN / "courses" / "wu-018.course")
+    rows = list(dosecal.expand(regimen, planned))
+    benda = [
+        (a.date.isoformat(), a.cycle, a.computed_amount, a.dose_change)
+        for a in rows
+        if a.agent == "bendamustine"
+    ]
+    assert benda == [
+        ("2026-12-07", 1, Decimal("135.75"), ""),
+        ("2026-12-08", 1, Decimal("135.75"), ""),
+        ("2027-01-04", 2, Decimal("135.75"), ""),
+        ("2027-01-05", 2, Decimal("135.75"), ""),
+        ("2027-02-08", 3, Decimal("135.75"), ""),
+        ("2027-02-09", 3, Decimal("135.75"), ""),
+        ("2027-03-08", 4, Decimal("90.5"), "reduced"),
+        ("2027-03-09", 4, Decimal("90.5"), "reduced"),
+    ]
+    first = next(a for a in rows if a.agent == "bendamustine")
+    assert "DuBois" in first.dose_basis and "1.81 m2" in first.dose_basis
+    isa = {(a.cycle, a.cycle_day): a for a in rows if a.agent == "isatuximab"}
+    assert isa[(2, 15)].date.isoformat() == "2027-01-18" and isa[(2, 15)].status == "held"
+    assert "infusion reaction" in isa[(2, 15)].adjustment
+    assert {a.computed_amount for a in isa.values()} == {Decimal(700)}
+    assert [k for k, a in isa.items() if a.status != "planned"] == [(2, 15)]
+
+
+def read(folder: Path, text: str) -> tuple[dosecal.Regimen, dosecal.Course]:
+    path = folder / "pt.course"
+    path.write_text(text, "utf-8")
+    return load_course(path)
+
+
+def mistakes(folder: Path, text: str) -> str:
+    with pytest.raises(RegimenError) as caught:
+        read(folder, text)
+    return caught.value.render().replace(str(folder / "pt.course"), "pt.course")
+
+
+LEAP = """course pt-1
+  regimen nct04083898
+  start {start}
+  cycles 2
+  level 1
+  start cycle 2 on {date} because "clinic"
+"""
+
+
+@pytest.mark.parametrize(
+    ("start", "date"),
+    [
+        # Cycle 1 from 29 February 2028 runs 28 days, to 27 March; cycle 2 as planned on 28 March.
+        ("2028-02-29", "2028-03-28"),
+        # Cycle 1 from 31 January 2028 runs to 27 February; cycle 2, planned on 28 February, a day late.
+        ("2028-01-31", "2028-02-29"),
+    ],
+)
+def test_29_february_of_a_leap_year(tmp_path: Path, start: str, date: str) -> None:
+    """2028 is a leap year: 29 February 2028 is a date, as a course's start and as a set start."""
+    regimen, the_course = read(tmp_path, LEAP.format(start=start, date=date))
+    rows = dosecal.expand(regimen, the_course)
+    assert sorted({a.date.isoformat() for a in rows if a.cycle_day == 1}) == [start, date]
+
+
+def test_29_february_of_a_year_that_is_not_leap(tmp_path: Path) -> None:
+    """2027 and 2100 are not leap years (2100 is divisible by 100, not by 400): each 29 February is
+    refused where it is written, with its reason."""
+    assert mistakes(tmp_path, LEAP.format(start="2027-02-29", date="2100-02-29")) == (
+        "pt.course:3:9: 2027-02-29 is not a date: February 2027 has 28 days\n"
+        "      start 2027-02-29\n"
+        "            ^^^^^^^^^^\n"
+        "\n"
+        "pt.course:6:20: 2100-02-29 is not a date: February 2100 has 28 days\n"
+        '      start cycle 2 on 2100-02-29 because "clinic"\n'
+        "                       ^^^^^^^^^^\n"
+        "\n"
+        "2 errors in pt.course"
+    )
+
+
+BODY = """course pt-1
+  regimen nct04083898
+  start 2026-12-07
+  cycles 1
+  level 1
+  weight {weight} kg
+  height {height} cm
+"""
+
+
+def test_body_measures_at_the_limits(tmp_path: Path) -> None:
+    """1 kg, 300 kg, 30 cm and 250 cm are read; 0.99 kg and 250.01 cm are refused at their number."""
+    for weight, height in (("1", "30"), ("300", "250")):
+        _, the_course = read(tmp_path, BODY.format(weight=weight, height=height))
+        assert (the_course.measures.weight_kg, the_course.measures.height_cm) == (
+            Decimal(weight),
+            Decimal(height),
+        )
+    assert mistakes(tmp_path, BODY.format(weight="0.99", height="250.01")) == (
+        "pt.course:6:10: weight 0.99 kg is not plausible (expected 1-300 kg)\n"
+        "      weight 0.99 kg\n"
+        "             ^^^^\n"
+        "\n"
+        "pt.course:7:10: height 250.01 cm is not plausible (expected 30-250 cm)\n"
+        "      height 250.01 cm\n"
+        "             ^^^^^^\n"
+        "\n"
+        "2 errors in pt.course"
+    )
+
+
+def test_two_level_changes_from_one_cycle(tmp_path: Path) -> None:
+    """Two level changes from cycle 3 contradict each other: refused at the second, naming the first."""
+    text = PLANNED + '  level 1 from cycle 3 because "DLT"\n  level 3 from cycle 3 because "no DLT"\n'
+    assert mistakes(tmp_path, text) == (
+        "pt.course:9:3: the dose level from cycle 3 is already set on course line 8\n"
+        '      level 3 from cycle 3 because "no DLT"\n'
+        "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "1 error in pt.course"
+    )
