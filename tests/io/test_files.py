@@ -463,7 +463,8 @@ def test_make_says_nothing_about_closed_days_unless_a_visit_falls_on_one(tmp_pat
     assert quiet.exit_code == 0
     assert quiet.stderr.splitlines() == [
         f"wrote {tmp_path}/nct05922501-2026-12-07/: calendar.ics, diary.pdf, administrations.csv, "
-        "appointments.csv (34 administrations)"
+        "appointments.csv (34 administrations; no patient id: ids and UIDs are the regimen's "
+        "(nct05922501); give each patient --patient-id)"
     ]
     # Cycle 2 day 15 of a 2026-12-07 start is Monday 2027-01-18, Martin Luther King Jr. Day.
     told = run("make", "nct05922501", "--start", "2026-12-07", "--cycles", "2", "--holidays", "US",

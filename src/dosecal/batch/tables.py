@@ -59,7 +59,7 @@ class _Shape:
 
 
 @dataclass
-class Roster:
+class CombinedTables:
     """The roster's combined tables as CSV text, one patient at a time."""
 
     profile: Profile

@@ -70,12 +70,28 @@ def regimen_path(value: str, folder: Path) -> Path | None:
         return None
 
 
+class NotAFileError(Exception):
+    """The path names something other than a regular file (a FIFO, a device, a folder)."""
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` + 1 of them (the caller refuses a longer one).
+
+    A FIFO would wait for ever and /dev/zero never end, so anything but a
+    regular file is `NotAFileError`; `OSError` when it cannot be read.
+    """
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise NotAFileError(str(path))
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)  # never more: a file of gigabytes is not read whole
+
+
 def _read_utf8(path: Path) -> str:
     """The file's text; a file that is not UTF-8, or too large, is a diagnostic at 1:1, not a crash."""
-    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would wait for ever, /dev/zero never end
-        raise RegimenError(Source("", str(path)), [Diagnostic(Span(1, 1), "not a regular file")])
-    with path.open("rb") as handle:
-        data = handle.read(FILE_BYTES + 1)  # never more: a file of gigabytes is not read whole
+    try:
+        data = read_bytes(path, FILE_BYTES)
+    except NotAFileError:
+        raise RegimenError(Source("", str(path)), [Diagnostic(Span(1, 1), "not a regular file")]) from None
     check_size(len(data), str(path))
     try:
         return data.decode("utf-8")
