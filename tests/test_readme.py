@@ -21,6 +21,23 @@ def test_python_example_runs() -> None:
     assert str(frame["date"].dtype).startswith("datetime64")  # type: ignore[index]
 
 
+def test_packet_example_runs() -> None:
+    """The README's second Python block makes every output of a packet from the public API."""
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert len(blocks) == 2
+    namespace: dict[str, object] = {}
+    exec(blocks[1], namespace)
+    files = namespace["files"]
+    assert list(files) == ["calendar.ics", "diary.pdf", "administrations.csv", "appointments.csv"]  # type: ignore[call-overload]
+    assert namespace["ics"] == files["calendar.ics"]  # type: ignore[index]
+    assert bytes(namespace["pdf"]).startswith(b"%PDF-")  # type: ignore[call-overload]
+    table = bytes(namespace["table"]).decode("utf-8")  # type: ignore[call-overload]
+    # Two 28-day cycles: isatuximab 4 + 2, belantamab on cycle 1 day 1 only (every 8 weeks),
+    # pomalidomide 21 + 21, dexamethasone 8 + 8: 65 rows under the header.
+    assert table.startswith("administration_id,date,") and table.count("\r\n") == 1 + 6 + 1 + 42 + 16
+    assert b"PAT-7" in bytes(namespace["visits"])  # type: ignore[call-overload]
+
+
 def test_setup_commands_come_first() -> None:
     """The README opens with the install-and-run command and the test command that CI runs."""
     commands = re.findall(r"^python3 -m venv .*$", README, re.M)
