@@ -16,6 +16,7 @@ import pytest
 
 import dosecal
 from dosecal import CourseError, Measures
+from dosecal.engine.table import Status, adjustment_text
 from dosecal.model.adjust import CycleRef, DoseFrom, LevelFrom
 from dosecal.model.regimen import UNITS, Amount
 
@@ -141,8 +142,8 @@ def test_every_column_of_cycle_1() -> None:
         "dose_change": "",
         "self_administered": False,
         "level": "",
-        "status": "planned",
-        "adjustment": "",
+        "status": Status.PLANNED,
+        "adjustment": (),
         "notes": "",
     }
     day_1 = {"date": dt.date(2026, 3, 2), "weekday": "Mon", "cycle_day": 1, "study_day": 1}
@@ -269,7 +270,15 @@ def test_a_level_change_marks_only_the_doses_it_changes() -> None:
     )
     note = "course line 3: level 2 from cycle 2 (well tolerated)"
     assert [
-        (a.cycle, a.agent, a.dose_amount, a.dose_source, a.level, a.dose_change, a.adjustment)
+        (
+            a.cycle,
+            a.agent,
+            a.dose_amount,
+            a.dose_source,
+            a.level,
+            a.dose_change,
+            adjustment_text(a.adjustment),
+        )
         for a in schedule
     ] == [
         (1, "alpha", Decimal(80), "level 1 (line 7)", "1", "", ""),
@@ -292,7 +301,7 @@ def chosen(at: int, supplied: str | None = None) -> list[tuple[int, int, Decimal
         dosecal.Course(dt.date(2026, 12, 7), cycles=2, level="phase2", doses=doses, adjustments=(change,)),
     )
     return [
-        (a.cycle, a.cycle_day, a.dose_amount, a.dose_source, a.dose_change, a.adjustment)
+        (a.cycle, a.cycle_day, a.dose_amount, a.dose_source, a.dose_change, adjustment_text(a.adjustment))
         for a in schedule
         if a.agent == "bendamustine"
     ]
@@ -364,7 +373,7 @@ def test_a_dose_chosen_for_a_later_phase() -> None:
             a.date.isoformat(),
             a.dose_amount,
             a.dose_change,
-            a.adjustment,
+            adjustment_text(a.adjustment),
         )
         for a in maintenance_changed_from(1)
     ]

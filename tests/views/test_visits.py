@@ -17,7 +17,7 @@ import icalendar
 from click.testing import CliRunner, Result
 
 from dosecal.cli.main import cli
-from dosecal.engine.table import Schedule
+from dosecal.engine.table import Schedule, Status
 from dosecal.views.visits import ClosedDays, MovePolicy, visits
 from tests.conftest import course, load
 
@@ -160,7 +160,7 @@ def test_a_held_visit_keeps_its_row() -> None:
     schedule = expand(load("nct05922501"), course("2026-12-07", cycles=1, adjustments=(hold,)))
     found = visits(schedule, "p1")
     held = next(v for v in found if v.cycle_day == 8)
-    assert (held.status, held.drugs, held.chair_minutes_max) == ("held", (), 0)
+    assert (held.status, held.drugs, held.chair_minutes_max) == ((Status.HELD,), (), 0)
     assert held.not_given[0].startswith("isatuximab (held: ")
     assert "IRR" in held.not_given[0]
 

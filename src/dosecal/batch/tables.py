@@ -22,12 +22,13 @@ import uuid
 from dataclasses import dataclass, field, replace
 
 from dosecal.engine.expand import ID_NAMESPACE, expand_with_identities
-from dosecal.engine.table import COLUMNS, Administration, Schedule, cell
+from dosecal.engine.table import COLUMNS, Administration, Schedule
 from dosecal.model.adjust import StartOn
 from dosecal.model.course import Course, check_start
 from dosecal.model.regimen import Regimen
-from dosecal.render.csv_table import EOL, Profile, number_columns, record
+from dosecal.render.csv_table import EOL, Profile, number_columns, record, row_cells
 from dosecal.render.csv_table import field as csv_field
+from dosecal.render.csv_visits import visit_cells
 from dosecal.views.events import VISIT_NAMESPACE
 from dosecal.views.visits import COLUMNS as VISIT_COLUMNS
 from dosecal.views.visits import KEPT, ClosedDays, MovePolicy, Visit, check_closed, visits
@@ -91,10 +92,10 @@ class CombinedTables:
         return text, self._visit_records(found), sum(1 for v in found if v.closed)
 
     def _record(self, patient_id: str, a: Administration) -> str:
-        return record([patient_id, *(cell(getattr(a, c)) for c in COLUMNS)], self.profile, _NUMBERS)
+        return record([patient_id, *row_cells(a)], self.profile, _NUMBERS)
 
     def _visit_records(self, found: list[Visit]) -> str:
-        return "".join(record(v.cells(), self.profile, _VISIT_NUMBERS) for v in found)
+        return "".join(record(visit_cells(v), self.profile, _VISIT_NUMBERS) for v in found)
 
     def _shape(self, regimen: Regimen, course: Course) -> _Shape:
         the_plan, rows = expand_with_identities(regimen, course)
@@ -105,10 +106,10 @@ class CombinedTables:
             offsets=tuple((a.date - course.start).days for a, _ in rows),
             places=tuple(place.encode("utf-8") for _, place in rows),
             tails=tuple(
-                self._tail([cell(getattr(a, c)) for c in COLUMNS[3:]], _TAIL_NUMBERS) + EOL for a, _ in rows
+                self._tail(row_cells(a)[3:], _TAIL_NUMBERS) + EOL for a, _ in rows
             ),
             visits=template,
-            visit_tails=tuple(self._tail(v.cells()[4:14], _VISIT_TAIL_NUMBERS) for v in template),
+            visit_tails=tuple(self._tail(visit_cells(v)[4:14], _VISIT_TAIL_NUMBERS) for v in template),
             visit_places=tuple(f"|{v.phase}|{v.cycle}|{v.cycle_day}|clinic".encode() for v in template),
             visit_offsets=tuple((v.date - course.start).days for v in template),
         )

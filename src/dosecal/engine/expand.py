@@ -16,10 +16,10 @@ from itertools import groupby
 
 from dosecal.engine.occurrences import occurrences
 from dosecal.engine.plan import Plan, line_dose, plan
-from dosecal.engine.table import Administration, Schedule
+from dosecal.engine.table import Administration, Change, Schedule, Status
 from dosecal.errors import CourseError
 from dosecal.limits import MAX_ADMINISTRATIONS
-from dosecal.model.adjust import CycleRef, note
+from dosecal.model.adjust import Adjustment, CycleRef, Withheld
 from dosecal.model.course import Course
 from dosecal.model.dosing import Computed, compute
 from dosecal.model.regimen import (
@@ -39,6 +39,7 @@ from dosecal.model.regimen import (
 # in the regimen (phase, cycle, day, drug, slot), never on dates or the clock.
 ID_NAMESPACE = uuid.UUID("6f1c1f0e-5d5b-4d1c-9a57-0d05eca10000")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_STATUS = {Withheld.HELD: Status.HELD, Withheld.OMITTED: Status.OMITTED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ class _Dose:
     computed: Computed | None
     change: str  # against the course's planned dose: "", "reduced", "increased", "changed"
     level: Level | None
-    because: tuple[str, ...]  # notes of the adjustments that set this dose
+    because: tuple[Change, ...]  # the adjustments that set this dose
 
 
 def expand(regimen: Regimen, course: Course) -> Schedule:
@@ -146,13 +147,13 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, 
     override = the_plan.dose_from(agent.key, position)
     planned, _ = _planned(the_plan, agent, clause, the_plan.level)
     spec: DoseSpec
-    because: tuple[str, ...] = ()
+    because: tuple[Change, ...] = ()
     if override is not None:
-        spec, source, because = override.amount, f"course line {override.line}", (note(override),)
+        spec, source, because = override.amount, f"course line {override.line}", (_because(override),)
     else:
         spec, source = _planned(the_plan, agent, clause, level)
         if level_change is not None and spec != planned:
-            because = (note(level_change),)
+            because = (_because(level_change),)
     if isinstance(spec, Required):
         cycle = CycleRef(the_plan.regimen.phases[position[0]].name, position[1])
         raise CourseError(
@@ -185,6 +186,11 @@ def _change(planned: DoseSpec, given: DoseSpec) -> str:
     return "changed"
 
 
+def _because(adjustment: Adjustment) -> Change:
+    """What an adjustment says on the rows it changes: 'cycle 3 delayed 7 days (ANC 0.8)'."""
+    return Change(adjustment.line, f"{adjustment.describe()} ({adjustment.reason})")
+
+
 def _administration(
     the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose
 ) -> tuple[Administration, str]:
@@ -195,7 +201,7 @@ def _administration(
     computed = dose.computed
     hold = the_plan.hold_for(agent.key, place.position, place.day)
     moved = the_plan.moved_by(place.position)
-    because = [note(a) for a in (*moved, hold) if a is not None] + list(dose.because)
+    because = tuple(_because(a) for a in (*moved, hold) if a is not None) + dose.because
     return Administration(
         administration_id=administration_id(the_plan.course_id, where),
         date=place.date,
@@ -224,8 +230,8 @@ def _administration(
         after=", ".join(agent.after),
         self_administered=agent.self_administered,
         level=dose.level.name if dose.level else "",
-        status=hold.kind.value if hold else "planned",
-        adjustment="; ".join(because),
+        status=_STATUS[hold.kind] if hold else Status.PLANNED,
+        adjustment=because,
         source_line=clause.line,
         notes=" ".join((*place.phase.notes, *agent.notes)),
     ), where

@@ -1,13 +1,16 @@
 """The administration table: one immutable record per dose given.
 
 This is the contract every output relies on (docs/table.md lists it too).
-`COLUMNS` is the column order of CSV, JSON and the DataFrame.
+`COLUMNS` is the column order of CSV, JSON and the DataFrame. A row is
+typed (`Status`, `Change`); `values` gives it as the contract's columns
+have it, for the DataFrame and every renderer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import enum
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -18,6 +21,26 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dosecal.engine.plan import Plan
+
+
+class Status(enum.StrEnum):
+    """Whether a dose is given. The value is the `status` column's text.
+
+    A `str` enum, so that code written when the column was a plain string
+    (`row.status == "held"`) keeps working; dosecal itself compares members.
+    """
+
+    PLANNED = "planned"
+    HELD = "held"  # the course holds it: not given now, the drug goes on
+    OMITTED = "omitted"  # the course leaves it out
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One course adjustment behind a row: its course line and what it did, with why."""
+
+    line: int
+    text: str  # "cycle 3 delayed 7 days (ANC 0.8)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +74,8 @@ class Administration:
     after: str
     self_administered: bool
     level: str
-    status: str  # "planned", "held", "omitted"
-    adjustment: str  # the course adjustments behind this row, with their reasons
+    status: Status
+    adjustment: tuple[Change, ...]  # the course adjustments behind this row, in the course's order
     source_line: int
     notes: str
 
@@ -64,8 +87,28 @@ COLUMNS: tuple[str, ...] = tuple(Administration.__dataclass_fields__)
 CONTINUOUS_MIN = 24 * 60
 
 
+# A column's value as the contract has it (docs/table.md): what `values` gives.
+Value = str | int | bool | Decimal | dt.date | None
+_STATUS = COLUMNS.index("status")
+_ADJUSTMENT = COLUMNS.index("adjustment")
+
+
+def adjustment_text(changes: Iterable[Change]) -> str:
+    """The `adjustment` column: each change as 'course line N: what (why)', joined by '; '."""
+    return "; ".join(f"course line {c.line}: {c.text}" for c in changes)
+
+
+def values(a: Administration) -> list[Value]:
+    """The row in `COLUMNS` order as the contract has it: the status and the adjustments as text."""
+    row: list[Value] = [getattr(a, c) for c in COLUMNS]
+    row[_STATUS] = a.status.value
+    row[_ADJUSTMENT] = adjustment_text(a.adjustment)
+    return row
+
+
 def cell(value: object) -> str:
-    """A value as text, the same way in CSV and JSON-free contexts."""
+    """Kept only for `dosecal.batch.tables`, until it uses `dosecal.render.csv_table.row_cells`:
+    remove it then. The engine does not format text; `render.csv_table.cell` does."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -74,6 +117,8 @@ def cell(value: object) -> str:
         return format_decimal(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, tuple):  # the adjustment column's changes
+        return adjustment_text(value)
     return str(value)
 
 
@@ -90,11 +135,6 @@ class Schedule:
     def __len__(self) -> int:
         return len(self.administrations)
 
-    def text_rows(self) -> Iterator[list[str]]:
-        """Each administration as a list of cells in `COLUMNS` order."""
-        for a in self.administrations:
-            yield [cell(getattr(a, c)) for c in COLUMNS]
-
     def to_frame(self) -> pd.DataFrame:
         """The table as a pandas DataFrame (imported here, not at start-up)."""
         return to_frame(self.administrations)
@@ -104,13 +144,16 @@ def to_frame(rows: Sequence[Administration]) -> pd.DataFrame:
     """DataFrame with typed columns: dates as datetime64, doses as float, ints nullable."""
     import pandas as pd
 
-    data = {c: [getattr(a, c) for a in rows] for c in COLUMNS}
+    table = [values(a) for a in rows]
+    data = {c: [r[i] for r in table] for i, c in enumerate(COLUMNS)}
     frame = pd.DataFrame(data, columns=list(COLUMNS))
     frame["date"] = pd.to_datetime(pd.Series([a.date.isoformat() for a in rows], dtype="object"))
-    for c in ("dose_amount", "computed_amount"):
-        frame[c] = pd.array([float(v) if v is not None else None for v in data[c]], dtype="Float64")
+    for c in ("dose_amount", "computed_amount"):  # the exact decimals stay in the rows and the CSV
+        amounts: list[Decimal | None] = [getattr(a, c) for a in rows]
+        frame[c] = pd.array([float(v) if v is not None else None for v in amounts], dtype="Float64")
     for c in ("duration_min", "duration_max"):
-        frame[c] = pd.array(data[c], dtype="Int64")
+        minutes: list[int | None] = [getattr(a, c) for a in rows]
+        frame[c] = pd.array(minutes, dtype="Int64")
     for c in ("cycle", "cycle_day", "study_day", "slot", "order", "source_line"):
         frame[c] = frame[c].astype("int64")
     for c in ("step_up", "self_administered"):

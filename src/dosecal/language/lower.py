@@ -216,7 +216,6 @@ class _Lowerer(ClauseChecker):
                 opts.diary = True
             else:
                 opts.cap = self.amount(option.amount)
-                opts.cap_span = option.span
                 if opts.cap is not None and opts.cap.unit.basis.value != "flat":
                     self.error(
                         option.amount.unit.span, "a cap is an absolute amount", "write e.g. 'max 2 mg'"
@@ -291,8 +290,6 @@ class _Lowerer(ClauseChecker):
             self.error(first, "these 'after' options go round in a circle: " + " -> ".join(pending))
             done.extend(a for a in agents if a.key not in placed)
         return done
-
-    # ---- clauses ---------------------------------------------------------------
 
     # ---- cross checks --------------------------------------------------------
 
@@ -380,7 +377,6 @@ class _Options:
         self.duration: Duration | None = None
         self.diary = False
         self.cap: Amount | None = None
-        self.cap_span = Span(1, 1)
 
 
 def _with_after(agent: Agent, after: tuple[str, ...]) -> Agent:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from dosecal.errors import Diagnostic
 from dosecal.language import syntax as s
-from dosecal.language.build import to_syntax
 from dosecal.source import Source, Span
 
 if TYPE_CHECKING:
@@ -75,6 +74,8 @@ def parse(source: Source) -> ParseResult:
     """Parse a regimen file, collecting every syntax error (see module doc)."""
     from lark.exceptions import UnexpectedInput
     from lark.indenter import DedentError
+
+    from dosecal.language.transformer import to_syntax  # imports lark: here, not at the top
 
     lines = source.text.split("\n")  # the loader has made every line end "\n"
     diagnostics: list[Diagnostic] = []

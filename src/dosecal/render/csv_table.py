@@ -7,7 +7,8 @@ Both profiles are RFC 4180: UTF-8, CRLF after every record, a field quoted
   must get the text as written.
 - `spreadsheet` (the default): a UTF-8 byte order mark first, so Excel reads
   the file as UTF-8 and not as the local code page; and no text cell can run
-  as a formula when the file is opened (DESIGN.md §5), see `neutralise`.
+  as a formula when the file is opened (what a user writes, a note or a
+  reason, must never run in a clinic's spreadsheet), see `neutralise`.
   A dose level named `-1` is written `'-1` in this profile, and as `-1` in
   the machine profile. Number columns (`cycle_day`, `dose_amount`, ...) are
   left alone, so that a `cycle_day` of -1 stays the number -1.
@@ -19,13 +20,15 @@ definition of a record, byte for byte.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
 import typing
 from collections.abc import Container, Iterable, Sequence
 from decimal import Decimal
 
-from dosecal.engine.table import COLUMNS, Administration, Schedule
+from dosecal.engine.table import COLUMNS, Administration, Schedule, Value, values
+from dosecal.model.regimen import format_decimal
 
 # Where a spreadsheet may start reading a cell: the cell's start, and after a
 # character it may split the file at when it is opened with another
@@ -58,6 +61,25 @@ class Profile(enum.Enum):
     def preamble(self) -> str:
         """What the file starts with: the byte order mark for spreadsheets."""
         return "\ufeff" if self is Profile.SPREADSHEET else ""
+
+
+def cell(value: Value) -> str:
+    """A column's value as the text of its cell (docs/table.md, "CSV"): empty for none,
+    `true`/`false`, decimals as exact text, dates `YYYY-MM-DD`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def row_cells(a: Administration) -> list[str]:
+    """An administration's cells, in `COLUMNS` order."""
+    return [cell(v) for v in values(a)]
 
 
 def neutralise(cell: str) -> str:
@@ -121,4 +143,4 @@ NUMBERS: frozenset[int] = number_columns(Administration, COLUMNS)
 
 def render(schedule: Schedule, profile: Profile = Profile.SPREADSHEET) -> str:
     """The administration table: one header row, then one row per administration."""
-    return table(COLUMNS, schedule.text_rows(), profile, NUMBERS)
+    return table(COLUMNS, (row_cells(a) for a in schedule), profile, NUMBERS)

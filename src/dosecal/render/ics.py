@@ -1,11 +1,14 @@
 """Calendar events -> an iCalendar file that imports in Google, Apple, Outlook, Thunderbird.
 
-Follows ../shared/ICS-PROFILE.md: one VCALENDAR, no METHOD, one VEVENT per
-event and no RRULE, stable UIDs, DTSTAMP from a revision time (never the
-clock), all-day events as VALUE=DATE with an exclusive next-day end, timed
-events in UTC, at most one VALARM with a negative (or zero) trigger, written
-after the event's properties. Text goes through the icalendar library, which
-escapes it; nothing is built by string concatenation.
+What those clients read alike, and so all this file uses: one VCALENDAR, no
+METHOD, one VEVENT per event and no RRULE (clients disagree on recurrence
+exceptions), stable UIDs, DTSTAMP from a revision time (never the clock, so
+the same inputs give the same bytes), all-day events as VALUE=DATE with an
+exclusive next-day end, timed events in UTC (no VTIMEZONE to misread), at
+most one VALARM with a negative (or zero) trigger, written after the event's
+properties. Text goes through the icalendar library, which escapes it;
+nothing is built by string concatenation. tests/render/test_ics.py and
+tests/interop/ check the file against readers that are not ours.
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from dosecal.engine.table import COLUMNS, Schedule
+from dosecal.engine.table import COLUMNS, Schedule, Value, values
 from dosecal.model.regimen import format_decimal
 
 
-def _value(value: object) -> object:
+def _value(value: Value) -> Value | float:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.date):
@@ -44,6 +44,8 @@ def render(schedule: Schedule) -> str:
             "bsa_formula": measures.bsa_formula.value,
         },
         "columns": list(COLUMNS),
-        "administrations": [{c: _value(getattr(a, c)) for c in COLUMNS} for a in schedule.administrations],
+        "administrations": [
+            {c: _value(v) for c, v in zip(COLUMNS, values(a), strict=True)} for a in schedule.administrations
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -322,7 +322,7 @@ def _header(page: _Page, diary: Diary, sheet: Sheet) -> None:
         page.y -= 6
         page.paragraph("Changed by your care team:", bold=True)
         for change in sheet.changes:
-            page.paragraph(change.split(": ", 1)[-1], indent=12)
+            page.paragraph(change, indent=12)
     page.y -= 6
     page.paragraph(
         "Tick the box when you take each dose and write the time. Write anything unusual "

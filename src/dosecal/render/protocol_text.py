@@ -23,6 +23,7 @@ from dosecal.model.regimen import (
     Regimen,
     Required,
 )
+from dosecal.views.wording import days_text
 
 _PER_DAY_WORDS = {
     2: "twice daily",
@@ -34,23 +35,6 @@ _PER_DAY_WORDS = {
 _SHOWN_CYCLES = 6  # at least; more when a schedule changes later (cycles 10+)
 _MAX_SHOWN = 12
 _LOOKAHEAD = 60
-
-
-def days_text(days: tuple[int, ...]) -> str:
-    """(1, 2, 3, 8, 9) -> 'days 1-3, 8, 9'; runs of three or more become ranges."""
-    parts: list[str] = []
-    i = 0
-    while i < len(days):
-        j = i
-        while j + 1 < len(days) and days[j + 1] == days[j] + 1:
-            j += 1
-        if j - i >= 2:
-            parts.append(f"{days[i]}-{days[j]}")
-            i = j + 1
-        else:
-            parts.append(str(days[i]))
-            i += 1
-    return ("day " if len(days) == 1 else "days ") + ", ".join(parts)
 
 
 def dose_text(dose: DoseSpec) -> str:

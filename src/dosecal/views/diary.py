@@ -1,6 +1,6 @@
 """The drug diary's content: what a patient ticks off, cycle by cycle.
 
-Pure and independent of PDF (render/diary.py draws it). Only drugs the
+Pure and independent of PDF (render/pdf_diary.py draws it). Only drugs the
 patient takes at home (`self_administered`) get rows; clinic drugs appear
 only on the month views. Every dose shown comes from the administration
 table: an unstated dose is a blank for the clinic to fill in, never a guess.
@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from dosecal.engine.table import Administration, Schedule
+from dosecal.engine.table import Administration, Schedule, Status
 from dosecal.model.regimen import Agent, format_decimal
-from dosecal.render.protocol_text import days_text
 from dosecal.views.events import dose_words
+from dosecal.views.wording import days_text
 
 BLANK = "______"
 _PER_DAY = {1: "once a day", 2: "twice a day", 3: "three times a day", 4: "four times a day"}
@@ -71,7 +71,7 @@ class Sheet:
     drugs: tuple[DrugInstructions, ...]
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
-    changes: tuple[str, ...]  # the course's adjustments behind this cycle's home doses
+    changes: tuple[str, ...]  # what the course's adjustments behind this cycle's home doses did, and why
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +155,13 @@ def _sheet(
         rows.append(Row(day, date, cells, f"{field}-d{day}"))
     drugs = tuple(_instructions(k, [a for a in home if _key(a) == k], agents[(phase, k)]) for k in keys)
     title = f"{phase.capitalize()}, cycle {cycle}" if phase else f"Cycle {cycle}"
-    changes = tuple(dict.fromkeys(part for a in home if a.adjustment for part in a.adjustment.split("; ")))
+    changes = tuple(c.text for c in dict.fromkeys(c for a in home for c in a.adjustment))
     return Sheet(title, start, field, drugs, columns, tuple(rows), changes)
 
 
 def _cell(a: Administration) -> Cell:
-    if a.status != "planned":
-        return Cell(cell_dose(a), a.time, False, a.status)
+    if a.status is not Status.PLANNED:
+        return Cell(cell_dose(a), a.time, False, a.status.value)
     return Cell(cell_dose(a), a.time, True, f"dose {a.dose_change}" if a.dose_change else "")
 
 
@@ -170,7 +170,7 @@ def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> Dru
         agent.route or "", agent.route or "route not stated"
     )
     how = ", ".join(x for x in (agent.form, route) if x)
-    rows = [a for a in rows if a.status == "planned"] or list(rows)  # the dose to take, not a held one
+    rows = [a for a in rows if a.status is Status.PLANNED] or list(rows)  # the dose to take, not a held one
     doses = list(dict.fromkeys(dose_words(a) for a in rows))
     stated = not any(a.dose_amount is None for a in rows)
     computed = tuple(

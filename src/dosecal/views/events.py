@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule
+from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule, Status, adjustment_text
 from dosecal.model.regimen import format_decimal
 from dosecal.views import visit_times
 from dosecal.views.visit_times import Step, utc
@@ -160,7 +160,7 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
     name = a.agent + (f" ({a.variant})" if a.variant else "")
     lines = [f"{prefix}{name}: {dose_words(a)}; {', '.join(bits)}"]
     if a.adjustment:
-        lines.append(f"   changed by the course: {a.adjustment}")
+        lines.append(f"   changed by the course: {adjustment_text(a.adjustment)}")
     if a.computed_amount is not None and a.dose_basis:
         lines.append(f"   computed: {a.dose_basis}")
     if a.notes:
@@ -211,11 +211,12 @@ def _home_event(
 
 def _split(rows: Sequence[Administration]) -> tuple[list[Administration], list[Administration]]:
     """Doses to give, and doses the course holds or omits."""
-    return [a for a in rows if a.status == "planned"], [a for a in rows if a.status != "planned"]
+    given = [a for a in rows if a.status is Status.PLANNED]
+    return given, [a for a in rows if a.status is not Status.PLANNED]
 
 
 def _not_given(rows: Sequence[Administration]) -> list[str]:
-    return [f"Not given: {a.agent} ({a.status}). {a.adjustment}" for a in rows]
+    return [f"Not given: {a.agent} ({a.status.value}). {adjustment_text(a.adjustment)}" for a in rows]
 
 
 def _all_day(uid: str, summary: str, description: str, day: dt.date, category: str) -> CalendarEvent:
@@ -305,7 +306,7 @@ def _per_administration(
         place = f"{_where(a)}; dose {a.order} of {len(home) + len(clinic)} on the day"
         description = "\n".join([place, *_detail(a), "", footer])
         summary = f"{a.agent}{_short_dose(a)}" + (
-            "" if a.status == "planned" else f" ({a.status}: do not give)"
+            "" if a.status is Status.PLANNED else f" ({a.status.value}: do not give)"
         )
         uid = f"{a.administration_id}@dosecal"
         kind = "home dose" if a.self_administered else "clinic dose"

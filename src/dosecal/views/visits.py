@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 
-from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule
+from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule, Status, adjustment_text
 from dosecal.errors import CourseError
 from dosecal.views.events import visit_uid
 
@@ -93,14 +93,15 @@ class Visit:
     phase: str
     cycle: int
     cycle_day: int
-    status: str  # "planned", or "held"/"omitted" when no dose is given that day
+    status: tuple[Status, ...]  # (PLANNED,) when a dose is given; else those of the doses not given
     not_given: tuple[str, ...]  # held or omitted doses, with why
     closed: str = ""  # why the planned date is closed
     planned_date: dt.date | None = None  # set when the visit was moved
     moved: str = ""
 
     def cells(self) -> list[str]:
-        """The row in `COLUMNS` order, as text."""
+        """Kept only for `dosecal.batch.tables`, until it uses `dosecal.render.csv_visits.visit_cells`
+        (the same text): remove it then. A view does not format CSV cells."""
         return [
             self.patient_id,
             self.visit_id,
@@ -114,7 +115,7 @@ class Visit:
             self.phase,
             str(self.cycle),
             str(self.cycle_day),
-            self.status,
+            "/".join(s.value for s in self.status),
             "; ".join(self.not_given),
             self.closed,
             self.planned_date.isoformat() if self.planned_date else "",
@@ -145,8 +146,8 @@ def visits(
 
 def _visit(rows: list[Administration], patient_id: str, course_id: str, at: dt.time | None) -> Visit:
     first = rows[0]
-    given = [a for a in rows if a.status == "planned"]
-    withheld = [a for a in rows if a.status != "planned"]
+    given = [a for a in rows if a.status is Status.PLANNED]
+    withheld = [a for a in rows if a.status is not Status.PLANNED]
     low, high = _chair_minutes(given)
     times = sorted(a.time for a in given if a.time)
     start = at.strftime("%H:%M") if at is not None else (times[0] if times else "")
@@ -162,9 +163,14 @@ def _visit(rows: list[Administration], patient_id: str, course_id: str, at: dt.t
         phase=first.phase,
         cycle=first.cycle,
         cycle_day=first.cycle_day,
-        status="planned" if given else "/".join(sorted({a.status for a in withheld})),
-        not_given=tuple(f"{_name(a)} ({a.status}: {a.adjustment})" for a in withheld),
+        status=(Status.PLANNED,) if given else _statuses(withheld),
+        not_given=tuple(f"{_name(a)} ({a.status.value}: {adjustment_text(a.adjustment)})" for a in withheld),
     )
+
+
+def _statuses(withheld: Sequence[Administration]) -> tuple[Status, ...]:
+    """Each status of the doses not given, once, in the order of their text ("held", "omitted")."""
+    return tuple(sorted({a.status for a in withheld}, key=lambda s: s.value))
 
 
 def _name(a: Administration) -> str:

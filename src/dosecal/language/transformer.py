@@ -1,0 +1,260 @@
+"""Lark's parse tree -> the typed syntax tree of `syntax.py`, with spans.
+
+One method per rule of `regimen.lark`, the rule in its docstring. Methods get
+the rule's children as arguments (`v_args(inline=True)`): a terminal is a lark
+`Token`, a rule already handled is its syntax node, and an optional part that
+is absent is None (the parser keeps placeholders for `[...]`). Anonymous
+keywords ("cycle", ",", ":") and `_`-named parts are not children.
+
+This module imports lark at its top; only `parser.parse` imports it, when a
+regimen is first parsed, so that importing the package does not load lark.
+"""
+
+from __future__ import annotations
+
+from lark import Token, Transformer, Tree, v_args
+from lark.tree import Meta
+
+from dosecal.language import syntax as s
+from dosecal.source import Span
+
+_PER_DAY = {"three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def to_syntax(tree: Tree[Token]) -> s.RegimenNode:
+    """Build the syntax tree of a parsed regimen file."""
+    return ToSyntax().transform(tree)
+
+
+def _span(meta: Meta) -> Span:
+    """The node's text; a node that runs past its line is shown to the line's end (length 0)."""
+    length = meta.end_column - meta.column if meta.end_line == meta.line else 0
+    return Span(meta.line, meta.column, length)
+
+
+def _tspan(token: Token) -> Span:
+    # Lark types a token's position as optional (tokens made by hand have none); parsed ones have it.
+    return Span(token.line or 1, token.column or 1, max(1, len(str(token))))
+
+
+def _num(token: Token) -> s.Num:
+    return s.Num(str(token), _tspan(token))
+
+
+def _word(token: Token) -> s.Word:
+    return s.Word(str(token), _tspan(token))
+
+
+def _text(token: Token) -> str:
+    """A STRING's text, without its quotes."""
+    return str(token)[1:-1]
+
+
+@v_args(meta=True, inline=True)
+class ToSyntax(Transformer[Token, s.RegimenNode]):
+    """The transformer: lark calls the method named after each rule, children first."""
+
+    def start(self, meta: Meta, regimen: s.RegimenNode) -> s.RegimenNode:
+        """start: _NL? regimen"""
+        return regimen
+
+    def regimen(self, meta: Meta, name: Token, title: Token, *items: s.RegimenItem) -> s.RegimenNode:
+        """regimen: "regimen" ID STRING _NL _INDENT _regimen_item+ _DEDENT"""
+        return s.RegimenNode(_word(name), _text(title), items, _span(meta))
+
+    def source(self, meta: Meta, text: Token) -> s.SourceNode:
+        """source: "source" STRING _NL"""
+        return s.SourceNode(_text(text), _span(meta))
+
+    def note(self, meta: Meta, text: Token) -> s.NoteNode:
+        """note: "note" STRING _NL"""
+        return s.NoteNode(_text(text), _span(meta))
+
+    def missed_dose(self, meta: Meta, text: Token) -> s.MissedDoseNode:
+        """missed_dose: "missed-dose" STRING _NL"""
+        return s.MissedDoseNode(_text(text), _span(meta))
+
+    # ---- cycles and phases ---------------------------------------------------
+
+    def cycle(self, meta: Meta, length: Token, period: s.Word, end: s.Num | str | None) -> s.CycleNode:
+        """cycle: "cycle" NUMBER period ["," cycle_end] _NL"""
+        count = end if isinstance(end, s.Num) else None
+        until = end if isinstance(end, str) else None
+        return s.CycleNode(_num(length), period, count, until, _span(meta))
+
+    def cycle_count(self, meta: Meta, count: Token) -> s.Num:
+        """cycle_end: NUMBER ("cycles" | "cycle") -> cycle_count"""
+        return _num(count)
+
+    def until_progression(self, meta: Meta) -> str:
+        """cycle_end: "until" "progression" -> until_progression"""
+        return "progression"
+
+    def until_text(self, meta: Meta, text: Token) -> str:
+        """cycle_end: "until" STRING -> until_text"""
+        return _text(text)
+
+    def period(self, meta: Meta, keyword: Token) -> s.Word:
+        """!period: "day" | "days" | "week" | "weeks" (and the other one-keyword rules below)"""
+        return _word(keyword)
+
+    time_unit = period
+    form = period
+    parity = period
+    cycle_word = period
+    per_day = period
+
+    def phase(self, meta: Meta, name: Token, *items: s.NoteNode | s.CycleNode | s.AgentNode) -> s.PhaseNode:
+        """phase: "phase" ID _NL _INDENT _phase_item+ _DEDENT"""
+        return s.PhaseNode(_word(name), items, _span(meta))
+
+    # ---- agents --------------------------------------------------------------
+
+    def agent(
+        self, meta: Meta, header: s.AgentNode, *items: s.ClauseNode | s.NoteNode | s.MissedDoseNode
+    ) -> s.AgentNode:
+        """agent: agent_header _NL _INDENT _agent_item+ _DEDENT (the node keeps the header's span)"""
+        h = header
+        return s.AgentNode(h.ref, h.dose, h.route, h.form, h.options, items, h.span)
+
+    def agent_header(
+        self,
+        meta: Meta,
+        ref: s.AgentRef,
+        dose: s.DoseNode | None,
+        route: s.Word | None,
+        form: s.Word | None,
+        *options: s.OptionNode,
+    ) -> s.AgentNode:
+        """agent_header: agent_ref [dose] [route] [form] _option*"""
+        return s.AgentNode(ref, dose, route, form, options, (), _span(meta))
+
+    def agent_ref(self, meta: Meta, name: str, label: str | None) -> s.AgentRef:
+        """agent_ref: agent_name [label]"""
+        return s.AgentRef(name, label, _span(meta))
+
+    def agent_name(self, meta: Meta, *words: Token) -> str:
+        """agent_name: WORD+ (and label: "(" WORD+ ")")"""
+        return " ".join(str(w) for w in words)
+
+    label = agent_name
+
+    def route(self, meta: Meta, route: Token) -> s.Word:
+        """route: ROUTE"""
+        return _word(route)
+
+    def duration(self, meta: Meta, low: Token, high: Token | None, unit: s.Word) -> s.DurationNode:
+        """duration: "over" NUMBER ["-" NUMBER] time_unit"""
+        return s.DurationNode(_num(low), _num(high) if high else None, unit, _span(meta))
+
+    def after(self, meta: Meta, ref: s.AgentRef) -> s.AfterNode:
+        """after: "after" agent_ref"""
+        return s.AfterNode(ref, _span(meta))
+
+    def diary(self, meta: Meta) -> s.DiaryNode:
+        """diary: "diary" """
+        return s.DiaryNode(_span(meta))
+
+    def cap(self, meta: Meta, amount: s.AmountNode) -> s.CapNode:
+        """cap: "max" amount"""
+        return s.CapNode(amount, _span(meta))
+
+    def amount(self, meta: Meta, number: Token, unit: Token) -> s.AmountNode:
+        """amount: NUMBER UNIT"""
+        return s.AmountNode(_num(number), _word(unit), _span(meta))
+
+    def required(self, meta: Meta) -> s.RequiredNode:
+        """required: "dose" "required" """
+        return s.RequiredNode(_span(meta))
+
+    # ---- schedule clauses ----------------------------------------------------
+
+    def clause(self, meta: Meta, step_up: bool | None, rule: s.DayRuleNode | s.IntervalNode) -> s.ClauseNode:
+        """clause: [step_up] (day_rule | interval) _NL"""
+        return s.ClauseNode(step_up is not None, rule, rule.tails, _span(meta))
+
+    def step_up(self, meta: Meta) -> bool:
+        """step_up: "step-up" """
+        return True
+
+    def day_rule(
+        self, meta: Meta, selector: s.SelectorNode | None, *rest: s.SingleItem | s.SpanItem | s.TailNode
+    ) -> s.DayRuleNode:
+        """day_rule: [selector ":"] ("day" | "days") _day_item (_sep _day_item)* _tail*"""
+        days = tuple(x for x in rest if isinstance(x, s.SingleItem | s.SpanItem))
+        tails = tuple(x for x in rest if not isinstance(x, s.SingleItem | s.SpanItem))
+        return s.DayRuleNode(selector, days, tails, _span(meta))
+
+    def selector(
+        self, meta: Meta, parity: s.Word | None, keyword: s.Word, items: tuple[s.Item, ...] | None
+    ) -> s.SelectorNode:
+        """selector: [parity] cycle_word [cycle_items]"""
+        return s.SelectorNode(parity, keyword, items or (), _span(meta))
+
+    def cycle_items(self, meta: Meta, *items: s.Item) -> tuple[s.Item, ...]:
+        """cycle_items: _cycle_item (_sep _cycle_item)*"""
+        return items
+
+    def single(self, meta: Meta, number: Token) -> s.SingleItem:
+        """single: NUMBER"""
+        return s.SingleItem(_num(number), _span(meta))
+
+    def span(self, meta: Meta, first: Token, last: Token) -> s.SpanItem:
+        """span: NUMBER "-" NUMBER"""
+        return s.SpanItem(_num(first), _num(last), _span(meta))
+
+    def onward(self, meta: Meta, first: Token) -> s.OnwardItem:
+        """onward: NUMBER "+" """
+        return s.OnwardItem(_num(first), _span(meta))
+
+    def interval(
+        self,
+        meta: Meta,
+        every: Token,
+        period: s.Word,
+        anchor: tuple[s.Num, s.Num] | None,
+        count: s.Num | None,
+        *tails: s.TailNode,
+    ) -> s.IntervalNode:
+        """interval: "every" NUMBER period [anchor] [dose_count] _tail*"""
+        return s.IntervalNode(_num(every), period, anchor, count, tails, _span(meta))
+
+    def anchor(self, meta: Meta, cycle: Token, day: Token) -> tuple[s.Num, s.Num]:
+        """anchor: "from" "cycle" NUMBER "day" NUMBER"""
+        return (_num(cycle), _num(day))
+
+    def dose_count(self, meta: Meta, count: Token) -> s.Num:
+        """dose_count: [","] "for" NUMBER ("doses" | "dose")"""
+        return _num(count)
+
+    # ---- tails: what a schedule line adds after its days ---------------------
+
+    def clause_dose(self, meta: Meta, dose: s.DoseNode) -> s.ClauseDoseNode:
+        """clause_dose: "at" dose"""
+        return s.ClauseDoseNode(dose, _span(meta))
+
+    def once_daily(self, meta: Meta) -> s.FrequencyNode:
+        """frequency: "once" "daily" -> once_daily"""
+        return s.FrequencyNode(1, _span(meta))
+
+    def twice_daily(self, meta: Meta) -> s.FrequencyNode:
+        """frequency: "twice" "daily" -> twice_daily"""
+        return s.FrequencyNode(2, _span(meta))
+
+    def times_daily(self, meta: Meta, per_day: s.Word) -> s.FrequencyNode:
+        """frequency: per_day "times" "daily" -> times_daily"""
+        return s.FrequencyNode(_PER_DAY[per_day.text], _span(meta))
+
+    def times(self, meta: Meta, *times: Token) -> s.TimesNode:
+        """times: "at" TIME (_sep TIME)*"""
+        return s.TimesNode(tuple(_word(t) for t in times), _span(meta))
+
+    # ---- dose levels ---------------------------------------------------------
+
+    def level(self, meta: Meta, name: Token, *overrides: s.OverrideNode) -> s.LevelNode:
+        """level: "level" LEVEL_ID ":" override ("," override)* _NL"""
+        return s.LevelNode(_word(name), overrides, _span(meta))
+
+    def override(self, meta: Meta, ref: s.AgentRef, dose: s.DoseNode) -> s.OverrideNode:
+        """override: agent_ref dose"""
+        return s.OverrideNode(ref, dose, _span(meta))

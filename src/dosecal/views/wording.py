@@ -1,0 +1,26 @@
+"""How a schedule is said in words, shared by the views and the renderers.
+
+Wording belongs to views (DESIGN.md §2): a renderer that writes a day list
+(`dosecal show`) and a view that puts one in the diary (its "how to take"
+line) both take it from here, so the two never say the same days differently
+and no view has to import a renderer.
+"""
+
+from __future__ import annotations
+
+
+def days_text(days: tuple[int, ...]) -> str:
+    """(1, 2, 3, 8, 9) -> 'days 1-3, 8, 9'; runs of three or more become ranges."""
+    parts: list[str] = []
+    i = 0
+    while i < len(days):
+        j = i
+        while j + 1 < len(days) and days[j + 1] == days[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{days[i]}-{days[j]}")
+            i = j + 1
+        else:
+            parts.append(str(days[i]))
+            i += 1
+    return ("day " if len(days) == 1 else "days ") + ", ".join(parts)
