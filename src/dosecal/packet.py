@@ -142,6 +142,8 @@ def calendar(schedule: Schedule, settings: CalendarSettings | None = None) -> by
         return ics.render(schedule, chosen.layout, stamp)
     try:
         return ics.render(schedule, chosen.layout, stamp, chosen.previous.content)
+    except ics.ForeignCalendarError as error:
+        raise ics.ForeignCalendarError(error.course_id, chosen.previous.name) from None
     except OutputError as error:
         raise OutputError(f"{chosen.previous.name}: {error}") from None
 

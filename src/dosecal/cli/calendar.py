@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from dosecal.errors import OutputError
 from dosecal.io.read import NotAFileError, read_bytes
 from dosecal.language.values import quoted
 from dosecal.packet import CalendarSettings, Previous
+from dosecal.render.ics import ForeignCalendarError
 from dosecal.views.events import CalendarOptions
 
 # A calendar of 200 cycles is a few MB; past this the file is not one of ours.
@@ -47,6 +49,15 @@ def settings(flags: CalendarFlags, start: dt.date, replaces: Path | None = None)
     options = layout(flags)
     previous = flags.previous or (replaces if replaces is not None and replaces.is_file() else None)
     return CalendarSettings(options, revision_time(flags.generated_at, start), _read(previous))
+
+
+@contextlib.contextmanager
+def foreign_refused(hint: str) -> Iterator[None]:
+    """Another patient's calendar named as the one replaced: refused, with what to do instead."""
+    try:
+        yield
+    except ForeignCalendarError as error:
+        raise OutputError(f"{error}; {hint}") from None
 
 
 def revision_time(generated_at: str | None, start: dt.date) -> dt.datetime:

@@ -192,7 +192,9 @@ def ics(course: CourseFlags, calendar: CalendarFlags, output: Path | None) -> No
     """Write the patient's calendar as an iCalendar (.ics) file."""
     schedule, _ = schedule_of(course)
     settings = calendar_flags.settings(calendar, schedule.plan.course.start)
-    emit(packet.calendar(schedule, settings), output)
+    with calendar_flags.foreign_refused("leave out --previous to make a new one"):
+        content = packet.calendar(schedule, settings)
+    emit(content, output)
     if output is not None:
         click.echo(f"wrote {visible(str(output))}", err=True)
 
@@ -253,7 +255,9 @@ def make(
         visits=_visit_settings(visits, calendar.visit_time),
         profile=profile,
     )
-    made = packet.build(schedule, options)
+    hint = "leave out --previous" if calendar.previous else f"move {target / 'calendar.ics'} away"
+    with calendar_flags.foreign_refused(hint + " to make a new one"):
+        made = packet.build(schedule, options)
     # Everything is rendered before anything is written: a refusal leaves no files.
     make_folder(target)
     commit_all({target / f.name: f.content for f in made.files})

@@ -59,7 +59,7 @@ def render(
     cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
     vevents = [_vevent(event, stamp) for event in events(schedule, options)]
     if previous is not None:
-        _carry_sequences(vevents, previous)
+        _carry_sequences(vevents, previous, schedule.plan.course_id)
     for vevent in vevents:
         cal.add_component(vevent)
     return cal.to_ical()  # type: ignore[no-any-return]
@@ -76,14 +76,36 @@ def _ical(value: object) -> bytes:
     return text if isinstance(text, bytes) else str(text).encode("utf-8")
 
 
-def _carry_sequences(vevents: list[icalendar.Event], previous: bytes) -> None:
-    """SEQUENCE from the previous calendar: the same if unchanged, one more if changed."""
+def _carry_sequences(vevents: list[icalendar.Event], previous: bytes, course_id: str) -> None:
+    """SEQUENCE from the previous calendar: the same if unchanged, one more if changed.
+
+    UIDs come from the course id and each dose's place, and stay when dates
+    move: a calendar of this course shares UIDs with this one. One that
+    shares none is another patient's (or another course's): carrying it over
+    would silently start a new calendar where a revision was meant, so it
+    is refused (`ForeignCalendarError`).
+    """
     before = _previous_events(previous)
+    if before and not any(str(vevent["UID"]) in before for vevent in vevents):
+        raise ForeignCalendarError(course_id)
     for vevent in vevents:
         seen = before.get(str(vevent["UID"]))
         if seen is not None:
             sequence, fingerprint = seen
             vevent["SEQUENCE"] = sequence if fingerprint == _fingerprint(vevent) else sequence + 1
+
+
+class ForeignCalendarError(OutputError):
+    """The calendar named as the one replaced holds none of this course's events."""
+
+    def __init__(self, course_id: str, name: str = "") -> None:
+        super().__init__(
+            (f"{name}: " if name else "")
+            + f"the previous calendar holds none of this course's events (course id {course_id}): "
+            "it is another patient's or another course's calendar"
+        )
+        self.course_id = course_id
+        self.name = name  # the file's, when the caller knows it
 
 
 def _previous_events(previous: bytes) -> dict[str, tuple[int, bytes]]:
