@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 
 from dosecal.engine.expand import ID_NAMESPACE, expand_with_identities
-from dosecal.engine.table import COLUMNS, Administration, Schedule
+from dosecal.engine.table import COLUMNS, Administration, Schedule, weekday
 from dosecal.model.adjust import StartOn
 from dosecal.model.course import Course, check_start
 from dosecal.model.regimen import Regimen
@@ -40,7 +40,6 @@ _NUMBERS = number_columns(Administration, TABLE_COLUMNS)
 _VISIT_NUMBERS = number_columns(Visit, VISIT_COLUMNS)
 _TAIL_NUMBERS = number_columns(Administration, COLUMNS[3:])
 _VISIT_TAIL_NUMBERS = number_columns(Visit, VISIT_COLUMNS[4:14])
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # uuid5's variant nibble: the top two bits of byte 8 become 10.
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
@@ -105,9 +104,7 @@ class CombinedTables:
             start=course.start,
             offsets=tuple((a.date - course.start).days for a, _ in rows),
             places=tuple(place.encode("utf-8") for _, place in rows),
-            tails=tuple(
-                self._tail(row_cells(a)[3:], _TAIL_NUMBERS) + EOL for a, _ in rows
-            ),
+            tails=tuple(self._tail(row_cells(a)[3:], _TAIL_NUMBERS) + EOL for a, _ in rows),
             visits=template,
             visit_tails=tuple(self._tail(visit_cells(v)[4:14], _VISIT_TAIL_NUMBERS) for v in template),
             visit_places=tuple(f"|{v.phase}|{v.cycle}|{v.cycle_day}|clinic".encode() for v in template),
@@ -179,4 +176,4 @@ def _uuid5_texts(namespace: uuid.UUID, course_id: str, places: tuple[bytes, ...]
 
 
 def _date_cells(day: dt.date) -> str:
-    return f",{day.isoformat()},{_WEEKDAYS[day.weekday()]}"
+    return f",{day.isoformat()},{weekday(day)}"

@@ -16,7 +16,7 @@ from itertools import groupby
 
 from dosecal.engine.occurrences import occurrences
 from dosecal.engine.plan import Plan, line_dose, plan
-from dosecal.engine.table import Administration, Change, Schedule, Status
+from dosecal.engine.table import Administration, Change, Schedule, Status, weekday
 from dosecal.errors import CourseError
 from dosecal.limits import MAX_ADMINISTRATIONS
 from dosecal.model.adjust import Adjustment, CycleRef, Withheld
@@ -38,7 +38,6 @@ from dosecal.model.regimen import (
 # Fixed namespace: ids depend only on the course identity and the dose's place
 # in the regimen (phase, cycle, day, drug, slot), never on dates or the clock.
 ID_NAMESPACE = uuid.UUID("6f1c1f0e-5d5b-4d1c-9a57-0d05eca10000")
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _STATUS = {Withheld.HELD: Status.HELD, Withheld.OMITTED: Status.OMITTED}
 
 
@@ -205,7 +204,7 @@ def _administration(
     return Administration(
         administration_id=administration_id(the_plan.course_id, where),
         date=place.date,
-        weekday=_WEEKDAYS[place.date.weekday()],
+        weekday=weekday(place.date),
         phase=phase_name,
         cycle=place.cycle,
         cycle_day=place.day,

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from dosecal.model.regimen import format_decimal
-
 if TYPE_CHECKING:
     import pandas as pd
 
     from dosecal.engine.plan import Plan
+
+
+# The `weekday` column (docs/table.md); every output that shows a weekday short uses these.
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class Status(enum.StrEnum):
@@ -106,20 +108,9 @@ def values(a: Administration) -> list[Value]:
     return row
 
 
-def cell(value: object) -> str:
-    """Kept only for `dosecal.batch.tables`, until it uses `dosecal.render.csv_table.row_cells`:
-    remove it then. The engine does not format text; `render.csv_table.cell` does."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format_decimal(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):  # the adjustment column's changes
-        return adjustment_text(value)
-    return str(value)
+def weekday(day: dt.date) -> str:
+    """The `weekday` column's word for `day`: Mon..Sun."""
+    return WEEKDAYS[day.weekday()]
 
 
 @dataclass(frozen=True, slots=True)

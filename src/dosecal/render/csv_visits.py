@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dosecal.engine.table import weekday
 from dosecal.render.csv_table import Profile, number_columns, table
 from dosecal.views.visits import COLUMNS, Visit
 
 # chair_minutes_min, chair_minutes_max, cycle and cycle_day: written as numbers.
 NUMBERS: frozenset[int] = number_columns(Visit, COLUMNS)
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def visit_cells(visit: Visit) -> list[str]:
@@ -18,7 +18,7 @@ def visit_cells(visit: Visit) -> list[str]:
         visit.patient_id,
         visit.visit_id,
         visit.date.isoformat(),
-        _WEEKDAYS[visit.date.weekday()],
+        weekday(visit.date),
         visit.start_time,
         _text(visit.chair_minutes_min),
         _text(visit.chair_minutes_max),

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dosecal.engine.table import WEEKDAYS
 from dosecal.errors import OutputError
 from dosecal.views.diary import Cell, Diary, Month, Row, Sheet, slug
 
@@ -169,7 +170,7 @@ def _month_page(canvas: Canvas, diary: Diary, month: Month, size: tuple[float, f
     cell_w = (page.width - 2 * MARGIN) / 7
     cell_h = min(96.0, (top - MARGIN - 30) / (len(weeks) + 0.3))
     canvas.setFont("DejaVu-Bold", BODY)
-    for i, name in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]):
+    for i, name in enumerate(WEEKDAYS):
         canvas.drawString(MARGIN + i * cell_w + 4, top - 14, name)
     grid_top = top - 20
     for row, week in enumerate(weeks):

@@ -25,9 +25,8 @@ from itertools import groupby
 from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule, Status, adjustment_text
 from dosecal.errors import CourseError
 from dosecal.views.events import visit_uid
+from dosecal.views.wording import DAY_NAMES
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Past this many days the closures are not a weekend or a holiday run but a
 # mistake (a country whose every day is closed); refuse rather than wander.
 _MAX_SEARCH_DAYS = 14
@@ -54,7 +53,7 @@ class ClosedDays:
         """Why `day` is closed ("Christmas Day", "Saturday"), or "" if open."""
         if day in self.holidays:
             return self.holidays[day]
-        return _DAY_NAMES[day.weekday()] if day.weekday() in self.weekend else ""
+        return DAY_NAMES[day.weekday()] if day.weekday() in self.weekend else ""
 
 
 COLUMNS: tuple[str, ...] = (
@@ -98,33 +97,6 @@ class Visit:
     closed: str = ""  # why the planned date is closed
     planned_date: dt.date | None = None  # set when the visit was moved
     moved: str = ""
-
-    def cells(self) -> list[str]:
-        """Kept only for `dosecal.batch.tables`, until it uses `dosecal.render.csv_visits.visit_cells`
-        (the same text): remove it then. A view does not format CSV cells."""
-        return [
-            self.patient_id,
-            self.visit_id,
-            self.date.isoformat(),
-            _WEEKDAYS[self.date.weekday()],
-            self.start_time,
-            _text(self.chair_minutes_min),
-            _text(self.chair_minutes_max),
-            "; ".join(self.drugs),
-            "; ".join(self.durations),
-            self.phase,
-            str(self.cycle),
-            str(self.cycle_day),
-            "/".join(s.value for s in self.status),
-            "; ".join(self.not_given),
-            self.closed,
-            self.planned_date.isoformat() if self.planned_date else "",
-            self.moved,
-        ]
-
-
-def _text(value: int | None) -> str:
-    return "" if value is None else str(value)
 
 
 def visits(

@@ -24,3 +24,7 @@ def days_text(days: tuple[int, ...]) -> str:
             parts.append(str(days[i]))
             i += 1
     return ("day " if len(days) == 1 else "days ") + ", ".join(parts)
+
+
+# A weekday in full, where a person reads it ("Saturday": why a clinic is closed).
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
