@@ -1,10 +1,13 @@
 """The `dosecal` command line.
 
 Every refusal is one clear message on stderr and an exit code: 0 ok,
-1 invalid input (a regimen, a course, a patient value), 2 usage. No
-traceback reaches a user. Outputs go through `dosecal.io.files`: written to a
-temporary file in the target's folder and renamed, so a failed run leaves
-nothing half-written; `-o` is checked before anything is computed.
+1 invalid input (a regimen, a course, a patient value), 2 usage, 70 a bug
+(an internal error, said as one line; DOSECAL_DEBUG=1 shows its traceback).
+No traceback reaches a user. The commands turn flags into typed options
+(`dosecal.cli.options`, `dosecal.cli.course`), call the packet builder
+(`dosecal.packet`), and write through `dosecal.io.files`: a temporary file
+in the target's folder, then a rename, so a failed run leaves nothing
+half-written; `-o` is checked before anything is computed.
 """
 
 from __future__ import annotations
