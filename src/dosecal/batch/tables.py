@@ -17,11 +17,10 @@ writes the text this module returns.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import uuid
 from dataclasses import dataclass, field, replace
 
-from dosecal.engine.expand import ID_NAMESPACE, expand_with_identities
+from dosecal.engine.expand import expand_with_identities
+from dosecal.engine.identity import EventKind, administration_ids, event_place, event_uids
 from dosecal.engine.table import COLUMNS, Administration, Schedule, weekday
 from dosecal.model.adjust import StartOn
 from dosecal.model.course import Course, check_start
@@ -29,7 +28,6 @@ from dosecal.model.regimen import Regimen
 from dosecal.render.csv_table import EOL, Profile, number_columns, record, row_cells
 from dosecal.render.csv_table import field as csv_field
 from dosecal.render.csv_visits import visit_cells
-from dosecal.views.events import VISIT_NAMESPACE
 from dosecal.views.visits import COLUMNS as VISIT_COLUMNS
 from dosecal.views.visits import KEPT, ClosedDays, MovePolicy, Visit, check_closed, visits
 
@@ -41,7 +39,6 @@ _VISIT_NUMBERS = number_columns(Visit, VISIT_COLUMNS)
 _TAIL_NUMBERS = number_columns(Administration, COLUMNS[3:])
 _VISIT_TAIL_NUMBERS = number_columns(Visit, VISIT_COLUMNS[4:14])
 # uuid5's variant nibble: the top two bits of byte 8 become 10.
-_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +104,9 @@ class CombinedTables:
             tails=tuple(self._tail(row_cells(a)[3:], _TAIL_NUMBERS) + EOL for a, _ in rows),
             visits=template,
             visit_tails=tuple(self._tail(visit_cells(v)[4:14], _VISIT_TAIL_NUMBERS) for v in template),
-            visit_places=tuple(f"|{v.phase}|{v.cycle}|{v.cycle_day}|clinic".encode() for v in template),
+            visit_places=tuple(
+                event_place(v.phase, v.cycle, v.cycle_day, EventKind.CLINIC).encode() for v in template
+            ),
             visit_offsets=tuple((v.date - course.start).days for v in template),
         )
 
@@ -117,7 +116,7 @@ class CombinedTables:
     def _records(self, patient_id: str, course_id: str, start: dt.date, shape: _Shape) -> str:
         """The shape's rows for one patient: its own ids, its own dates."""
         prefix = csv_field(patient_id, self.profile) + ","
-        ids = _uuid5_texts(ID_NAMESPACE, course_id, shape.places)
+        ids = administration_ids(course_id, shape.places)
         days = self._day_cells(start.toordinal(), shape.offsets)
         return "".join([f"{prefix}{i}{d}{t}" for i, d, t in zip(ids, days, shape.tails, strict=True)])
 
@@ -137,7 +136,7 @@ class CombinedTables:
         first = start.toordinal()
         ordinals = [first + o for o in shape.visit_offsets]
         reasons = [self.closed.reason(dt.date.fromordinal(d)) for d in ordinals] if self.closed else []
-        ids = [f"{u}@dosecal" for u in _uuid5_texts(VISIT_NAMESPACE, course_id, shape.visit_places)]
+        ids = event_uids(course_id, shape.visit_places)
         if any(reasons) and self.policy is not MovePolicy.KEEP:
             found = [
                 replace(v, patient_id=patient_id, visit_id=i, date=dt.date.fromordinal(d))
@@ -161,18 +160,6 @@ class CombinedTables:
         if not reason:
             return ",,,"
         return f",{csv_field(reason, self.profile)},,{csv_field(KEPT, self.profile)}"
-
-
-def _uuid5_texts(namespace: uuid.UUID, course_id: str, places: tuple[bytes, ...]) -> list[str]:
-    """str(uuid.uuid5(namespace, course_id + place)) for each place, without building UUIDs."""
-    base = hashlib.sha1(namespace.bytes + course_id.encode("utf-8"), usedforsecurity=False)
-    out = []
-    for place in places:
-        h = base.copy()
-        h.update(place)
-        x = h.hexdigest()
-        out.append(f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}")
-    return out
 
 
 def _date_cells(day: dt.date) -> str:

@@ -10,10 +10,10 @@ gives the patient's amount and how it was computed.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, replace
 from itertools import groupby
 
+from dosecal.engine.identity import administration_id, dose_place
 from dosecal.engine.occurrences import occurrences
 from dosecal.engine.plan import Plan, line_dose, plan
 from dosecal.engine.table import Administration, Change, Schedule, Status, weekday
@@ -35,9 +35,6 @@ from dosecal.model.regimen import (
     Unstated,
 )
 
-# Fixed namespace: ids depend only on the course identity and the dose's place
-# in the regimen (phase, cycle, day, drug, slot), never on dates or the clock.
-ID_NAMESPACE = uuid.UUID("6f1c1f0e-5d5b-4d1c-9a57-0d05eca10000")
 _STATUS = {Withheld.HELD: Status.HELD, Withheld.OMITTED: Status.OMITTED}
 
 
@@ -67,11 +64,6 @@ def expand(regimen: Regimen, course: Course) -> Schedule:
     """Every administration of `course`, or `CourseError` if the course is wrong."""
     the_plan, rows = expand_with_identities(regimen, course)
     return Schedule(the_plan, tuple(a for a, _ in rows))
-
-
-def administration_id(course_id: str, place: str) -> str:
-    """The id of a dose: the course's identity and the dose's place in the regimen, hashed."""
-    return str(uuid.uuid5(ID_NAMESPACE, course_id + place))
 
 
 def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list[tuple[Administration, str]]]:
@@ -194,7 +186,7 @@ def _administration(
     the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose
 ) -> tuple[Administration, str]:
     phase_name = place.phase.name or ""
-    where = f"|{phase_name}|{place.cycle}|{place.day}|{agent.key}|{slot.number}"
+    where = dose_place(phase_name, place.cycle, place.day, agent.key, slot.number)
     amount = dose.spec if isinstance(dose.spec, Amount) else None
     duration = clause.duration or agent.duration
     computed = dose.computed

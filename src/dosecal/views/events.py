@@ -18,12 +18,12 @@ the times and the rule). Timed events are kept in UTC.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from dosecal.engine.identity import EventKind, administration_uid, event_place, event_uid, visit_uid
 from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule, Status, adjustment_text
 from dosecal.model.regimen import format_decimal
 from dosecal.views import visit_times
@@ -32,7 +32,6 @@ from dosecal.views.visit_times import Step, utc
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-_UID_NAMESPACE = VISIT_NAMESPACE = uuid.UUID("2b1f4c8e-0d1a-5c7e-9f3b-d05eca1e0001")
 _UNSTATED_BLOCK_MIN = 60
 _HOME_EVENT_MIN = 15
 
@@ -91,16 +90,6 @@ def events(schedule: Schedule, options: CalendarOptions) -> list[CalendarEvent]:
         if clinic:
             out.append(_clinic_event(course_id, clinic, options, footer))
     return out
-
-
-def _uid(*parts: object) -> str:
-    """Stable identity: course and the place in the regimen, never the date."""
-    return f"{uuid.uuid5(_UID_NAMESPACE, '|'.join(str(p) for p in parts))}@dosecal"
-
-
-def visit_uid(course_id: str, phase: str, cycle: int, day: int) -> str:
-    """The UID of a clinic visit's event; the appointments CSV gives it as `visit_id`."""
-    return _uid(course_id, phase, cycle, day, "clinic")
 
 
 def _footer(schedule: Schedule) -> str:
@@ -192,7 +181,7 @@ def _home_event(
         lines += _detail(a, "- ")
     description = "\n".join([*lines, *_not_given(withheld), "", footer])
     summary = f"Take: {_names(given)}" if given else f"Do not take: {_names(withheld)}"
-    uid = _uid(course_id, first.phase, first.cycle, first.cycle_day, "home")
+    uid = event_uid(course_id, event_place(first.phase, first.cycle, first.cycle_day, EventKind.HOME))
     if options.home_time is not None and options.zone is not None:
         start = utc(first.date, options.home_time, options.zone)
         return CalendarEvent(
@@ -308,7 +297,7 @@ def _per_administration(
         summary = f"{a.agent}{_short_dose(a)}" + (
             "" if a.status is Status.PLANNED else f" ({a.status.value}: do not give)"
         )
-        uid = f"{a.administration_id}@dosecal"
+        uid = administration_uid(a.administration_id)
         kind = "home dose" if a.self_administered else "clinic dose"
         if a.administration_id in timed:
             begins = timed[a.administration_id]

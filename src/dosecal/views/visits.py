@@ -22,9 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 
+from dosecal.engine.identity import visit_uid
 from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule, Status, adjustment_text
 from dosecal.errors import CourseError
-from dosecal.views.events import visit_uid
 from dosecal.views.wording import DAY_NAMES
 
 # Past this many days the closures are not a weekend or a holiday run but a
