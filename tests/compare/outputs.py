@@ -130,7 +130,7 @@ INTENDED = {"pid-make", "pid-appointments", "pid-expand", "pid-ics"}
 
 
 def _is_make(case: str) -> bool:
-    return case.endswith(("-make", "-make-id")) or case == "wrong-level"
+    return case.endswith(("-make", "-make-id", "-make-with-id")) or case == "wrong-level"
 
 
 def _packet_files(folder: Path) -> list[tuple[str, bytes]]:

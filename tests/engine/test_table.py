@@ -4,6 +4,8 @@ contract (docs/table.md) has it, which the DataFrame and every renderer use."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from decimal import Decimal
 
 import dosecal
 from dosecal.engine.table import COLUMNS, Change, Status, adjustment_text, values
@@ -91,3 +93,26 @@ def test_the_frame_keeps_strings_in_status_and_adjustment() -> None:
     assert {type(v) for v in frame["adjustment"]} == {str}
     assert list(frame["status"]) == [a.status.value for a in schedule]
     assert list(frame["adjustment"]) == [adjustment_text(a.adjustment) for a in schedule]
+
+
+def test_a_dose_change_is_an_enum_written_as_its_text() -> None:
+    """`dose_change` is a `DoseChange`; the CSV and the frame hold its text ("" when unchanged)."""
+    from dosecal import load_bundled
+    from dosecal.engine.expand import expand
+    from dosecal.engine.table import DoseChange
+    from dosecal.model.adjust import CycleRef, LevelFrom
+    from dosecal.model.course import Course
+    from dosecal.model.dosing import Measures
+
+    regimen = load_bundled("nct04083898")
+    course = Course(
+        dt.date(2026, 12, 7),
+        cycles=2,
+        level="2",
+        measures=Measures(Decimal(70), Decimal(170)),
+        adjustments=(LevelFrom("1", CycleRef(None, 2), "DLT", 9),),
+    )
+    rows = [a for a in expand(regimen, course) if a.agent == "bendamustine"]
+    assert {(a.cycle, a.dose_change) for a in rows} == {(1, DoseChange.NONE), (2, DoseChange.REDUCED)}
+    assert {values(a)[COLUMNS.index("dose_change")] for a in rows} == {"", "reduced"}
+    assert all(type(v) is str for v in values(rows[-1]) if isinstance(v, str))

@@ -16,7 +16,7 @@ from itertools import groupby
 from dosecal.engine.identity import administration_id, dose_place
 from dosecal.engine.occurrences import occurrences
 from dosecal.engine.plan import Plan, line_dose, plan
-from dosecal.engine.table import Administration, Change, Schedule, Status, weekday
+from dosecal.engine.table import Administration, Change, DoseChange, Schedule, Status, weekday
 from dosecal.errors import CourseError
 from dosecal.limits import MAX_ADMINISTRATIONS
 from dosecal.model.adjust import Adjustment, CycleRef, Withheld
@@ -55,7 +55,7 @@ class _Dose:
     spec: DoseSpec
     source: str
     computed: Computed | None
-    change: str  # against the course's planned dose: "", "reduced", "increased", "changed"
+    change: DoseChange  # against the course's planned dose
     level: Level | None
     because: tuple[Change, ...]  # the adjustments that set this dose
 
@@ -169,12 +169,12 @@ def _planned(the_plan: Plan, agent: Agent, clause: Clause, level: Level | None) 
     return spec, source
 
 
-def _change(planned: DoseSpec, given: DoseSpec) -> str:
+def _change(planned: DoseSpec, given: DoseSpec) -> DoseChange:
     if planned == given:
-        return ""
+        return DoseChange.NONE
     if isinstance(planned, Amount) and isinstance(given, Amount) and planned.unit == given.unit:
-        return "reduced" if given.value < planned.value else "increased"
-    return "changed"
+        return DoseChange.REDUCED if given.value < planned.value else DoseChange.INCREASED
+    return DoseChange.CHANGED
 
 
 def _because(adjustment: Adjustment) -> Change:

@@ -37,6 +37,16 @@ class Status(enum.StrEnum):
     OMITTED = "omitted"  # the course leaves it out
 
 
+class DoseChange(enum.StrEnum):
+    """How a row's dose differs from the course's planned dose (a level or dose change); the value
+    is the `dose_change` column's text. A `str` enum, as `Status` is."""
+
+    NONE = ""
+    REDUCED = "reduced"
+    INCREASED = "increased"
+    CHANGED = "changed"  # not comparable: another unit, or a dose stated where none was
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One course adjustment behind a row: its course line and what it did, with why."""
@@ -67,7 +77,7 @@ class Administration:
     computed_amount: Decimal | None
     computed_unit: str
     dose_basis: str
-    dose_change: str  # "", "reduced", "increased", "changed": against the course's planned dose
+    dose_change: DoseChange  # against the course's planned dose
     route: str
     form: str
     duration_min: int | None
@@ -92,6 +102,7 @@ CONTINUOUS_MIN = 24 * 60
 # A column's value as the contract has it (docs/table.md): what `values` gives.
 Value = str | int | bool | Decimal | dt.date | None
 _STATUS = COLUMNS.index("status")
+_DOSE_CHANGE = COLUMNS.index("dose_change")
 _ADJUSTMENT = COLUMNS.index("adjustment")
 
 
@@ -104,6 +115,7 @@ def values(a: Administration) -> list[Value]:
     """The row in `COLUMNS` order as the contract has it: the status and the adjustments as text."""
     row: list[Value] = [getattr(a, c) for c in COLUMNS]
     row[_STATUS] = a.status.value
+    row[_DOSE_CHANGE] = a.dose_change.value
     row[_ADJUSTMENT] = adjustment_text(a.adjustment)
     return row
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from dosecal.engine.table import Administration, Schedule, Status
+from dosecal.engine.table import Administration, DoseChange, Schedule, Status
 from dosecal.model.regimen import Agent, format_decimal
 from dosecal.views.events import dose_words
 from dosecal.views.wording import days_text
@@ -162,7 +162,12 @@ def _sheet(
 def _cell(a: Administration) -> Cell:
     if a.status is not Status.PLANNED:
         return Cell(cell_dose(a), a.time, False, a.status.value)
-    return Cell(cell_dose(a), a.time, True, f"dose {a.dose_change}" if a.dose_change else "")
+    return Cell(
+        cell_dose(a),
+        a.time,
+        True,
+        f"dose {a.dose_change.value}" if a.dose_change is not DoseChange.NONE else "",
+    )
 
 
 def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> DrugInstructions:

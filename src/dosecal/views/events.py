@@ -24,7 +24,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from dosecal.engine.identity import EventKind, administration_uid, event_place, event_uid, visit_uid
-from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule, Status, adjustment_text
+from dosecal.engine.table import CONTINUOUS_MIN, Administration, DoseChange, Schedule, Status, adjustment_text
 from dosecal.model.regimen import format_decimal
 from dosecal.views import visit_times
 from dosecal.views.visit_times import Step, utc
@@ -144,8 +144,8 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
         bits.append("step-up dose")
     if a.time:
         bits.append(f"at {a.time}")
-    if a.dose_change:
-        bits.append(f"dose {a.dose_change}")
+    if a.dose_change is not DoseChange.NONE:
+        bits.append(f"dose {a.dose_change.value}")
     name = a.agent + (f" ({a.variant})" if a.variant else "")
     lines = [f"{prefix}{name}: {dose_words(a)}; {', '.join(bits)}"]
     if a.adjustment:
