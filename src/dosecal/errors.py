@@ -2,22 +2,41 @@
 
 ::
 
-    DosecalError                 anything dosecal refuses; carries an exit code
+    DosecalError                 anything dosecal refuses; carries its exit code
+     │                           (`exit_code`: 1, for it and every class below)
      ├── RegimenError            a regimen or course file says something wrong (its
      │                           Diagnostics at once, each with file:line:col;
      │                           the first 50 shown, all counted)
      ├── CourseError             a course value is wrong: start date, horizon,
-     │    │                      level, supplied dose, body measures
-     │    └── VisitTimeError     a visit time would start a drug after its day
+     │    │                      level, supplied dose, body measures, an adjustment;
+     │    │                      fields: subject, line, hint, quoted
+     │    ├── VisitTimeError     a visit time would start a drug after its day
+     │    └── RosterError        a roster's header cannot be read
+     │                           (dosecal.batch.roster_file)
      └── OutputError             an output cannot be written
+          └── ForeignCalendarError
+                                 the calendar to replace holds none of this
+                                 course's events (dosecal.render.ics)
 
-The command line prints `str(error)` and exits with `error.exit_code`; no
-traceback reaches a user.
+The command line (dosecal.cli.main) prints `str(error)` and exits with
+`error.exit_code`; no traceback reaches a user. Its exit codes:
+
+    0    done
+    1    a DosecalError (its exit_code); any other click.ClickException (a file
+         or roster that cannot be read); Ctrl-C (click.Abort); `check` with a
+         file refused, `batch` with a row refused or no patient made
+    2    a usage error (click.UsageError: an unknown option, a value an option
+         refuses, a missing argument; no command at all)
+    70   an internal error: any other exception, a bug (EX_SOFTWARE of sysexits.h;
+         DOSECAL_DEBUG=1 shows its traceback)
+
+`batch` stopped by SIGTERM or SIGHUP exits 128 + the signal's number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -126,8 +145,48 @@ class RegimenError(DosecalError):
         return "\n\n".join(blocks)
 
 
+class Subject(enum.Enum):
+    """What a `CourseError` is about: the course value at fault, named as a course file's statement."""
+
+    COURSE = "course"  # the course as a whole: its id, its number of adjustments
+    START = "start"
+    CYCLES = "cycles"
+    UNTIL = "until"
+    HORIZON = "horizon"  # how far to expand, when the course gives neither cycles nor an end date
+    LEVEL = "level"
+    WEIGHT = "weight"
+    HEIGHT = "height"
+    DOSE = "dose"  # a supplied dose, or one the regimen leaves to be supplied
+    ROUNDING = "rounding"
+    ADJUSTMENT = "adjustment"  # a delay, set start, hold, level or dose change (its course line: `line`)
+
+
 class CourseError(DosecalError):
-    """A value that describes a patient's course is wrong or implausible."""
+    """A value that describes a patient's course is wrong or implausible.
+
+    `str(error)` is the sentence a user reads: "course line {line}: " when the
+    error is about an adjustment that knows its line, the `message`, and
+    "; {hint}" when there is a hint. A course file's report takes the fields
+    instead (dosecal.language.course_file.located): `subject` or `line` for the
+    line at fault, `quoted` for the text on it to put the caret under.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        subject: Subject | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+        quoted: str | None = None,
+    ) -> None:
+        where = f"course line {line}: " if line is not None else ""
+        super().__init__(f"{where}{message}; {hint}" if hint else f"{where}{message}")
+        self.message = message
+        self.subject = subject
+        self.line = line  # a course file's line
+        self.hint = hint
+        self.quoted = quoted  # a name the message quotes ('pomalidomid'), as the course writes it
 
 
 class VisitTimeError(CourseError):

@@ -13,10 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 import dosecal
-from dosecal import RegimenError
+from dosecal import CourseError, RegimenError
 from dosecal.cli.main import cli
+from dosecal.engine.table import adjustment_text
+from dosecal.errors import Subject
 from dosecal.io.read import load_course
+from dosecal.language import course_file
 from dosecal.model.adjust import CycleRef, Delay, LevelFrom
+from dosecal.source import Source
 
 from ..conftest import course, load
 
@@ -97,7 +101,7 @@ def packet(folder: Path, course_text: str) -> dict[str, bytes]:
     path.write_text(course_text, "utf-8")
     result = CliRunner().invoke(cli, ["make", "--course", str(path), "-o", str(folder / "out")])
     assert result.exit_code == 0, result.stderr
-    target = folder / "out" / "nct04083898-2026-12-07"
+    target = folder / "out" / "wu-017"  # the course file's course id
     return {p.name: p.read_bytes() for p in target.iterdir()}
 
 
@@ -192,7 +196,7 @@ def test_golden_course_with_dubois_worked_by_hand() -> None:
     assert "DuBois" in first.dose_basis and "1.81 m2" in first.dose_basis
     isa = {(a.cycle, a.cycle_day): a for a in rows if a.agent == "isatuximab"}
     assert isa[(2, 15)].date.isoformat() == "2027-01-18" and isa[(2, 15)].status == "held"
-    assert "infusion reaction" in isa[(2, 15)].adjustment
+    assert "infusion reaction" in adjustment_text(isa[(2, 15)].adjustment)
     assert {a.computed_amount for a in isa.values()} == {Decimal(700)}
     assert [k for k, a in isa.items() if a.status != "planned"] == [(2, 15)]
 
@@ -291,3 +295,105 @@ def test_two_level_changes_from_one_cycle(tmp_path: Path) -> None:
         "\n"
         "1 error in pt.course"
     )
+
+
+# ---- course errors, at the line their fields name ------------------------------------------
+
+WEEKLY = 'regimen weekly "Weekly"\n  cycle 7 days, until progression\n  drug 1 mg\n    day 1\n'
+
+
+def test_an_end_date_past_200_cycles_is_at_the_until_line(tmp_path: Path) -> None:
+    """Weekly cycles up to 2031 would be 213: refused at the 'until' line, which the error is
+    about (before, at the 'course' line: its words named no statement the file has)."""
+    (tmp_path / "weekly.regimen").write_text(WEEKLY, "utf-8")
+    text = 'course pt-1\n  regimen "weekly.regimen"\n  start 2026-12-07\n  until 2031-01-01\n'
+    assert mistakes(tmp_path, text) == (
+        "pt.course:4:3: cycles up to 2031-01-01 would be more than 200, which is not plausible\n"
+        "      until 2031-01-01\n"
+        "      ^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "1 error in pt.course"
+    )
+
+
+@pytest.mark.parametrize(
+    ("measure", "value", "expected"),
+    [
+        (
+            "weight",
+            Decimal(700),
+            "pt.course:6:3: weight 700 kg is not plausible (expected 1-300 kg)\n"
+            "      weight 70 kg\n"
+            "      ^^^^^^^^^^^^",
+        ),
+        (
+            "height",
+            Decimal(10),
+            "pt.course:7:3: height 10 cm is not plausible (expected 30-250 cm)\n"
+            "      height 170 cm\n"
+            "      ^^^^^^^^^^^^^",
+        ),
+    ],
+)
+def test_a_measure_refused_when_the_course_is_made_is_at_its_line(
+    measure: str, value: Decimal, expected: str
+) -> None:
+    """A weight or height the measures check refuses is reported at its own line, found from the
+    error's subject (each number is checked as it is read too, so only a changed value gets here)."""
+    source = Source(BODY.format(weight="70", height="170"), "pt.course")
+    parsed, found = course_file.parse(source)
+    assert not found
+    parsed.values[measure] = value
+    the_course, diagnostics = course_file.to_course(parsed, source)
+    assert the_course is None
+    assert [d.render(source) for d in diagnostics] == [expected]
+
+
+FIELDS = """course pt-1
+  regimen nct04083898
+  start 2026-12-07
+  until 2027-01-01
+  level 2
+  delay cycle 2 by 7 days because "level 2: start late"
+"""
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        # Words and a 'course line' in the text that would have sent a reader of it elsewhere.
+        (
+            CourseError("course line 5: the level of 'start'", subject=Subject.UNTIL, quoted="2027-01-01"),
+            "pt.course:4:9: course line 5: the level of 'start'\n"
+            "      until 2027-01-01\n"
+            "            ^^^^^^^^^^",
+        ),
+        (
+            CourseError("cycle 2 is past the start; and level", subject=Subject.ADJUSTMENT, line=6, hint="h"),
+            "pt.course:6:3: cycle 2 is past the start; and level\n"
+            '      delay cycle 2 by 7 days because "level 2: start late"\n'
+            "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+            "    hint: h",
+        ),
+        (
+            CourseError("no level '7'", subject=Subject.LEVEL, quoted="7"),  # not on the line: all of it
+            "pt.course:5:3: no level '7'\n      level 2\n      ^^^^^^^",
+        ),
+        (
+            CourseError("the start", subject=Subject.WEIGHT),  # no weight line: the 'course' line
+            "pt.course:1:1: the start\n    course pt-1\n    ^^^^^^^^^^^",
+        ),
+        (
+            CourseError("course line 3: level"),  # no subject: the 'course' line
+            "pt.course:1:1: course line 3: level\n    course pt-1\n    ^^^^^^^^^^^",
+        ),
+    ],
+)
+def test_a_course_error_is_located_by_its_fields_alone(error: CourseError, expected: str) -> None:
+    """The line is the error's `line`, else its subject's statement, else the 'course' line; the
+    caret goes under `quoted` when the line holds it; the message and hint are the error's own.
+    Nothing is read from the error's text."""
+    source = Source(FIELDS, "pt.course")
+    parsed, found = course_file.parse(source)
+    assert not found
+    assert course_file.located(error, source, parsed.lines).render(source) == expected

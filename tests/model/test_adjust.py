@@ -12,6 +12,9 @@ import pytest
 
 import dosecal
 from dosecal import CourseError
+from dosecal.engine.plan import plan
+from dosecal.engine.table import adjustment_text
+from dosecal.errors import Subject
 from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn, Withheld
 from dosecal.model.dosing import Rounding
 from dosecal.model.regimen import UNITS, Amount
@@ -52,13 +55,13 @@ def test_delay_and_level_change_change_exactly_the_affected_rows() -> None:
         old, new = before[i], after[i]
         assert new.date - old.date == dt.timedelta(days=7)
         assert new.study_day - old.study_day == 7
-        assert "course line 10: cycle 3 delayed 7 days (ANC 0.8 on day 1)" in new.adjustment
+        assert "course line 10: cycle 3 delayed 7 days (ANC 0.8 on day 1)" in adjustment_text(new.adjustment)
         if new.agent == "bendamustine" and new.cycle >= 4:
             assert (new.dose_amount, new.level, new.dose_change) == (Decimal(50), "1", "reduced")
-            assert "course line 11: level 1 from cycle 4 (DLT in cycle 3)" in new.adjustment
+            assert "course line 11: level 1 from cycle 4 (DLT in cycle 3)" in adjustment_text(new.adjustment)
         else:
             assert (new.dose_amount, new.dose_change) == (old.dose_amount, "")
-            assert "level 1 from cycle 4" not in new.adjustment
+            assert "level 1 from cycle 4" not in adjustment_text(new.adjustment)
 
 
 def test_start_on_a_date() -> None:
@@ -112,8 +115,11 @@ def test_holds_and_omissions_keep_their_rows() -> None:
     assert {a.status for a in dex if a.cycle <= 2} == {"planned"}
     assert {a.status for a in dex if a.cycle >= 3} == {"omitted"}
     held = next(a for a in schedule if a.status == "held")
-    assert held.adjustment == "course line 8: pomalidomide held on cycle 2 from day 15 (rash grade 2)"
-    assert {a.adjustment for a in dex if a.cycle >= 3} == {
+    assert (
+        adjustment_text(held.adjustment)
+        == "course line 8: pomalidomide held on cycle 2 from day 15 (rash grade 2)"
+    )
+    assert {adjustment_text(a.adjustment) for a in dex if a.cycle >= 3} == {
         "course line 9: dexamethasone omitted from cycle 3 (insomnia)"
     }
 
@@ -314,7 +320,7 @@ def test_the_latest_of_two_level_changes_wins() -> None:
         ),
     )
     benda = {
-        (a.cycle, a.dose_amount, a.computed_amount, a.level, a.dose_change, a.adjustment)
+        (a.cycle, a.dose_amount, a.computed_amount, a.level, a.dose_change, adjustment_text(a.adjustment))
         for a in schedule
         if a.agent == "bendamustine"
     }
@@ -340,7 +346,7 @@ def test_the_latest_of_two_level_changes_wins() -> None:
         (5, Decimal(50), Decimal(91), "1", "reduced", "course line 11: level 1 from cycle 4 (second DLT)"),
     }
     # Isatuximab's dose is the same at every level: no level change is named on its rows.
-    assert {a.adjustment for a in schedule if a.agent == "isatuximab"} == {""}
+    assert {adjustment_text(a.adjustment) for a in schedule if a.agent == "isatuximab"} == {""}
 
 
 def test_the_latest_of_two_dose_changes_wins() -> None:
@@ -362,7 +368,14 @@ def test_the_latest_of_two_dose_changes_wins() -> None:
         ),
     )
     isa = {
-        (a.cycle, a.dose_amount, a.computed_amount, a.dose_source, a.dose_change, a.adjustment)
+        (
+            a.cycle,
+            a.dose_amount,
+            a.computed_amount,
+            a.dose_source,
+            a.dose_change,
+            adjustment_text(a.adjustment),
+        )
         for a in schedule
         if a.agent == "isatuximab"
     }
@@ -399,7 +412,7 @@ def test_every_move_behind_a_cycles_dates_is_named() -> None:
     second = "course line 9: cycle 4 delayed 7 days (platelets 60)"
     started = "course line 10: cycle 6 started on 2027-05-17 (clinic closed)"
     days_1 = {
-        (a.cycle, a.date.isoformat(), a.adjustment)
+        (a.cycle, a.date.isoformat(), adjustment_text(a.adjustment))
         for a in schedule
         if a.agent == "prednisone" and a.cycle_day == 1
     }
@@ -431,7 +444,7 @@ def test_a_hold_beside_a_move_and_a_level_change() -> None:
     )
     row = next(a for a in schedule if a.agent == "bendamustine" and (a.cycle, a.cycle_day) == (3, 2))
     assert (row.date.isoformat(), row.status) == ("2027-02-09", "held")
-    assert row.adjustment == (
+    assert adjustment_text(row.adjustment) == (
         "course line 8: cycle 2 delayed 7 days (ANC 0.9); "
         "course line 9: bendamustine held on cycle 3 day 2 (creatinine up); "
         "course line 10: level 1 from cycle 3 (DLT)"
@@ -522,7 +535,7 @@ def test_an_adjustment_at_the_end_of_a_multi_phase_course(at: CycleRef, message:
     the_course = course("2026-12-07", cycles=10, adjustments=(Delay(at, 7, "infection", 4),))
     if message is None:
         schedule = dosecal.expand(load("s0777-vrd-rd"), the_course)
-        assert any(a.adjustment.startswith("course line 4:") for a in schedule)
+        assert any(adjustment_text(a.adjustment).startswith("course line 4:") for a in schedule)
         return
     with pytest.raises(CourseError) as caught:
         dosecal.expand(load("s0777-vrd-rd"), the_course)
@@ -569,7 +582,7 @@ def test_a_set_start_the_day_after_the_cycle_before_ends(date: str, message: str
     if message is None:
         schedule = dosecal.expand(load("nct04083898"), the_course)
         row = next(a for a in schedule if a.cycle == 2)
-        assert (row.date.isoformat(), row.adjustment) == (
+        assert (row.date.isoformat(), adjustment_text(row.adjustment)) == (
             "2027-01-04",
             "course line 7: cycle 2 started on 2027-01-04 (as planned)",
         )
@@ -660,3 +673,170 @@ def test_a_set_start_at_most_a_year_late(date: str, message: str | None) -> None
     with pytest.raises(CourseError) as caught:
         dosecal.expand(load("nct04083898"), the_course)
     assert str(caught.value) == message
+
+
+# ---- the fields of an adjustment's error -------------------------------------------------------
+
+MG_KG = UNITS["mg/kg"]
+
+
+@pytest.mark.parametrize(
+    ("name", "adjustments", "line", "message", "hint", "quoted"),
+    [
+        ("r-chop-21", (Delay(C(None, 2), 7, " ", 6),), 6, 'say why (because "...")', None, None),
+        (
+            "s0777-vrd-rd",
+            (Delay(C(None, 3), 7, "x", 4),),
+            4,
+            "s0777-vrd-rd has phases (induction, maintenance): say which, e.g. 'induction cycle 3'",
+            None,
+            None,  # the example is not on the line: nothing there to put the caret under
+        ),
+        (
+            "s0777-vrd-rd",
+            (Delay(C("consolidation", 1), 7, "x", 4),),
+            4,
+            "s0777-vrd-rd has no phase 'consolidation'",
+            None,
+            "consolidation",
+        ),
+        (
+            "r-chop-21",
+            (Delay(C(None, 0), 7, "late", 4),),
+            4,
+            "there is no cycle 0",
+            "cycle 1 is the first cycle",
+            None,
+        ),
+        (
+            "r-chop-21",
+            (Delay(C(None, 9), 7, "late", 4),),
+            4,
+            "cycle 9 is past the last cycle (8)",
+            None,
+            None,
+        ),
+        (
+            "nct05922501",
+            (Hold("pomalidomid", Withheld.HELD, C(None, 2), 1, 1, False, "rash", 4),),
+            4,
+            "'pomalidomid' is not a drug of nct05922501",
+            "did you mean 'pomalidomide'?",
+            "pomalidomid",
+        ),
+        (
+            "r-chop-21",
+            (DoseFrom("aspirin", Amount(Decimal(1), MG_KG), C(None, 2), "bleeding", 5),),
+            5,
+            "'aspirin' is not a drug of r-chop-21",
+            "its drugs are cyclophosphamide, doxorubicin, vincristine, rituximab, prednisolone",
+            "aspirin",
+        ),
+        (
+            "r-chop-21",
+            (Delay(C(None, 2), 0, "ANC", 7),),
+            7,
+            "a delay of 0 days is not plausible (expected 1-366 days)",
+            None,
+            None,
+        ),
+        (
+            "nct05922501",
+            (Hold("pomalidomide", Withheld.HELD, C(None, 2), 30, 30, False, "rash", 4),),
+            4,
+            "day 30 is outside a 28-day cycle",
+            None,
+            None,
+        ),
+        (
+            "r-chop-21",
+            (LevelFrom("1", C(None, 2), "toxicity", 5),),
+            5,
+            "r-chop-21 has no dose level '1'",
+            "its levels: none",
+            "1",
+        ),
+        (
+            "r-chop-21",
+            (
+                DoseFrom("vincristine", Amount(Decimal(1), MG_KG), C(None, 2), "neuropathy", 8),
+                DoseFrom("vincristine", Amount(Decimal(2), MG_KG), C(None, 2), "neuropathy", 9),
+            ),
+            9,
+            "the vincristine dose from cycle 2 is already changed on course line 8",
+            None,
+            None,
+        ),
+        (
+            "r-chop-21",
+            (StartOn(C(None, 2), dt.date(2026, 12, 20), "clinic", 6),),
+            6,
+            "cycle 2 cannot start on 2026-12-20: the cycle before it runs until 2026-12-27",
+            None,
+            None,
+        ),
+        (
+            "r-chop-21",
+            (StartOn(C(None, 2), dt.date(2028, 1, 1), "clinic", 6),),
+            6,
+            "cycle 2 cannot start on 2028-01-01: that is more than 366 days after 2026-12-28, "
+            "when it would start",
+            None,
+            None,
+        ),
+        (
+            "r-chop-21",
+            (Delay(C(None, 1), 7, "late", 3),),
+            3,
+            "the course's start date says when cycle 1 starts",
+            None,
+            None,
+        ),
+        (
+            "r-chop-21",
+            (Delay(C(None, 2), 7, "ANC", 4), StartOn(C(None, 2), dt.date(2027, 1, 4), "clinic", 5)),
+            5,
+            "cycle 2 is already moved on course line 4",
+            None,
+            None,
+        ),
+        (
+            "r-chop-21",
+            (Delay(C(None, 5), 7, "late", 3),),
+            3,
+            "cycle 5 is past the last cycle expanded (3 in all)",
+            None,
+            None,
+        ),
+        (
+            "r-chop-21",
+            (Delay(C(None, 2), 7, "ANC\x07", 6),),
+            6,
+            "the reason holds U+0007 BELL (an invisible control character) at character 4",
+            "delete it",
+            None,
+        ),
+    ],
+)
+def test_an_adjustments_error_carries_its_line_and_parts(
+    name: str,
+    adjustments: tuple[object, ...],
+    line: int,
+    message: str,
+    hint: str | None,
+    quoted: str | None,
+) -> None:
+    """Every refused adjustment says so in fields: its course line, the sentence, the hint and the
+    name to put the caret under. A course file's report is made from these (never from the text),
+    and the text is 'course line N: sentence; hint', as it always was."""
+    with pytest.raises(CourseError) as caught:
+        plan(load(name), course("2026-12-07", cycles=3, adjustments=adjustments))
+    error = caught.value
+    assert (error.subject, error.line, error.message, error.hint, error.quoted) == (
+        Subject.ADJUSTMENT,
+        line,
+        message,
+        hint,
+        quoted,
+    )
+    assert str(error) == f"course line {line}: {message}" + (f"; {hint}" if hint else "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 import dosecal
 from dosecal import Amount, Course, CourseError
 from dosecal.engine.plan import plan
+from dosecal.errors import Subject
 from dosecal.model.adjust import CycleRef, Delay, Hold, LevelFrom, StartOn, Withheld
 from dosecal.model.regimen import UNITS
 
@@ -359,3 +361,225 @@ def test_at_most_500_adjustments() -> None:
             dosecal.load(CYCLES), replace(the_course, adjustments=(*holds, replace(hold, line=501)))
         )
     assert str(caught.value) == "a course has at most 500 adjustments, not 501"
+
+
+# ---- the fields of a course's error ----------------------------------------------------------
+
+WEEKLY = 'regimen w "W"\n  cycle 7 days, until progression\n  d 1 mg\n    day 1\n'
+DAY = dt.date(2026, 12, 7)
+HOLD = Hold("vincristine", Withheld.HELD, CycleRef(None, 2), 1, 1, False, "neuropathy", 1)
+
+
+def _mg(value: str, unit: str = "mg") -> Amount:
+    return Amount(Decimal(value), UNITS[unit])
+
+
+@pytest.mark.parametrize(
+    ("regimen", "the_course", "subject", "message", "hint", "quoted"),
+    [
+        (
+            CYCLES,
+            Course(dt.date(1899, 12, 31), cycles=1),
+            Subject.START,
+            "a start date of 1899-12-31 is not plausible (expected 1900-01-01 to 2199-12-31)",
+            None,
+            None,
+        ),
+        (
+            CYCLES,
+            Course(DAY, cycles=1, course_id="pt\x00"),
+            Subject.COURSE,
+            "the course id holds U+0000 NULL (an invisible control character) at character 3",
+            "delete it",
+            None,
+        ),
+        (
+            CYCLES,
+            Course(DAY, cycles=1, adjustments=tuple(replace(HOLD, line=n) for n in range(1, 502))),
+            Subject.ADJUSTMENT,
+            "a course has at most 500 adjustments, not 501",
+            None,
+            None,
+        ),
+        (
+            OPEN,
+            Course(DAY, cycles=1),
+            Subject.LEVEL,
+            "nct04083898 has dose levels 1, 2, 3, phase2: choose one with --level",
+            None,
+            None,
+        ),
+        (
+            CYCLES,
+            Course(DAY, cycles=1, level="2"),
+            Subject.LEVEL,
+            "r-chop-21 has no dose levels (--level 2 was given)",
+            None,
+            None,
+        ),
+        (
+            OPEN,
+            Course(DAY, cycles=1, level="9"),
+            Subject.LEVEL,
+            "nct04083898 has no dose level '9'",
+            "its levels are 1, 2, 3, phase2",
+            "9",
+        ),
+        (
+            OPEN,
+            Course(DAY, cycles=1, level="phase2", doses=(("aspirin", _mg("100")),)),
+            Subject.DOSE,
+            "--dose names 'aspirin', which is not a drug of nct04083898",
+            "its drugs are isatuximab, bendamustine, prednisone",
+            "aspirin",
+        ),
+        (
+            OPEN,
+            Course(DAY, cycles=1, level="phase2", doses=(BENDA_60, BENDA_60)),
+            Subject.DOSE,
+            "--dose gives the dose of bendamustine twice",
+            None,
+            None,
+        ),
+        (
+            OPEN,
+            Course(DAY, cycles=1, level="1", doses=(BENDA_60,)),
+            Subject.DOSE,
+            "every dose of bendamustine is stated by the regimen",
+            "--dose only fills a dose the regimen leaves open",
+            None,
+        ),
+        (
+            CAPPED,
+            Course(DAY, cycles=1, doses=(("vincristine", _mg("2", "units")),)),
+            Subject.DOSE,
+            "--dose gives vincristine in units, which cannot be held against its cap of 2 mg",
+            None,
+            None,
+        ),
+        (
+            CAPPED,
+            Course(DAY, cycles=1, doses=(("vincristine", _mg("3")),)),
+            Subject.DOSE,
+            "--dose gives vincristine 3 mg, above its cap of 2 mg",
+            None,
+            None,
+        ),
+        (
+            OPEN,
+            Course(DAY, cycles=1, level="phase2"),
+            Subject.LEVEL,  # the level leaves it open: a course file points at the level line
+            "level phase2 leaves the bendamustine dose to be chosen: "
+            'supply it with --dose "bendamustine=AMOUNT UNIT"',
+            None,
+            None,
+        ),
+        (
+            MIXED,
+            Course(DAY, cycles=1),
+            Subject.DOSE,
+            'mixed leaves the drug dose to be chosen: supply it with --dose "drug=AMOUNT UNIT"',
+            None,
+            None,
+        ),
+        (
+            WEEKLY,
+            Course(DAY, until=dt.date(2031, 1, 1)),
+            Subject.UNTIL,
+            "cycles up to 2031-01-01 would be more than 200, which is not plausible",
+            None,
+            None,
+        ),
+        (
+            CYCLES,
+            Course(DAY, cycles=2, until=dt.date(2027, 3, 1)),
+            Subject.CYCLES,
+            "give either a number of cycles or an end date, not both",
+            None,
+            None,
+        ),
+        (
+            CYCLES,
+            Course(DAY, cycles=0),
+            Subject.CYCLES,
+            "0 cycles is not plausible (expected 1-200)",
+            None,
+            None,
+        ),
+        (CYCLES, Course(DAY, cycles=9), Subject.CYCLES, "r-chop-21 has 8 cycles", "9 were asked for", None),
+        (
+            CYCLES,
+            Course(DAY, until=dt.date(2026, 11, 30)),
+            Subject.UNTIL,
+            "the end date 2026-11-30 is before the start date 2026-12-07",
+            None,
+            None,
+        ),
+        (
+            CYCLES,
+            Course(DAY, until=dt.date(2036, 12, 8)),
+            Subject.UNTIL,
+            "an end date more than 10 years after the start is not plausible",
+            None,
+            None,
+        ),
+        (
+            OPEN,
+            Course(DAY, level="1"),
+            Subject.HORIZON,
+            "nct04083898 runs until an open end: say how far to expand with --cycles N or --until DATE",
+            None,
+            None,
+        ),
+    ],
+)
+def test_a_courses_error_carries_what_it_is_about(
+    regimen: Path | str,
+    the_course: Course,
+    subject: Subject,
+    message: str,
+    hint: str | None,
+    quoted: str | None,
+) -> None:
+    """Every check of a course against its regimen says in fields what it refused (the subject: a
+    course file's statement), the sentence, the hint and the name to put the caret under; the
+    text is 'sentence; hint', as it always was. None of these is about a course line."""
+    with pytest.raises(CourseError) as caught:
+        plan(dosecal.load(regimen) if isinstance(regimen, Path) else dosecal.loads(regimen), the_course)
+    error = caught.value
+    assert (error.subject, error.line, error.message, error.hint, error.quoted) == (
+        subject,
+        None,
+        message,
+        hint,
+        quoted,
+    )
+    assert str(error) == message + (f"; {hint}" if hint else "")
+
+
+def test_a_course_error_is_its_text_when_given_no_fields() -> None:
+    """`CourseError("...")` as before: the text as given, and no field set."""
+    error = CourseError("cannot read roster.csv; it is a folder")
+    assert str(error) == "cannot read roster.csv; it is a folder"
+    assert (error.message, error.subject, error.line, error.hint, error.quoted) == (
+        "cannot read roster.csv; it is a folder",
+        None,
+        None,
+        None,
+        None,
+    )
+    assert CourseError("x", hint="").args == ("x",)  # an empty hint adds nothing
+
+
+def test_a_course_error_keeps_its_fields_through_pickle() -> None:
+    """A batch worker's error crosses to the parent process pickled: its fields come with it."""
+    error = CourseError("'x' is not a drug of r", subject=Subject.ADJUSTMENT, line=4, hint="h", quoted="x")
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == "course line 4: 'x' is not a drug of r; h"
+    assert (copy.message, copy.subject, copy.line, copy.hint, copy.quoted) == (
+        "'x' is not a drug of r",
+        Subject.ADJUSTMENT,
+        4,
+        "h",
+        "x",
+    )

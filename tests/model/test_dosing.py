@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 
 from dosecal import CourseError
+from dosecal.errors import Subject
 from dosecal.model.dosing import BsaFormula, Measures, Rounding, bsa, compute
 from dosecal.model.regimen import UNITS, Amount, format_decimal
 
@@ -362,3 +364,56 @@ def test_measures_keep_the_decimal_written() -> None:
     with pytest.raises(CourseError) as caught:
         Measures("heavy", None)  # type: ignore[arg-type]
     assert str(caught.value) == "weight in kg 'heavy' is not a number"
+
+
+# ---- the fields of a dosing error -----------------------------------------------------------
+
+
+def _refused(call: Callable[[], object]) -> tuple[object, ...]:
+    with pytest.raises(CourseError) as caught:
+        call()
+    error = caught.value
+    assert str(error) == error.message  # no course line, no hint: the sentence is the text
+    return (error.subject, error.line, error.message, error.hint, error.quoted)
+
+
+@pytest.mark.parametrize(
+    ("call", "subject", "message", "quoted"),
+    [
+        (
+            lambda: Measures(Decimal(700)),
+            Subject.WEIGHT,
+            "weight 700 kg is not plausible (expected 1-300 kg)",
+            None,
+        ),
+        (
+            lambda: Measures(None, Decimal("Infinity")),
+            Subject.HEIGHT,
+            "height Infinity cm is not plausible (expected 30-250 cm)",
+            None,
+        ),
+        # A caller may pass anything (a float is read as written): a str that is no number.
+        (lambda: Measures("heavy", None), Subject.WEIGHT, "weight in kg 'heavy' is not a number", "heavy"),  # type: ignore[arg-type]
+        (lambda: Measures(None, "tall"), Subject.HEIGHT, "height in cm 'tall' is not a number", "tall"),  # type: ignore[arg-type]
+        (
+            lambda: compute(
+                amount("1000", "units/kg"), None, Measures(Decimal(70)), Rounding(amount("5", "mg"))
+            ),
+            Subject.ROUNDING,
+            "a dose in units cannot be rounded to the nearest 5 mg",
+            None,
+        ),
+        (
+            lambda: compute(amount("100", "units/kg"), amount("2", "mg"), Measures(Decimal(70))),
+            Subject.DOSE,
+            "a dose in units cannot be held against a cap of 2 mg",
+            None,
+        ),
+    ],
+)
+def test_a_dosing_error_says_which_value_it_is_about(
+    call: Callable[[], object], subject: Subject, message: str, quoted: str | None
+) -> None:
+    """A weight or height refused says which (a course file puts the caret on that line, not on
+    a guess from the words); a value that is not a number is quoted, for the caret."""
+    assert _refused(call) == (subject, None, message, None, quoted)

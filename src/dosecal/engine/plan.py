@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from dosecal.engine.timeline import cycle_starts
-from dosecal.errors import CourseError
+from dosecal.errors import CourseError, Subject
 from dosecal.limits import MAX_ADJUSTMENTS
 from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn
 from dosecal.model.adjust import check as check_adjustments
@@ -122,7 +122,9 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     check_text(course)
     if len(course.adjustments) > MAX_ADJUSTMENTS:  # a course file stops at its line; the API here
         count = len(course.adjustments)
-        raise CourseError(f"a course has at most {MAX_ADJUSTMENTS} adjustments, not {count:,}")
+        raise CourseError(
+            f"a course has at most {MAX_ADJUSTMENTS} adjustments, not {count:,}", subject=Subject.ADJUSTMENT
+        )
     check_adjustments(regimen, course.adjustments)
     starts = cycle_starts(regimen, course.start, course.cycles, course.until, course.adjustments)
     phases = tuple(PhasePlan(i, s) for i, s in enumerate(starts) if s)
@@ -145,9 +147,11 @@ def _within_horizon(the_plan: Plan) -> None:
     last = (the_plan.phases[-1].index, the_plan.phases[-1].cycles)
     for adjustment in the_plan.course.adjustments:
         if the_plan.position(adjustment.at) > last:
+            expanded = sum(p.cycles for p in the_plan.phases)
             raise CourseError(
-                f"course line {adjustment.line}: {adjustment.at} is past the last cycle "
-                f"expanded ({sum(p.cycles for p in the_plan.phases)} in all)"
+                f"{adjustment.at} is past the last cycle expanded ({expanded} in all)",
+                subject=Subject.ADJUSTMENT,
+                line=adjustment.line,
             )
 
 
@@ -155,13 +159,18 @@ def _level(regimen: Regimen, name: str | None) -> Level | None:
     names = ", ".join(lv.name for lv in regimen.levels)
     if name is None:
         if regimen.levels:
-            raise CourseError(f"{regimen.name} has dose levels {names}: choose one with --level")
+            raise CourseError(
+                f"{regimen.name} has dose levels {names}: choose one with --level", subject=Subject.LEVEL
+            )
         return None
     if not regimen.levels:
-        raise CourseError(f"{regimen.name} has no dose levels (--level {name} was given)")
+        raise CourseError(
+            f"{regimen.name} has no dose levels (--level {name} was given)", subject=Subject.LEVEL
+        )
     level = regimen.level(name)
     if level is None:
-        raise CourseError(f"{regimen.name} has no dose level '{name}'; its levels are {names}")
+        message = f"{regimen.name} has no dose level '{name}'"
+        raise CourseError(message, subject=Subject.LEVEL, hint=f"its levels are {names}", quoted=name)
     return level
 
 
@@ -210,16 +219,19 @@ def _supplied(
     for key, amount in doses:
         if key not in agents:
             raise CourseError(
-                f"--dose names '{key}', which is not a drug of {regimen.name}; "
-                f"its drugs are {', '.join(agents)}"
+                f"--dose names '{key}', which is not a drug of {regimen.name}",
+                subject=Subject.DOSE,
+                hint=f"its drugs are {', '.join(agents)}",
+                quoted=key,
             )
         if key in seen:
-            raise CourseError(f"--dose gives the dose of {key} twice")
+            raise CourseError(f"--dose gives the dose of {key} twice", subject=Subject.DOSE)
         seen.add(key)
         if key not in open_doses:
             raise CourseError(
-                f"every dose of {key} is stated by the regimen; "
-                "--dose only fills a dose the regimen leaves open"
+                f"every dose of {key} is stated by the regimen",
+                subject=Subject.DOSE,
+                hint="--dose only fills a dose the regimen leaves open",
             )
         _within_cap(regimen, key, amount)
     return doses
@@ -232,10 +244,13 @@ def _within_cap(regimen: Regimen, key: str, amount: Amount) -> None:
         if limit is None:
             raise CourseError(
                 f"--dose gives {key} in {amount.unit.text}, which cannot be held against "
-                f"its cap of {agent.cap}"
+                f"its cap of {agent.cap}",
+                subject=Subject.DOSE,
             )
         if amount.unit.basis is Basis.FLAT and amount.value > limit:
-            raise CourseError(f"--dose gives {key} {amount}, above its cap of {agent.cap}")
+            raise CourseError(
+                f"--dose gives {key} {amount}, above its cap of {agent.cap}", subject=Subject.DOSE
+            )
 
 
 def _require_doses(plan: Plan, level: Level | None) -> None:
@@ -243,6 +258,8 @@ def _require_doses(plan: Plan, level: Level | None) -> None:
     for key, spec in _open_doses(plan.regimen, level).items():
         if isinstance(spec, Required) and plan.supplied_dose(key) is None and key not in overridden:
             where = f"level {level.name}" if level else plan.regimen.name
+            # The level that leaves the dose open is what a course file can point at; else, nothing.
             raise CourseError(
-                f'{where} leaves the {key} dose to be chosen: supply it with --dose "{key}=AMOUNT UNIT"'
+                f'{where} leaves the {key} dose to be chosen: supply it with --dose "{key}=AMOUNT UNIT"',
+                subject=Subject.LEVEL if level else Subject.DOSE,
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dosecal.errors import CourseError
+from dosecal.errors import CourseError, Subject
 from dosecal.limits import implausible_cycles
 from dosecal.model.adjust import MAX_MOVE_DAYS, Adjustment, Delay, StartOn
 from dosecal.model.regimen import MAX_CYCLES, Regimen
@@ -41,7 +41,8 @@ def cycle_starts(
                 return tuple(s for s in (*out, tuple(starts)) if s)
             if count == MAX_CYCLES:
                 raise CourseError(
-                    f"cycles up to {until} would be more than {MAX_CYCLES}, which is not plausible"
+                    f"cycles up to {until} would be more than {MAX_CYCLES}, which is not plausible",
+                    subject=Subject.UNTIL,
                 )
             starts.append(day)
             count += 1
@@ -54,11 +55,13 @@ def _moved(move: Delay | StartOn, day: dt.date) -> dt.date:
     """When a moved cycle starts, instead of `day` (the day after the cycle before it ends)."""
     if isinstance(move, Delay):  # adjust.check has held its days to 1-MAX_MOVE_DAYS
         return day + dt.timedelta(days=move.days)
-    where = f"course line {move.line}: {move.at} cannot start on {move.date}"
+    where = f"{move.at} cannot start on {move.date}"
     if move.date < day:
-        raise CourseError(f"{where}: the cycle before it runs until {day - dt.timedelta(days=1)}")
+        why = f"the cycle before it runs until {day - dt.timedelta(days=1)}"
+        raise CourseError(f"{where}: {why}", subject=Subject.ADJUSTMENT, line=move.line)
     if (move.date - day).days > MAX_MOVE_DAYS:
-        raise CourseError(f"{where}: that is more than {MAX_MOVE_DAYS} days after {day}, when it would start")
+        why = f"that is more than {MAX_MOVE_DAYS} days after {day}, when it would start"
+        raise CourseError(f"{where}: {why}", subject=Subject.ADJUSTMENT, line=move.line)
     return move.date
 
 
@@ -66,25 +69,31 @@ def _limit(regimen: Regimen, cycles: int | None, until: dt.date | None, start: d
     """How many cycles at most (None: as many as start by `until`)."""
     total = regimen.total_cycles
     if cycles is not None and until is not None:
-        raise CourseError("give either a number of cycles or an end date, not both")
+        raise CourseError("give either a number of cycles or an end date, not both", subject=Subject.CYCLES)
     if cycles is not None:
         if not 1 <= cycles <= MAX_CYCLES:
             # Through the Python API any int can come: one of 5,000 digits cannot even be printed.
             written = str(cycles) if abs(cycles) < 10**30 else "more than 10^30"
-            raise CourseError(implausible_cycles(written))
+            raise CourseError(implausible_cycles(written), subject=Subject.CYCLES)
         if total is not None and cycles > total:
-            raise CourseError(f"{regimen.name} has {total} cycles; {cycles} were asked for")
+            raise CourseError(
+                f"{regimen.name} has {total} cycles", subject=Subject.CYCLES, hint=f"{cycles} were asked for"
+            )
         return cycles
     if until is not None:
         if until < start:
-            raise CourseError(f"the end date {until} is before the start date {start}")
+            raise CourseError(f"the end date {until} is before the start date {start}", subject=Subject.UNTIL)
         if until > _add_years(start, MAX_YEARS):
-            raise CourseError(f"an end date more than {MAX_YEARS} years after the start is not plausible")
+            raise CourseError(
+                f"an end date more than {MAX_YEARS} years after the start is not plausible",
+                subject=Subject.UNTIL,
+            )
         return total
     if total is None:
         end = regimen.phases[-1].until or "an open end"
         raise CourseError(
-            f"{regimen.name} runs until {end}: say how far to expand with --cycles N or --until DATE"
+            f"{regimen.name} runs until {end}: say how far to expand with --cycles N or --until DATE",
+            subject=Subject.HORIZON,
         )
     return total
 
@@ -97,12 +106,15 @@ def _moves(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> dict[tuple[
             position = (names.index(adjustment.at.phase), adjustment.at.cycle)
             if position == (0, 1):
                 raise CourseError(
-                    f"course line {adjustment.line}: the course's start date says when {adjustment.at} starts"
+                    f"the course's start date says when {adjustment.at} starts",
+                    subject=Subject.ADJUSTMENT,
+                    line=adjustment.line,
                 )
             if position in moves:
                 raise CourseError(
-                    f"course line {adjustment.line}: {adjustment.at} is already moved "
-                    f"on course line {moves[position].line}"
+                    f"{adjustment.at} is already moved on course line {moves[position].line}",
+                    subject=Subject.ADJUSTMENT,
+                    line=adjustment.line,
                 )
             moves[position] = adjustment
     return moves

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from dosecal import limits
-from dosecal.errors import MAX_SHOWN, CourseError, Diagnostic, Findings
+from dosecal.errors import MAX_SHOWN, CourseError, Diagnostic, Findings, Subject
 from dosecal.language.parser import hint
 from dosecal.limits import MAX_ADJUSTMENTS, Limit, LimitError, shown
 from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn, Withheld
@@ -282,7 +282,7 @@ def _measure(token: Any, kind: str) -> Decimal:
         message = f"{kind} {shown(str(token))} {unit} is not plausible (expected {low}-{high} {unit})"
         raise _MistakeError.at_token(token, message) from None
     except CourseError as error:
-        raise _MistakeError.at_token(token, str(error)) from None
+        raise _MistakeError.at_token(token, error.message, error.hint) from None
     return value
 
 
@@ -321,9 +321,8 @@ def to_course(parsed: CourseFile, source: Source) -> tuple[Course | None, list[D
         measures = Measures(
             values.get("weight"), values.get("height"), values.get("bsa", BsaFormula.MOSTELLER)
         )
-    except CourseError as error:
-        line = parsed.lines["weight" if "weight" in str(error) else "height"]
-        return None, [_at(source, line, str(error))]
+    except CourseError as error:  # at the weight or height line (error.subject)
+        return None, [located(error, source, parsed.lines)]
     course = Course(
         values["begin"],
         values.get("cycles"),
@@ -338,25 +337,33 @@ def to_course(parsed: CourseFile, source: Source) -> tuple[Course | None, list[D
     return course, []
 
 
-def _at(source: Source, line: int, message: str) -> Diagnostic:
-    """At the first name the message quotes ('pomalidomid'), if the line holds it; else the whole line."""
-    text = source.line_text(line)
-    head, _, hint_text = message.partition("; ")
-    quoted = re.search(r"'([^']+)'", head)
-    if quoted and quoted.group(1) in text:
-        return Diagnostic(
-            Span(line, text.index(quoted.group(1)) + 1, len(quoted.group(1))), head, hint_text or None
-        )
-    return Diagnostic(Span(line, _indent(text) + 1, 0), head, hint_text or None)
-
-
 def located(error: CourseError, source: Source, lines: dict[str, int]) -> Diagnostic:
-    """A course error from checking against the regimen, at the line it is about."""
-    message = str(error)
-    found = re.match(r"course line (\d+): (.*)", message, re.S)
-    if found:
-        return _at(source, int(found.group(1)), found.group(2))
-    for kind, words in (("level", "level"), ("cycles", "cycles"), ("until", "end date"), ("begin", "start")):
-        if kind in lines and words in message:
-            return _at(source, lines[kind], message)
-    return _at(source, lines.get("header", 1), message)
+    """A course error from checking against the regimen, at the line it is about: the adjustment's
+    (`error.line`), else the statement of `error.subject`, else the 'course' line."""
+    if error.line is not None:
+        return _at(source, error.line, error)
+    statement = _STATEMENTS.get(error.subject, "header") if error.subject is not None else "header"
+    return _at(source, lines.get(statement) or lines.get("header", 1), error)
+
+
+# The statement (a rule of course.lark) that gives each subject; the others have none of their own.
+_STATEMENTS = {
+    Subject.START: "begin",
+    Subject.CYCLES: "cycles",
+    Subject.UNTIL: "until",
+    Subject.LEVEL: "level",
+    Subject.WEIGHT: "weight",
+    Subject.HEIGHT: "height",
+    Subject.ROUNDING: "rounding",
+}
+
+
+def _at(source: Source, line: int, error: CourseError) -> Diagnostic:
+    """At the name the error quotes ('pomalidomid'), if the line holds it; else the whole line."""
+    text = source.line_text(line)
+    quoted = error.quoted
+    if quoted and quoted in text:
+        span = Span(line, text.index(quoted) + 1, len(quoted))
+    else:
+        span = Span(line, _indent(text) + 1, 0)
+    return Diagnostic(span, error.message, error.hint or None)

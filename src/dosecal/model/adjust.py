@@ -17,7 +17,7 @@ import difflib
 import enum
 from dataclasses import dataclass
 
-from dosecal.errors import CourseError
+from dosecal.errors import CourseError, Subject
 from dosecal.limits import DELAY
 from dosecal.model.regimen import Amount, Phase, Regimen
 
@@ -131,38 +131,46 @@ def check(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> None:
     no two set the level (or one drug's dose) from the same cycle."""
     changes: dict[tuple[object, ...], int] = {}
     for adjustment in adjustments:
-        where = f"course line {adjustment.line}"
+        line = adjustment.line
         if not adjustment.reason.strip():
-            raise CourseError(f'{where}: say why (because "...")')
-        phase = _phase(regimen, adjustment.at, where)
+            raise _refused('say why (because "...")', line)
+        phase = _phase(regimen, adjustment.at, line)
         if adjustment.at.cycle < 1:  # the course file refuses it; the Python API must too
-            raise CourseError(f"{where}: there is no {adjustment.at}; cycle 1 is the first cycle")
+            raise _refused(f"there is no {adjustment.at}", line, hint="cycle 1 is the first cycle")
         if phase.cycle_count is not None and adjustment.at.cycle > phase.cycle_count:
-            raise CourseError(f"{where}: {adjustment.at} is past the last cycle ({phase.cycle_count})")
+            raise _refused(f"{adjustment.at} is past the last cycle ({phase.cycle_count})", line)
         if isinstance(adjustment, (Hold, DoseFrom)):
             keys = [a.key for p in regimen.phases for a in p.agents]
             if adjustment.agent not in keys:
                 close = difflib.get_close_matches(adjustment.agent, keys, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; its drugs are {', '.join(keys)}"
-                raise CourseError(f"{where}: '{adjustment.agent}' is not a drug of {regimen.name}{hint}")
+                hint = f"did you mean '{close[0]}'?" if close else f"its drugs are {', '.join(keys)}"
+                message = f"'{adjustment.agent}' is not a drug of {regimen.name}"
+                raise _refused(message, line, hint=hint, quoted=adjustment.agent)
         if isinstance(adjustment, Delay) and not 1 <= adjustment.days <= MAX_MOVE_DAYS:
-            raise CourseError(
-                f"{where}: a delay of {adjustment.days} days is not plausible "
-                f"(expected 1-{MAX_MOVE_DAYS} days)"
+            raise _refused(
+                f"a delay of {adjustment.days} days is not plausible (expected 1-{MAX_MOVE_DAYS} days)", line
             )
         if isinstance(adjustment, Hold):
             for day in (adjustment.first_day, adjustment.last_day):
                 if day is not None and not 1 <= day <= phase.cycle_days:
-                    raise CourseError(f"{where}: day {day} is outside a {phase.cycle_days}-day cycle")
+                    raise _refused(f"day {day} is outside a {phase.cycle_days}-day cycle", line)
         if isinstance(adjustment, LevelFrom) and regimen.level(adjustment.level) is None:
             names = ", ".join(lv.name for lv in regimen.levels) or "none"
-            raise CourseError(
-                f"{where}: {regimen.name} has no dose level '{adjustment.level}'; its levels: {names}"
+            raise _refused(
+                f"{regimen.name} has no dose level '{adjustment.level}'",
+                line,
+                hint=f"its levels: {names}",
+                quoted=adjustment.level,
             )
-        _check_repeat(adjustment, changes, where)
+        _check_repeat(adjustment, changes)
 
 
-def _check_repeat(adjustment: Adjustment, changes: dict[tuple[object, ...], int], where: str) -> None:
+def _refused(message: str, line: int, hint: str | None = None, quoted: str | None = None) -> CourseError:
+    """The error for the adjustment on course line `line`: 'course line 12: ...'."""
+    return CourseError(message, subject=Subject.ADJUSTMENT, line=line, hint=hint, quoted=quoted)
+
+
+def _check_repeat(adjustment: Adjustment, changes: dict[tuple[object, ...], int]) -> None:
     """Two changes from one cycle contradict each other; which line comes last must not decide."""
     if isinstance(adjustment, LevelFrom):
         key: tuple[object, ...] = ("level", adjustment.at)
@@ -173,17 +181,18 @@ def _check_repeat(adjustment: Adjustment, changes: dict[tuple[object, ...], int]
     else:
         return
     if key in changes:
-        raise CourseError(f"{where}: {what} on course line {changes[key]}")
+        raise _refused(f"{what} on course line {changes[key]}", adjustment.line)
     changes[key] = adjustment.line
 
 
-def _phase(regimen: Regimen, at: CycleRef, where: str) -> Phase:
+def _phase(regimen: Regimen, at: CycleRef, line: int) -> Phase:
     names = [p.name for p in regimen.phases]
     if at.phase is None and names != [None]:
-        raise CourseError(
-            f"{where}: {regimen.name} has phases ({', '.join(str(n) for n in names)}): "
-            f"say which, e.g. '{names[0]} cycle {at.cycle}'"
+        raise _refused(
+            f"{regimen.name} has phases ({', '.join(str(n) for n in names)}): "
+            f"say which, e.g. '{names[0]} cycle {at.cycle}'",
+            line,
         )
     if at.phase not in names:
-        raise CourseError(f"{where}: {regimen.name} has no phase '{at.phase}'")
+        raise _refused(f"{regimen.name} has no phase '{at.phase}'", line, quoted=at.phase)
     return regimen.phases[names.index(at.phase)]

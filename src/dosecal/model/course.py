@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dosecal.errors import CourseError
+from dosecal.errors import CourseError, Subject
 from dosecal.model.adjust import Adjustment
 from dosecal.model.dosing import Measures, Rounding
 from dosecal.model.regimen import (
     Amount,
 )
-from dosecal.text import refused
+from dosecal.text import Refused, refused
 
 # Wide enough for retrospective work and far plans; past it a date is a typo.
 EARLIEST_START = dt.date(1900, 1, 1)
@@ -41,7 +41,8 @@ def check_start(start: dt.date) -> None:
     """Refuse a start date that can only be a typo."""
     if not EARLIEST_START <= start <= LATEST_START:
         raise CourseError(
-            f"a start date of {start} is not plausible (expected {EARLIEST_START} to {LATEST_START})"
+            f"a start date of {start} is not plausible (expected {EARLIEST_START} to {LATEST_START})",
+            subject=Subject.START,
         )
 
 
@@ -53,8 +54,18 @@ def check_text(course: Course) -> None:
     """
     found = refused(course.course_id) if course.course_id is not None else None
     if found:
-        raise CourseError(found.sentence("the course id"))
+        raise CourseError(_holds(found, "the course id"), subject=Subject.COURSE, hint="delete it")
     for adjustment in course.adjustments:
         found = refused(adjustment.reason, tab=True)
         if found:
-            raise CourseError(found.sentence(f"course line {adjustment.line}: the reason"))
+            raise CourseError(
+                _holds(found, "the reason"),
+                subject=Subject.ADJUSTMENT,
+                line=adjustment.line,
+                hint="delete it",
+            )
+
+
+def _holds(found: Refused, what: str) -> str:
+    """`Refused.sentence` without its "; delete it", which the error carries as its hint."""
+    return f"{what} holds {found.named()} at character {found.index + 1}"

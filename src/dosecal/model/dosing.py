@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from dosecal import limits
-from dosecal.errors import CourseError
+from dosecal.errors import CourseError, Subject
 from dosecal.model.regimen import Amount, Basis, convert, format_decimal
 
 # The ranges of dosecal.limits, where every number's range is written down.
@@ -50,25 +50,34 @@ class Measures:
             value = getattr(self, name)
             if value is not None and not isinstance(value, Decimal):
                 object.__setattr__(self, name, _decimal(value, name))
-        _check("weight", self.weight_kg, WEIGHT_KG, "kg")
-        _check("height", self.height_cm, HEIGHT_CM, "cm")
+        _check(Subject.WEIGHT, self.weight_kg, WEIGHT_KG, "kg")
+        _check(Subject.HEIGHT, self.height_cm, HEIGHT_CM, "cm")
+
+
+# The field of each measure, and what its value is about.
+_SUBJECTS = {"weight_kg": Subject.WEIGHT, "height_cm": Subject.HEIGHT}
 
 
 def _decimal(value: object, name: str) -> Decimal:
     try:
         return Decimal(str(value))
     except ArithmeticError:
-        raise CourseError(f"{name.replace('_', ' in ')} '{value}' is not a number") from None
+        raise CourseError(
+            f"{name.replace('_', ' in ')} '{value}' is not a number",
+            subject=_SUBJECTS[name],
+            quoted=str(value),
+        ) from None
 
 
-def _check(what: str, value: Decimal | None, bounds: tuple[Decimal, Decimal], unit: str) -> None:
+def _check(what: Subject, value: Decimal | None, bounds: tuple[Decimal, Decimal], unit: str) -> None:
     if value is None:
         return
     low, high = bounds
     if not value.is_finite() or not low <= value <= high:
         raise CourseError(
-            f"{what} {format_decimal(value) if value.is_finite() else value} {unit} is not plausible "
-            f"(expected {low}-{high} {unit})"
+            f"{what.value} {format_decimal(value) if value.is_finite() else value} {unit} is not plausible "
+            f"(expected {low}-{high} {unit})",
+            subject=what,
         )
 
 
@@ -160,7 +169,9 @@ def _rounded(value: Decimal, unit: str, steps: str, rounding: Rounding | None) -
         return value, steps
     step = convert(rounding.step.value, rounding.step.unit.absolute, unit)
     if step is None:
-        raise CourseError(f"a dose in {unit} cannot be rounded to the nearest {rounding.step}")
+        raise CourseError(
+            f"a dose in {unit} cannot be rounded to the nearest {rounding.step}", subject=Subject.ROUNDING
+        )
     rounded = (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
     if rounded <= 0:
         return value, f"{steps}, not rounded (the nearest {rounding.step} would be 0)"
@@ -181,7 +192,7 @@ def _capped(value: Decimal, unit: str, steps: str, cap: Amount | None) -> Comput
         return Computed(value, unit, steps)
     limit = convert(cap.value, cap.unit.absolute, unit)
     if limit is None:  # lowering and the course check refuse this; never compare unlike units
-        raise CourseError(f"a dose in {unit} cannot be held against a cap of {cap}")
+        raise CourseError(f"a dose in {unit} cannot be held against a cap of {cap}", subject=Subject.DOSE)
     if value > limit:
         return Computed(limit, unit, f"{steps}, capped at max {cap} = {format_decimal(limit)} {unit}")
     return Computed(value, unit, steps)

@@ -8,7 +8,7 @@ here knows about text positions beyond the source line each rule came from
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dosecal import limits
@@ -260,7 +260,13 @@ class Level:
 
 @dataclass(frozen=True, slots=True)
 class Regimen:
-    """A checked regimen: phases in order, dose levels, sources."""
+    """A checked regimen: phases in order, dose levels, sources.
+
+    Equal (and hashed alike) by what it says: one file read from two paths is
+    one regimen. Every output is made from these fields, never from `path`,
+    so equal regimens give the same outputs (a roster's tables share their
+    work by it: dosecal.batch.tables).
+    """
 
     name: str
     title: str
@@ -268,7 +274,7 @@ class Regimen:
     notes: tuple[str, ...]
     phases: tuple[Phase, ...]
     levels: tuple[Level, ...]
-    path: str
+    path: str = field(compare=False)  # where it was read from: not what it says
 
     def level(self, name: str) -> Level | None:
         return next((lv for lv in self.levels if lv.name == name), None)
