@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dosecal.model.regimen import drug_key
 from dosecal.source import Span
 
 
@@ -50,7 +51,7 @@ class AgentRef:
     @property
     def key(self) -> str:
         """The drug's key, as `model.Agent.key`: 'fluorouracil (bolus)'."""
-        return f"{self.name} ({self.label})" if self.label else self.name
+        return drug_key(self.name, self.label)
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,6 +202,14 @@ class Clause:
     line: int
 
 
+def drug_key(name: str, label: str | None) -> str:
+    """A drug as the regimen names it, with its label when it has one: 'fluorouracil (bolus)'.
+
+    The one spelling of a drug everywhere: agents, course files, rows, visits, the diary.
+    """
+    return f"{name} ({label})" if label else name
+
+
 @dataclass(frozen=True, slots=True)
 class Agent:
     """A drug as the regimen gives it, with its schedule clauses."""
@@ -223,7 +231,7 @@ class Agent:
     @property
     def key(self) -> str:
         """Unique name within a phase: 'fluorouracil (bolus)'."""
-        return f"{self.name} ({self.label})" if self.label else self.name
+        return drug_key(self.name, self.label)
 
 
 @dataclass(frozen=True, slots=True)
