@@ -172,3 +172,24 @@ def test_make_refuses_to_revise_a_calendar_of_another_course_in_the_patients_fol
         f"it is another patient's or another course's calendar; move {calendar} away to make a new one\n"
     )
     assert calendar.read_bytes() == before
+
+
+@pytest.mark.parametrize("patient", ["../../escaped", "a/b", ".hidden", "PAT 1", "x" * 65])
+def test_make_refuses_an_id_that_cannot_name_a_folder(tmp_path: Path, patient: str) -> None:
+    """The packet's folder is the patient id: a path ('../x'), a hidden or a spaced name is refused
+    (batch's rule for roster ids), exit 2, and nothing is written anywhere."""
+    target = tmp_path / "deep" / "out"
+    result = run("make", *COURSE, "--patient-id", patient, "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"dosecal make: Invalid value for --patient-id: the patient id '{patient}' cannot name a folder: "
+        "use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit "
+        "(see 'dosecal make --help')\n"
+    )
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) in ([], ["deep", "deep/out"])
+
+
+def test_expand_takes_any_printable_patient_id() -> None:
+    """Only make names a folder by the id: expand takes an id with a space (it names no file)."""
+    result = run("expand", *COURSE, "--patient-id", "PAT 1")
+    assert result.exit_code == 0

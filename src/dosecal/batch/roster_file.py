@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from dosecal import text
+from dosecal.engine.identity import folder_id_problem
 from dosecal.errors import CourseError
 
 COLUMNS: tuple[str, ...] = (
@@ -39,7 +40,6 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The combined tables live beside the patients' folders; no patient may take their names.
 RESERVED = frozenset({"administrations.csv", "appointments.csv"})
 # A patient id names the patient's folder: nothing a file system could misread.
-_PATIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class RosterError(CourseError):
@@ -97,7 +97,7 @@ def read(text: str, name: str) -> tuple[list[Entry], list[Refusal]]:
             _problem(row, header, seen) if row is not None else "a quote opened on this line is not closed"
         )
         if problem:
-            refused.append(Refusal(number, patient if _PATIENT_ID.fullmatch(patient) else "", problem))
+            refused.append(Refusal(number, "" if folder_id_problem(patient) else patient, problem))
             continue
         assert row is not None
         values = {h: c.strip() for h, c in zip(header, row, strict=False) if h}
@@ -160,11 +160,9 @@ def _problem(row: list[str], header: list[str], seen: dict[str, int]) -> str:
     patient = values.get("patient_id", "")
     if not patient:
         return "no patient_id"
-    if not _PATIENT_ID.fullmatch(patient):
-        return (
-            f"patient id '{patient}' cannot name a folder: use up to 64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
+    cannot = folder_id_problem(patient)
+    if cannot:
+        return f"patient id {cannot}"
     if patient.casefold() in RESERVED:
         return f"patient id '{patient}' is the name of a combined table; choose another"
     if patient.casefold() in seen:

@@ -38,6 +38,7 @@ from dosecal.cli.options import (
     visit_options,
 )
 from dosecal.cli.params import ClockParam, OutputParam, TextParam
+from dosecal.engine.identity import folder_id_problem
 from dosecal.engine.table import Schedule
 from dosecal.errors import DosecalError, RegimenError
 from dosecal.packet import Paper, Profile
@@ -271,10 +272,21 @@ def make(
 
 
 def _packet_folder(schedule: Schedule, identity: Identity) -> str:
-    """The packet's folder: the patient's (or the course's) id, else the regimen and start."""
-    if identity.explicit:
-        return identity.patient_id or identity.course_id
-    return f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}"
+    """The packet's folder: the patient's (or the course's) id, else the regimen and start.
+
+    The id names a folder, so it must be a plain name (never '../x' or 'a/b'): the rule
+    `batch` applies to a roster's patient ids.
+    """
+    if not identity.explicit:
+        return f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}"
+    name = identity.patient_id or identity.course_id
+    cannot = folder_id_problem(name)
+    if cannot:
+        what = "patient id" if identity.patient_id else "course id"
+        raise click.BadParameter(
+            f"the {what} {cannot}", param_hint="--patient-id" if identity.patient_id else "--course-id"
+        )
+    return name
 
 
 def _visit_settings(flags: VisitFlags, visit_time: dt.time | None) -> packet.VisitSettings:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 import uuid
 
 # Fixed namespaces: changing one changes every id ever handed out.
@@ -19,6 +20,19 @@ EVENT_NAMESPACE = uuid.UUID("2b1f4c8e-0d1a-5c7e-9f3b-d05eca1e0001")
 _DOMAIN = "@dosecal"
 # uuid5's variant nibble: the top two bits of byte 8 become 10.
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+# A patient's packet folder is named by their id (`make`, `batch`): an id must be a plain name,
+# never a path ('../x', 'a/b'), never hidden ('.x'), short enough for every file system.
+_FOLDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+FOLDER_ID_RULE = "up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+
+
+def folder_id_problem(text: str) -> str | None:
+    """Why `text` cannot name a patient's folder, or None when it can."""
+    if _FOLDER_ID.fullmatch(text):
+        return None
+    return f"'{text}' cannot name a folder: use {FOLDER_ID_RULE}"
 
 
 class EventKind(enum.Enum):
