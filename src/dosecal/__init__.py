@@ -22,7 +22,8 @@ from dosecal.version import __version__
 if TYPE_CHECKING:  # what the names are, for type checkers and editors; at run time see __getattr__
     from dosecal.engine.expand import expand
     from dosecal.engine.table import COLUMNS, Administration, Schedule
-    from dosecal.errors import CourseError, Diagnostic, DosecalError, OutputError, RegimenError
+    from dosecal import packet
+    from dosecal.errors import CourseError, Diagnostic, DosecalError, OutputError, RegimenError, Subject
     from dosecal.io.read import bundled, load, load_bundled, load_course
     from dosecal.language.load import loads
     from dosecal.model.course import Course
@@ -45,6 +46,7 @@ _HOMES = {
     "DosecalError": "dosecal.errors",
     "OutputError": "dosecal.errors",
     "RegimenError": "dosecal.errors",
+    "Subject": "dosecal.errors",
     "loads": "dosecal.language.load",
     "bundled": "dosecal.io.read",
     "load": "dosecal.io.read",
@@ -66,6 +68,7 @@ __all__ = [
     "Regimen",
     "RegimenError",
     "Schedule",
+    "Subject",
     "__version__",
     "bundled",
     "expand",
@@ -73,10 +76,19 @@ __all__ = [
     "load_bundled",
     "load_course",
     "loads",
+    "packet",
 ]
 
 
+# Public modules: `dosecal.packet.build(...)` after a bare `import dosecal`.
+_MODULES = {"packet": "dosecal.packet"}
+
+
 def __getattr__(name: str) -> object:
+    if name in _MODULES:
+        module = importlib.import_module(_MODULES[name])
+        globals()[name] = module
+        return module
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'dosecal' has no attribute {name!r}")

@@ -32,6 +32,8 @@ _CENT = Decimal("0.01")
 
 
 class BsaFormula(enum.Enum):
+    """How body surface area is computed from weight and height (Mosteller unless the course says)."""
+
     MOSTELLER = "mosteller"
     DUBOIS = "dubois"
 
