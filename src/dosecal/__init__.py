@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from dosecal.version import __version__
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors; at run time see __getattr__
+    from dosecal import packet
     from dosecal.engine.expand import expand
     from dosecal.engine.table import COLUMNS, Administration, Schedule
-    from dosecal import packet
     from dosecal.errors import CourseError, Diagnostic, DosecalError, OutputError, RegimenError, Subject
     from dosecal.io.read import bundled, load, load_bundled, load_course
     from dosecal.language.load import loads

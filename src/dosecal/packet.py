@@ -143,7 +143,7 @@ def calendar(schedule: Schedule, settings: CalendarSettings | None = None) -> by
     try:
         return ics.render(schedule, chosen.layout, stamp, chosen.previous.content)
     except ics.ForeignCalendarError as error:
-        raise ics.ForeignCalendarError(error.course_id, chosen.previous.name) from None
+        raise ics.ForeignCalendarError(error.course_id, chosen.previous.name, error.regimen) from None
     except OutputError as error:
         raise OutputError(f"{chosen.previous.name}: {error}") from None
 

@@ -322,3 +322,27 @@ def test_a_broken_regimen_is_read_once_and_reported_once(tmp_path: Path) -> None
     assert [line for line in lines if line.endswith(pointer)] == [
         f"{roster}:{n + 2}: patient P{n}: {pointer}" for n in range(1, 1000)
     ]
+
+
+def test_a_batch_run_again_revises_the_calendars_it_made(tmp_path: Path) -> None:
+    """As make: the calendar in a patient's folder is the one replaced, so a moved course's events
+    get the next SEQUENCE (a subscribed calendar updates); a folder of another regimen is refused."""
+    roster = tmp_path / "roster.csv"
+    out = tmp_path / "out"
+    roster.write_text("patient_id,regimen,start,cycles\np1,nct05922501,2026-12-07,1\n", "utf-8")
+    assert run("batch", str(roster), "-o", str(out), "--jobs", "1").exit_code == 0
+    assert b"SEQUENCE:1" not in (out / "p1" / "calendar.ics").read_bytes()
+    roster.write_text("patient_id,regimen,start,cycles\np1,nct05922501,2026-12-14,1\n", "utf-8")
+    assert run("batch", str(roster), "-o", str(out), "--jobs", "1").exit_code == 0
+    moved = (out / "p1" / "calendar.ics").read_bytes()
+    assert b"SEQUENCE:1" in moved and b"SEQUENCE:0" not in moved
+    roster.write_text("patient_id,regimen,start,cycles,level\np1,nct04083898,2027-06-07,1,1\n", "utf-8")
+    other = run("batch", str(roster), "-o", str(out), "--jobs", "1")
+    assert other.exit_code == 1
+    calendar = out / "p1" / "calendar.ics"
+    assert other.stderr.startswith(
+        f"{roster}:2: patient p1: {calendar}: the previous calendar is of another regimen (Isatuximab + "
+        "Belantamab mafodotin + Pomalidomide + Dexamethasone): it is another course's calendar; the "
+        "patient's folder holds another course's packet: write this roster into another -o\n"
+    )
+    assert calendar.read_bytes() == moved

@@ -103,11 +103,15 @@ def test_a_course_id_alone_names_the_folder(tmp_path: Path) -> None:
 
 
 def test_a_patient_and_a_course_id_both_said(tmp_path: Path) -> None:
-    """Both given: the folder is the patient's, the ids the course id's, and the line says both."""
+    """Both given: the course's folder inside the patient's, the ids the course id's, and the line
+    says both; a second course of the patient goes beside the first, never over it."""
     result = run("make", *COURSE, "--patient-id", "PAT-B", "--course-id", "c-1", "-o", str(tmp_path))
     assert result.exit_code == 0
     assert "; patient PAT-B, course id c-1)" in result.stderr
-    table = (tmp_path / "PAT-B" / "administrations.csv").read_text("utf-8")
+    second = run("make", *COURSE, "--patient-id", "PAT-B", "--course-id", "c-2", "-o", str(tmp_path))
+    assert second.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "PAT-B").iterdir()) == ["c-1", "c-2"]
+    table = (tmp_path / "PAT-B" / "c-1" / "administrations.csv").read_text("utf-8")
     assert ids(table) == ids(run("expand", *COURSE, "--course-id", "c-1").output)
 
 
@@ -135,7 +139,7 @@ def test_an_empty_id_is_refused(flag: str) -> None:
     assert result.exit_code == 2
     what = flag.removeprefix("--").replace("-", " ")
     assert result.stderr == (
-        f"dosecal expand: Invalid value for {flag}: the {what} is empty (see 'dosecal expand --help')\n"
+        f"dosecal expand: Invalid value for '{flag}': the {what} is empty (see 'dosecal expand --help')\n"
     )
 
 
@@ -159,19 +163,52 @@ def test_previous_of_another_patient_is_refused(tmp_path: Path) -> None:
     assert (tmp_path / "b.ics").read_bytes() == theirs.read_bytes()
 
 
-def test_make_refuses_to_revise_a_calendar_of_another_course_in_the_patients_folder(tmp_path: Path) -> None:
-    """The folder's calendar made under another course id is not silently replaced by a new course's."""
-    first = run("make", *COURSE, "--patient-id", "PAT-B", "--course-id", "c-1", "-o", str(tmp_path))
+def test_make_refuses_to_revise_a_calendar_of_another_regimen_in_the_patients_folder(tmp_path: Path) -> None:
+    """A patient's second regimen into the same folder would make the first's events look like
+    revisions (the drugs they share have the same places): refused; the first packet stays."""
+    first = run("make", *COURSE, "--patient-id", "PAT-B", "-o", str(tmp_path))
     assert first.exit_code == 0
-    before = (tmp_path / "PAT-B" / "calendar.ics").read_bytes()
-    second = run("make", *COURSE, "--patient-id", "PAT-B", "--course-id", "c-2", "-o", str(tmp_path))
+    before = {p.name: p.read_bytes() for p in (tmp_path / "PAT-B").iterdir()}
+    other = ["nct04083898", "--start", "2027-06-07", "--cycles", "1", "--level", "1"]
+    second = run("make", *other, "--patient-id", "PAT-B", "-o", str(tmp_path))
     assert second.exit_code == 1
     calendar = tmp_path / "PAT-B" / "calendar.ics"
     assert second.stderr == (
-        f"dosecal: {calendar}: the previous calendar holds none of this course's events (course id c-2): "
-        f"it is another patient's or another course's calendar; move {calendar} away to make a new one\n"
+        f"dosecal: {calendar}: the previous calendar is of another regimen (Isatuximab + Belantamab "
+        "mafodotin + Pomalidomide + Dexamethasone): it is another course's calendar; this folder holds "
+        "another course's packet: give this course its own --course-id (a folder of its own inside the "
+        "patient's), or another -o\n"
     )
-    assert calendar.read_bytes() == before
+    assert {p.name: p.read_bytes() for p in (tmp_path / "PAT-B").iterdir()} == before
+    beside = run("make", *other, "--patient-id", "PAT-B", "--course-id", "PAT-B-2", "-o", str(tmp_path))
+    assert beside.exit_code == 0
+    assert (tmp_path / "PAT-B" / "PAT-B-2" / "calendar.ics").is_file()
+
+
+def test_a_calendar_of_the_other_layout_is_the_same_course(tmp_path: Path) -> None:
+    """Switching to --per-administration (or back) is not another patient's calendar: accepted."""
+    grouped, each = tmp_path / "g.ics", tmp_path / "each.ics"
+    assert run("ics", *COURSE, "--patient-id", "PAT-B", "-o", str(grouped)).exit_code == 0
+    switched = run(
+        "ics", *COURSE, "--patient-id", "PAT-B", "--per-administration", "--previous", str(grouped)
+    )
+    assert switched.exit_code == 0, switched.stderr
+    each.write_text(switched.output, "utf-8", newline="")
+    back = run(
+        "ics", *COURSE, "--patient-id", "PAT-B", "--previous", str(each), "-o", str(tmp_path / "b.ics")
+    )
+    assert back.exit_code == 0, back.stderr
+
+
+def test_a_delayed_course_is_still_the_same_course(tmp_path: Path) -> None:
+    """A later start moves every date but keeps every UID: the previous calendar is accepted and the
+    moved events get the next SEQUENCE."""
+    old = tmp_path / "old.ics"
+    assert run("ics", *COURSE, "--patient-id", "PAT-B", "-o", str(old)).exit_code == 0
+    later = ["nct05922501", "--start", "2026-12-14", "--cycles", "1"]
+    moved = run("ics", *later, "--patient-id", "PAT-B", "--previous", str(old))
+    assert moved.exit_code == 0, moved.stderr
+    assert "SEQUENCE:1" in moved.output and "SEQUENCE:0" not in moved.output
 
 
 @pytest.mark.parametrize("patient", ["../../escaped", "a/b", ".hidden", "PAT 1", "x" * 65])
@@ -182,7 +219,7 @@ def test_make_refuses_an_id_that_cannot_name_a_folder(tmp_path: Path, patient: s
     result = run("make", *COURSE, "--patient-id", patient, "-o", str(target))
     assert result.exit_code == 2
     assert result.stderr == (
-        f"dosecal make: Invalid value for --patient-id: the patient id '{patient}' cannot name a folder: "
+        f"dosecal make: Invalid value for '--patient-id': the patient id '{patient}' cannot name a folder: "
         "use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit "
         "(see 'dosecal make --help')\n"
     )
@@ -193,3 +230,13 @@ def test_expand_takes_any_printable_patient_id() -> None:
     """Only make names a folder by the id: expand takes an id with a space (it names no file)."""
     result = run("expand", *COURSE, "--patient-id", "PAT 1")
     assert result.exit_code == 0
+
+
+def test_a_course_file_with_a_zero_measure_flag_is_refused() -> None:
+    """`--course FILE --weight 0` is a flag given (0 is a value), refused like any other with --course."""
+    golden = Path(__file__).resolve().parents[1] / "golden" / "courses" / "wu-017.course"
+    result = run("expand", "--course", str(golden), "--weight", "0")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "dosecal expand: --course gives the whole course: leave out --weight (see 'dosecal expand --help')\n"
+    )

@@ -7,8 +7,10 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 import dosecal
-from dosecal.engine.table import COLUMNS, Change, Status, adjustment_text, values
+from dosecal.engine.table import COLUMNS, CONTINUOUS_MIN, Change, Status, adjustment_text, values
 from dosecal.model.adjust import CycleRef, Delay, Hold, Withheld
 
 from ..conftest import course, load
@@ -116,3 +118,28 @@ def test_a_dose_change_is_an_enum_written_as_its_text() -> None:
     assert {(a.cycle, a.dose_change) for a in rows} == {(1, DoseChange.NONE), (2, DoseChange.REDUCED)}
     assert {values(a)[COLUMNS.index("dose_change")] for a in rows} == {"", "reduced"}
     assert all(type(v) is str for v in values(rows[-1]) if isinstance(v, str))
+
+
+def test_a_row_names_its_drug_with_its_label() -> None:
+    """`drug` is the drug as the regimen names it (model.regimen.drug_key): mFOLFOX6's two
+    fluorouracil lines are 'fluorouracil (bolus)' and 'fluorouracil (infusion)'; a drug without a
+    label (variant "") is its name alone. Not a column: `COLUMNS` stays the contract's."""
+    rows = dosecal.expand(load("mfolfox6"), course("2026-12-07", cycles=1))
+    assert list(dict.fromkeys((a.agent, a.variant, a.drug) for a in rows if a.cycle_day == 1)) == [
+        ("oxaliplatin", "", "oxaliplatin"),
+        ("leucovorin", "", "leucovorin"),
+        ("fluorouracil", "bolus", "fluorouracil (bolus)"),
+        ("fluorouracil", "infusion", "fluorouracil (infusion)"),
+    ]
+    assert "drug" not in COLUMNS and "runs_on" not in COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("minutes", "runs_on"),
+    [(None, False), (120, False), (CONTINUOUS_MIN - 1, False), (CONTINUOUS_MIN, True), (2760, True)],
+)
+def test_an_infusion_of_a_day_or_more_runs_on(minutes: int | None, runs_on: bool) -> None:
+    """`runs_on`: an infusion whose longest stated time is 24 hours or more (a pump) runs on after
+    its visit; a shorter one, or one whose time is not stated, does not."""
+    row = next(iter(adjusted()))
+    assert dataclasses.replace(row, duration_min=minutes, duration_max=minutes).runs_on is runs_on

@@ -18,9 +18,9 @@ from dosecal.cli.main import cli
 from dosecal.engine.table import adjustment_text
 from dosecal.errors import Subject
 from dosecal.io.read import load_course
-from dosecal.language import course_file
+from dosecal.language import course_file, values
 from dosecal.model.adjust import CycleRef, Delay, LevelFrom
-from dosecal.source import Source
+from dosecal.source import Source, Span
 
 from ..conftest import course, load
 
@@ -343,7 +343,7 @@ def test_a_measure_refused_when_the_course_is_made_is_at_its_line(
     source = Source(BODY.format(weight="70", height="170"), "pt.course")
     parsed, found = course_file.parse(source)
     assert not found
-    parsed.values[measure] = value
+    setattr(parsed, measure, value)
     the_course, diagnostics = course_file.to_course(parsed, source)
     assert the_course is None
     assert [d.render(source) for d in diagnostics] == [expected]
@@ -396,4 +396,100 @@ def test_a_course_error_is_located_by_its_fields_alone(error: CourseError, expec
     source = Source(FIELDS, "pt.course")
     parsed, found = course_file.parse(source)
     assert not found
-    assert course_file.located(error, source, parsed.lines).render(source) == expected
+    assert course_file.located(error, source, parsed.lines, parsed.dose_at).render(source) == expected
+
+
+# ---- a supplied dose's mistakes, at its drug's name on its dose line --------------------------
+
+DOSES = """course pt-1
+  regimen nct04083898
+  start 2026-12-07
+  cycles 1
+  level phase2
+  dose fluorouracil  (bolus) 400 mg/m2
+  dose bendamustine 90 mg/m2
+  dose bendamustine 80 mg/m2
+"""
+
+
+def test_each_dose_line_is_recorded_by_drug() -> None:
+    """Every dose is kept in file order; each drug's name on its first dose line is recorded
+    (label and spaces as written), for a mistake about its dose to be shown there."""
+    parsed, found = course_file.parse(Source(DOSES, "pt.course"))
+    assert not found
+    assert [(drug, str(amount)) for drug, amount in parsed.doses] == [
+        ("fluorouracil (bolus)", "400 mg/m2"),
+        ("bendamustine", "90 mg/m2"),
+        ("bendamustine", "80 mg/m2"),
+    ]
+    assert parsed.dose_at == {"fluorouracil (bolus)": Span(6, 8, 21), "bendamustine": Span(7, 8, 12)}
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            CourseError(
+                "--dose names 'fluorouracil (bolus)'", subject=Subject.DOSE, quoted="fluorouracil (bolus)"
+            ),
+            "pt.course:6:8: --dose names 'fluorouracil (bolus)'\n"
+            "      dose fluorouracil  (bolus) 400 mg/m2\n"
+            "           ^^^^^^^^^^^^^^^^^^^^^",
+        ),
+        (  # given twice: at the first
+            CourseError("about bendamustine", subject=Subject.DOSE, quoted="bendamustine", hint="h"),
+            "pt.course:7:8: about bendamustine\n"
+            "      dose bendamustine 90 mg/m2\n"
+            "           ^^^^^^^^^^^^\n"
+            "    hint: h",
+        ),
+        (  # a drug without a dose line: the 'course' line
+            CourseError("about isatuximab", subject=Subject.DOSE, quoted="isatuximab"),
+            "pt.course:1:1: about isatuximab\n    course pt-1\n    ^^^^^^^^^^^",
+        ),
+        (  # a dose error that names no drug: the 'course' line, as before
+            CourseError("a dose", subject=Subject.DOSE),
+            "pt.course:1:1: a dose\n    course pt-1\n    ^^^^^^^^^^^",
+        ),
+        (  # about the level, though it names a drug: the level line
+            CourseError("level phase2 and bendamustine", subject=Subject.LEVEL, quoted="bendamustine"),
+            "pt.course:5:3: level phase2 and bendamustine\n      level phase2\n      ^^^^^^^^^^^^",
+        ),
+    ],
+)
+def test_a_dose_error_is_at_its_drug_on_its_dose_line(error: CourseError, expected: str) -> None:
+    """A DOSE error quoting a drug with a dose line is shown under the drug's name there (before,
+    every one was at the 'course' line); any other stays where its subject sends it."""
+    source = Source(DOSES, "pt.course")
+    parsed, found = course_file.parse(source)
+    assert not found
+    assert course_file.located(error, source, parsed.lines, parsed.dose_at).render(source) == expected
+
+
+# ---- one rule for a date and an amount: the command line's (language/values.py) ---------------
+
+
+@pytest.mark.parametrize("date", ["2026-02-30", "0000-01-01", "2026-13-01", "2027-02-29", "2026-06-31"])
+def test_a_course_date_is_refused_in_the_words_of_the_command_line(date: str) -> None:
+    """A date a course file refuses is refused by `values.parse_date` (--start, a roster's start)
+    in the same sentence, under the date itself."""
+    with pytest.raises(ValueError) as caught:
+        values.parse_date(date)
+    _, found = course_file.parse(Source(f"course pt-1\n  start {date}\n", "pt.course"))
+    assert [(d.span, d.message, d.hint) for d in found] == [(Span(2, 9, 10), str(caught.value), None)]
+
+
+@pytest.mark.parametrize(
+    ("written", "column", "length"),
+    [("75 mg/m^2", 24, 6), ("0 mg", 21, 1), ("0.0000001 mg", 21, 9), ("1000000000001 mg", 21, 13)],
+)
+def test_a_course_amount_is_refused_by_the_rule_of_the_command_line(
+    written: str, column: int, length: int
+) -> None:
+    """`dose DRUG AMOUNT UNIT` is read by `values.amount`, the rule of --dose: the same sentence and
+    hint, under the unit or the number, whichever the rule refuses."""
+    with pytest.raises(values.AmountError) as caught:
+        values.amount(*written.split())
+    _, found = course_file.parse(Source(f"course pt-1\n  dose bendamustine {written}\n", "pt.course"))
+    expected = (Span(2, column, length), caught.value.message, caught.value.hint)
+    assert [(d.span, d.message, d.hint) for d in found] == [expected]

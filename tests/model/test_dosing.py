@@ -10,7 +10,7 @@ import pytest
 
 from dosecal import CourseError
 from dosecal.errors import Subject
-from dosecal.model.dosing import BsaFormula, Measures, Rounding, bsa, compute
+from dosecal.model.dosing import BsaFormula, CapCheck, CapFit, Measures, Rounding, against_cap, bsa, compute
 from dosecal.model.regimen import UNITS, Amount, format_decimal
 
 
@@ -63,6 +63,31 @@ def test_cap_that_cannot_hold_the_dose() -> None:
     with pytest.raises(CourseError) as caught:
         compute(amount("100", "units/kg"), amount("2", "mg"), Measures(Decimal(70)))
     assert str(caught.value) == "a dose in units cannot be held against a cap of 2 mg"
+
+
+@pytest.mark.parametrize(
+    ("dose", "cap", "check"),
+    [
+        (amount("2", "mg"), amount("2", "mg"), CapCheck(CapFit.WITHIN, Decimal(2))),  # at the cap: within
+        (amount("2.01", "mg"), amount("2", "mg"), CapCheck(CapFit.ABOVE, Decimal(2))),
+        (amount("1999", "mcg"), amount("2", "mg"), CapCheck(CapFit.WITHIN, Decimal(2000))),
+        (amount("2001", "mcg"), amount("2", "mg"), CapCheck(CapFit.ABOVE, Decimal(2000))),
+        (amount("0.003", "g"), amount("2000", "mcg"), CapCheck(CapFit.ABOVE, Decimal("0.002"))),
+        # A dose per kg or per m2 is capped once computed: only its unit is held to the cap's.
+        (amount("50", "mg/kg"), amount("2", "mg"), CapCheck(CapFit.WITHIN, Decimal(2))),
+        (amount("50", "mcg/m2"), amount("2", "mg"), CapCheck(CapFit.WITHIN, Decimal(2000))),
+        # Units of activity convert to no mass: never compared, also per kg and below the number.
+        (amount("1", "units"), amount("2", "mg"), CapCheck(CapFit.UNLIKE, None)),
+        (amount("100", "units/kg"), amount("2", "mg"), CapCheck(CapFit.UNLIKE, None)),
+        (amount("1", "mg"), amount("2", "units"), CapCheck(CapFit.UNLIKE, None)),
+        (amount("3", "units"), amount("2", "units"), CapCheck(CapFit.ABOVE, Decimal(2))),
+    ],
+)
+def test_the_one_rule_for_a_dose_and_its_cap(dose: Amount, cap: Amount, check: CapCheck) -> None:
+    """`against_cap` is the one rule the regimen's doses, a supplied dose and a computed one are held
+    to: the cap in the dose's absolute unit; a flat dose above it (not at it) is ABOVE; a dose per kg
+    or per m2 is WITHIN whatever its number; units that do not convert are UNLIKE, with no limit."""
+    assert against_cap(dose, cap) == check
 
 
 def test_cap_not_reached() -> None:

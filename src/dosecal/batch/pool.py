@@ -21,11 +21,13 @@ from dosecal.batch import courses
 from dosecal.batch.roster_file import Entry, Refusal
 from dosecal.batch.tables import CombinedTables
 from dosecal.engine.expand import expand
-from dosecal.errors import DosecalError
+from dosecal.errors import DosecalError, OutputError
 from dosecal.io.files import AtomicFile, atomic_file, commit_all, make_folder, private_folder
+from dosecal.io.read import previous_calendar
 from dosecal.model.course import Course
 from dosecal.model.regimen import Regimen
 from dosecal.packet import Paper, Profile
+from dosecal.render.ics import ForeignCalendarError
 from dosecal.views.holidays import Region, closed_days
 from dosecal.views.visits import MovePolicy
 
@@ -113,13 +115,24 @@ class _Worker:
         """The patient's packet, as `dosecal make` writes it, rendered whole before any of it is written."""
         s = self.settings
         target = s.folder / patient_id
+        replaces = target / "calendar.ics"
+        # As make: the calendar already in the patient's folder is the one this replaces (its
+        # events keep or raise their SEQUENCE), and one of another course is refused.
+        previous = previous_calendar(replaces) if replaces.is_file() else None
         options = packet.Options(
             patient_id=patient_id,
+            calendar=packet.CalendarSettings(previous=previous),
             diary=packet.DiarySettings(s.paper),
             visits=self.visits,
             profile=s.profile,
         )
-        made = packet.build(expand(regimen, course), options)
+        try:
+            made = packet.build(expand(regimen, course), options)
+        except ForeignCalendarError as error:
+            raise OutputError(
+                f"{error}; the patient's folder holds another course's packet: write this roster into "
+                "another -o"
+            ) from None
         make_folder(target)
         commit_all({target / f.name: f.content for f in made.files})
 

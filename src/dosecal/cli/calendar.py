@@ -17,14 +17,12 @@ import click
 
 from dosecal.cli.options import CalendarFlags
 from dosecal.errors import OutputError
-from dosecal.io.read import NotAFileError, read_bytes
+from dosecal.io.read import previous_calendar
 from dosecal.language.values import quoted
 from dosecal.packet import CalendarSettings, Previous
+from dosecal.packet import revision_time as packet_revision_time
 from dosecal.render.ics import ForeignCalendarError
 from dosecal.views.events import CalendarOptions
-
-# A calendar of 200 cycles is a few MB; past this the file is not one of ours.
-PREVIOUS_BYTES = 64 * 1024 * 1024
 
 
 def layout(flags: CalendarFlags) -> CalendarOptions:
@@ -47,8 +45,17 @@ def layout(flags: CalendarFlags) -> CalendarOptions:
 def settings(flags: CalendarFlags, start: dt.date, replaces: Path | None = None) -> CalendarSettings:
     """Everything the calendar needs; `replaces` is the packet's own calendar, if it is there."""
     options = layout(flags)
-    previous = flags.previous or (replaces if replaces is not None and replaces.is_file() else None)
+    previous = flags.previous or (replaces if replaces is not None and _is_file(replaces) else None)
     return CalendarSettings(options, revision_time(flags.generated_at, start), _read(previous))
+
+
+def _is_file(path: Path) -> bool:
+    """Whether the packet's folder already holds a calendar; a path that cannot be looked at (too
+    long, no permission) holds none, and writing there will say why."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -82,23 +89,8 @@ def revision_time(generated_at: str | None, start: dt.date) -> dt.datetime:
         raise click.UsageError(
             f"SOURCE_DATE_EPOCH must be whole seconds since 1970 (before the year 10000), not {quoted(epoch)}"
         )
-    return dt.datetime.combine(start, dt.time(0, 0), tzinfo=dt.UTC)
+    return packet_revision_time(start)
 
 
 def _read(path: Path | None) -> Previous | None:
-    """The calendar being replaced: a regular file of a calendar's size (never /dev/zero, a FIFO)."""
-    if path is None:
-        return None
-    try:
-        data = read_bytes(path, PREVIOUS_BYTES)
-    except NotAFileError:
-        raise OutputError(
-            f"{path} is not a regular file: --previous names the calendar file this one replaces"
-        ) from None
-    except OSError as error:
-        raise OutputError(f"cannot read {path}: {error.strerror}") from None
-    if len(data) > PREVIOUS_BYTES:
-        raise OutputError(
-            f"{path} is larger than {PREVIOUS_BYTES // 2**20} MB: it is not a calendar dosecal wrote"
-        )
-    return Previous(str(path), data)
+    return previous_calendar(path) if path is not None else None

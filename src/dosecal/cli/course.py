@@ -71,7 +71,9 @@ def load_regimen(value: str) -> Regimen:
 
 def _check_id(value: str | None, flag: str) -> None:
     if value is not None and not value.strip():
-        raise click.BadParameter(f"the {flag.removeprefix('--').replace('-', ' ')} is empty", param_hint=flag)
+        raise click.BadParameter(
+            f"the {flag.removeprefix('--').replace('-', ' ')} is empty", param_hint=f"'{flag}'"
+        )
 
 
 def course_of(flags: CourseFlags) -> tuple[Regimen, Course]:
@@ -111,7 +113,7 @@ def _from_file(flags: CourseFlags) -> tuple[Regimen, Course]:
         "--bsa": flags.bsa_formula,
         "--course-id": flags.course_id,
     }
-    given = [name for name, value in stated.items() if value]
+    given = [name for name, value in stated.items() if value is not None and value != ()]  # 0 is given
     if given:
         raise click.UsageError(f"--course gives the whole course: leave out {', '.join(given)}")
     regimen, course = load_course(flags.course_file)

@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from dosecal import packet
+from dosecal.batch.roster_file import RESERVED
 from dosecal.cli import calendar as calendar_flags
 from dosecal.cli.batch import batch
 from dosecal.cli.course import Identity, emit, load_regimen, schedule_of
@@ -157,16 +158,10 @@ def check(files: tuple[str, ...]) -> None:
 @click.option("--level", type=TextParam(), help="Show the doses of this dose level.")
 def show(regimen: str, level: str | None) -> None:
     """Show a regimen in protocol words, with its doses per cycle."""
-    from dosecal.errors import CourseError
     from dosecal.render.protocol_text import render
 
     model = load_regimen(regimen)
-    chosen = None
-    if level is not None:
-        chosen = model.level(level)
-        if chosen is None:
-            names = ", ".join(lv.name for lv in model.levels) or "none"
-            raise CourseError(f"{model.name} has no dose level '{level}'; its levels are {names}")
+    chosen = model.level_named(level) if level is not None else None
     click.echo(render(model, chosen), nl=False)
 
 
@@ -259,8 +254,13 @@ def make(
         visits=_visit_settings(visits, calendar.visit_time),
         profile=profile,
     )
-    hint = "leave out --previous" if calendar.previous else f"move {target / 'calendar.ics'} away"
-    with calendar_flags.foreign_refused(hint + " to make a new one"):
+    hint = (
+        "leave out --previous to make a new one"
+        if calendar.previous
+        else "this folder holds another course's packet: give this course its own --course-id "
+        "(a folder of its own inside the patient's), or another -o"
+    )
+    with calendar_flags.foreign_refused(hint):
         made = packet.build(schedule, options)
     # Everything is rendered before anything is written: a refusal leaves no files.
     make_folder(target)
@@ -271,22 +271,28 @@ def make(
     _say_closed(list(made.visits), visits.move_closed)
 
 
-def _packet_folder(schedule: Schedule, identity: Identity) -> str:
-    """The packet's folder: the patient's (or the course's) id, else the regimen and start.
+def _packet_folder(schedule: Schedule, identity: Identity) -> Path:
+    """The packet's folder: the patient's id (and the course's, when it is another), else the
+    regimen and start.
 
-    The id names a folder, so it must be a plain name (never '../x' or 'a/b'): the rule
-    `batch` applies to a roster's patient ids.
+    An id names a folder, so it must be a plain name (never '../x' or 'a/b'): the rule `batch`
+    applies to a roster's patient ids. A second course of one patient (`--course-id`) goes into
+    a folder of its own inside the patient's, so it never replaces the first.
     """
     if not identity.explicit:
-        return f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}"
-    name = identity.patient_id or identity.course_id
-    cannot = folder_id_problem(name)
-    if cannot:
-        what = "patient id" if identity.patient_id else "course id"
-        raise click.BadParameter(
-            f"the {what} {cannot}", param_hint="--patient-id" if identity.patient_id else "--course-id"
+        return Path(f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}")
+    names = [(identity.patient_id, "patient id", "--patient-id")] if identity.patient_id else []
+    if identity.course_id != identity.patient_id:
+        names.append((identity.course_id, "course id", "--course-id"))
+    for name, what, flag in names:
+        cannot = folder_id_problem(name) or (
+            f"'{name}' is the name of a combined table of `dosecal batch`"
+            if name.casefold() in RESERVED
+            else None
         )
-    return name
+        if cannot:
+            raise click.BadParameter(f"the {what} {cannot}", param_hint=f"'{flag}'")
+    return Path(*(name for name, _, _ in names))
 
 
 def _visit_settings(flags: VisitFlags, visit_time: dt.time | None) -> packet.VisitSettings:

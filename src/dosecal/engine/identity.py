@@ -13,6 +13,10 @@ import enum
 import hashlib
 import re
 import uuid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dosecal.engine.table import Schedule
 
 # Fixed namespaces: changing one changes every id ever handed out.
 ID_NAMESPACE = uuid.UUID("6f1c1f0e-5d5b-4d1c-9a57-0d05eca10000")
@@ -70,6 +74,18 @@ def administration_uid(administration_id: str) -> str:
 def visit_uid(course_id: str, phase: str, cycle: int, day: int) -> str:
     """The UID of a clinic visit's event; the appointments CSV gives it as `visit_id`."""
     return event_uid(course_id, event_place(phase, cycle, day, EventKind.CLINIC))
+
+
+def course_uids(schedule: Schedule) -> frozenset[str]:
+    """Every calendar UID this course can have, in either layout (a day's events, or one event per
+    dose): a calendar of this course, made with either, shares some of them."""
+    course_id = schedule.plan.course_id
+    found: set[str] = set()
+    for a in schedule:
+        found.add(administration_uid(a.administration_id))
+        for kind in EventKind:
+            found.add(event_uid(course_id, event_place(a.phase, a.cycle, a.cycle_day, kind)))
+    return frozenset(found)
 
 
 def administration_ids(course_id: str, places: tuple[bytes, ...]) -> list[str]:

@@ -17,17 +17,16 @@ from dosecal.limits import MAX_ADJUSTMENTS
 from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn
 from dosecal.model.adjust import check as check_adjustments
 from dosecal.model.course import Course, check_start, check_text
+from dosecal.model.dosing import CapFit, against_cap
 from dosecal.model.regimen import (
     Agent,
     Amount,
-    Basis,
     Clause,
     DoseSpec,
     Level,
     Regimen,
     Required,
     Unstated,
-    convert,
 )
 
 A = TypeVar("A", Delay, StartOn, LevelFrom, DoseFrom)
@@ -167,11 +166,7 @@ def _level(regimen: Regimen, name: str | None) -> Level | None:
         raise CourseError(
             f"{regimen.name} has no dose levels (--level {name} was given)", subject=Subject.LEVEL
         )
-    level = regimen.level(name)
-    if level is None:
-        message = f"{regimen.name} has no dose level '{name}'"
-        raise CourseError(message, subject=Subject.LEVEL, hint=f"its levels are {names}", quoted=name)
-    return level
+    return regimen.level_named(name)
 
 
 def _agents(regimen: Regimen) -> list[str]:
@@ -240,14 +235,14 @@ def _supplied(
 def _within_cap(regimen: Regimen, key: str, amount: Amount) -> None:
     for agent in (a for p in regimen.phases for a in p.agents if a.key == key and a.cap):
         assert agent.cap is not None
-        limit = convert(agent.cap.value, agent.cap.unit.absolute, amount.unit.absolute)
-        if limit is None:
+        fit = against_cap(amount, agent.cap).fit
+        if fit is CapFit.UNLIKE:
             raise CourseError(
                 f"--dose gives {key} in {amount.unit.text}, which cannot be held against "
                 f"its cap of {agent.cap}",
                 subject=Subject.DOSE,
             )
-        if amount.unit.basis is Basis.FLAT and amount.value > limit:
+        if fit is CapFit.ABOVE:
             raise CourseError(
                 f"--dose gives {key} {amount}, above its cap of {agent.cap}", subject=Subject.DOSE
             )

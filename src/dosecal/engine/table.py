@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from dosecal.model.regimen import drug_key
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -91,11 +93,21 @@ class Administration:
     source_line: int
     notes: str
 
+    @property
+    def drug(self) -> str:
+        """The drug with its label, as the regimen names it: 'fluorouracil (bolus)' (`drug_key`)."""
+        return drug_key(self.agent, self.variant or None)
+
+    @property
+    def runs_on(self) -> bool:
+        """An infusion of `CONTINUOUS_MIN` or more (a pump): it runs on after the visit it starts at."""
+        return self.duration_max is not None and self.duration_max >= CONTINUOUS_MIN
+
 
 COLUMNS: tuple[str, ...] = tuple(Administration.__dataclass_fields__)
 
 # An infusion this long (a 46-hour pump) runs on after the visit it starts at:
-# it is not chair time, and the calendar shows it as running on.
+# it is not chair time, and the calendar shows it as running on (`Administration.runs_on`).
 CONTINUOUS_MIN = 24 * 60
 
 

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dosecal.engine.plan import plan
-from dosecal.errors import CourseError, Diagnostic, RegimenError
+from dosecal.errors import CourseError, Diagnostic, OutputError, RegimenError
 from dosecal.language import course_file
 from dosecal.language.load import check_size, loads, loads_course
 from dosecal.limits import FILE_BYTES
 from dosecal.model.course import Course
 from dosecal.model.regimen import Regimen
+from dosecal.packet import Previous
 from dosecal.source import Source, Span
 
 
@@ -55,7 +56,9 @@ def load_course(
     try:
         plan(regimen, read.course)
     except CourseError as error:
-        raise RegimenError(read.source, [course_file.located(error, read.source, read.lines)]) from None
+        raise RegimenError(
+            read.source, [course_file.located(error, read.source, read.lines, read.dose_at)]
+        ) from None
     return regimen, read.course
 
 
@@ -129,3 +132,25 @@ def resolve(name_or_path: str) -> Path:
     if not candidate.exists():
         raise FileNotFoundError(name_or_path)
     return candidate
+
+
+# A calendar of 200 cycles is a few MB; past this the file is not one of ours.
+PREVIOUS_BYTES = 64 * 1024 * 1024
+
+
+def previous_calendar(path: Path) -> Previous:
+    """The calendar a new one replaces (`--previous`, or the one in a packet's folder), bounded:
+    a regular file of a calendar's size (never /dev/zero, a FIFO); `OutputError` if not."""
+    try:
+        data = read_bytes(path, PREVIOUS_BYTES)
+    except NotAFileError:
+        raise OutputError(
+            f"{path} is not a regular file: --previous names the calendar file this one replaces"
+        ) from None
+    except OSError as error:
+        raise OutputError(f"cannot read {path}: {error.strerror}") from None
+    if len(data) > PREVIOUS_BYTES:
+        raise OutputError(
+            f"{path} is larger than {PREVIOUS_BYTES // 2**20} MB: it is not a calendar dosecal wrote"
+        )
+    return Previous(str(path), data)

@@ -16,7 +16,9 @@ from dosecal import limits
 from dosecal.errors import Diagnostic, Findings
 from dosecal.language import syntax as s
 from dosecal.limits import Limit, LimitError
-from dosecal.model.regimen import ROUTES, UNITS, Amount, Basis, Duration, Required, convert
+from dosecal.model import dosing
+from dosecal.model.dosing import CapFit
+from dosecal.model.regimen import ROUTES, UNITS, Amount, Duration, Required
 from dosecal.source import Span
 
 # Suggestions ("did you mean ...?") compare a word with every choice; past this many
@@ -103,14 +105,14 @@ class Checker:
         """A dose must be in a unit its drug's cap can be compared with, and a flat one within it."""
         if cap is None or not isinstance(dose, Amount):
             return
-        limit = convert(cap.value, cap.unit.absolute, dose.unit.absolute)
-        if limit is None:
+        fit = dosing.against_cap(dose, cap).fit  # the rule every dose is held to
+        if fit is CapFit.UNLIKE:
             self.error(
                 span,
                 f"a dose in {dose.unit.text} cannot be held against the cap of {cap}",
                 "give the cap in the dose's unit",
             )
-        elif dose.unit.basis is Basis.FLAT and dose.value > limit:
+        elif fit is CapFit.ABOVE:
             self.error(span, f"the dose of {dose} is above the drug's cap of {cap}")
 
     def period_days(self, num: s.Num, period: s.Word, limit: Limit) -> int | None:

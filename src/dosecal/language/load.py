@@ -51,6 +51,7 @@ class CourseText:
     regimen: str | None  # as written on the regimen line
     lines: dict[str, int]  # statement kind -> its line ("regimen", "begin", "weight", ...)
     diagnostics: Findings
+    dose_at: dict[str, Span]  # drug -> its name on its `dose` line (course_file.located)
 
     def regimen_missing(self, bundled: list[str]) -> Diagnostic:
         """The diagnostic for a regimen line that names nothing that exists."""
@@ -71,7 +72,8 @@ def loads_course(text: str, name: str) -> CourseText:
     parsed, diagnostics = course_file.parse(source)
     course, more = course_file.to_course(parsed, source) if not diagnostics else (None, [])
     diagnostics.extend([*more, *screened.diagnostics])  # into the parse's findings: they keep its count
-    return CourseText(source, Source(screened.shown, name), course, parsed.regimen, parsed.lines, diagnostics)
+    shown = Source(screened.shown, name)
+    return CourseText(source, shown, course, parsed.regimen, parsed.lines, diagnostics, parsed.dose_at)
 
 
 def normalised(text: str) -> str:

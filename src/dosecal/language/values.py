@@ -1,15 +1,18 @@
-"""One value written as text: a date, a body measure, a dose. One home for each, so a date means
-the same on the command line, in a roster cell and in a course file.
+"""One value written as text: a date, a body measure, a dose. One home for each, so a date or an
+amount means the same on the command line, in a roster cell and in a course file.
 
 Each function returns the value or raises `ValueError` with one sentence
 saying what is wrong; the caller says where (a flag, a roster column, a
-course line).
+course line). `amount` raises `AmountError`, a `ValueError` that also says
+which rule failed (`AmountFault`), so that a caller can word it its own way
+and put a caret under the number or the unit.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import enum
 import re
 from decimal import Decimal
 
@@ -18,6 +21,8 @@ from dosecal.model.regimen import UNITS, Amount
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _NUMBER = re.compile(r"\d{1,9}(\.\d{1,9})?")
+# Every digit 0 (0, 000, 0.00): no dose, said as such rather than as a number out of range.
+_ZERO = re.compile(r"0+(\.0+)?")
 
 
 def quoted(text: str, limit: int = 40) -> str:
@@ -59,21 +64,58 @@ def parse_number(text: str) -> Decimal:
     return Decimal(text)
 
 
+class AmountFault(enum.Enum):
+    """Which rule of `amount` a written amount breaks."""
+
+    UNIT = "unit"  # the unit is not one of UNITS
+    ZERO = "zero"  # the number is 0: no dose
+    NUMBER = "number"  # not a plain decimal within limits.AMOUNT (an exponent, 7 places, 10^13)
+
+
+class AmountError(ValueError):
+    """`AMOUNT UNIT` refused: the rule it breaks (`fault`), and a sentence and hint saying so
+    (a course file's words; `parse_dose` has its own)."""
+
+    def __init__(self, fault: AmountFault, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.fault, self.message, self.hint = fault, message, hint
+
+
+_UNITS = "units are " + ", ".join(UNITS)
+
+
+def amount(number: str, unit: str) -> Amount:
+    """`AMOUNT UNIT` ("75", "mg/m2"): a unit of UNITS, and a plain decimal more than 0 within
+    limits.AMOUNT (from 0.000001 to 10^12, at most 6 places); the unit is checked first."""
+    found = UNITS.get(unit)
+    if found is None:
+        raise AmountError(AmountFault.UNIT, f"unknown dose unit '{unit}'", _UNITS)
+    if _ZERO.fullmatch(number):
+        raise AmountError(AmountFault.ZERO, "an amount must be more than 0")
+    try:
+        value = limits.AMOUNT.read(number)
+    except limits.LimitError as error:
+        raise AmountError(AmountFault.NUMBER, error.message, error.hint) from None
+    return Amount(value, found)
+
+
 def parse_dose(text: str) -> tuple[str, Amount]:
-    """`DRUG=AMOUNT UNIT` ("bendamustine=75 mg/m2"): a dose the regimen leaves to be supplied."""
+    """`DRUG=AMOUNT UNIT` ("bendamustine=75 mg/m2"): a dose the regimen leaves to be supplied.
+
+    The amount is read by `amount`; its mistakes are said with the whole text, as the
+    command line's `--dose` and a roster's `doses` cell have always said them.
+    """
     name, sep, rest = text.partition("=")
     parts = rest.split()
     if not sep or len(parts) != 2 or not name.strip():
         raise ValueError(f'\'{text}\' should read "DRUG=AMOUNT UNIT", e.g. "bendamustine=75 mg/m2"')
-    amount, unit = parts
-    if unit not in UNITS:
-        raise ValueError(f"unknown unit '{unit}' in '{text}'; units are {', '.join(UNITS)}")
-    # Plain decimals only (no exponent, no sign), in the range regimen and course files allow.
+    number, unit = parts
     try:
-        value = limits.AMOUNT.read(amount)
-    except limits.LimitError:
+        return name.strip(), amount(number, unit)
+    except AmountError as error:
+        if error.fault is AmountFault.UNIT:
+            raise ValueError(f"unknown unit '{unit}' in '{text}'; {_UNITS}") from None
         raise ValueError(
-            f"{quoted(amount)} in {quoted(text)} is not a dose amount (a number such as 75 or 1.5, "
+            f"{quoted(number)} in {quoted(text)} is not a dose amount (a number such as 75 or 1.5, "
             f"{limits.AMOUNT.range_text})"
         ) from None
-    return name.strip(), Amount(value, UNITS[unit])

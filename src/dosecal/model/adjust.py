@@ -121,11 +121,6 @@ class DoseFrom:
 Adjustment = Delay | StartOn | Hold | LevelFrom | DoseFrom
 
 
-def note(adjustment: Adjustment) -> str:
-    """'course line 12: cycle 3 delayed 7 days (ANC 0.8)', for the table's `adjustment` column."""
-    return f"course line {adjustment.line}: {adjustment.describe()} ({adjustment.reason})"
-
-
 def check(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> None:
     """Every adjustment names a phase, cycle, day, drug and level the regimen has, and gives a reason;
     no two set the level (or one drug's dose) from the same cycle."""
@@ -154,14 +149,8 @@ def check(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> None:
             for day in (adjustment.first_day, adjustment.last_day):
                 if day is not None and not 1 <= day <= phase.cycle_days:
                     raise _refused(f"day {day} is outside a {phase.cycle_days}-day cycle", line)
-        if isinstance(adjustment, LevelFrom) and regimen.level(adjustment.level) is None:
-            names = ", ".join(lv.name for lv in regimen.levels) or "none"
-            raise _refused(
-                f"{regimen.name} has no dose level '{adjustment.level}'",
-                line,
-                hint=f"its levels: {names}",
-                quoted=adjustment.level,
-            )
+        if isinstance(adjustment, LevelFrom):
+            regimen.level_named(adjustment.level, line=line)
         _check_repeat(adjustment, changes)
 
 

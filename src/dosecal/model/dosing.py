@@ -11,7 +11,9 @@ pharmacist can redo the arithmetic by hand:
 - A figure the basis shows rounded (the unrounded BSA, a percentage) gets as
   many decimals as it takes to agree with the rule applied to it: never
   "1.5050, rounded to 0.01 m2 = 1.50", which a pharmacist would redo as 1.51.
-- A cap (`max 2 mg`) lowers a computed dose to the cap and says so.
+- A cap (`max 2 mg`) lowers a computed dose to the cap and says so. Every dose
+  is held against its cap by one rule (`against_cap`): the regimen's doses when
+  it is read, a supplied dose when a course is planned, a computed one here.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dosecal import limits
 from dosecal.errors import CourseError, Subject
-from dosecal.model.regimen import Amount, Basis, convert, format_decimal
+from dosecal.model.regimen import UNITS, Amount, Basis, convert, format_decimal
 
 # The ranges of dosecal.limits, where every number's range is written down.
 WEIGHT_KG = (limits.WEIGHT.low, limits.WEIGHT.high)
@@ -189,12 +191,40 @@ def _rounded(value: Decimal, unit: str, steps: str, rounding: Rounding | None) -
     return rounded, f"{steps}, rounded to the nearest {rounding.step} = {format_decimal(rounded)} {unit}"
 
 
+class CapFit(enum.Enum):
+    """How a dose stands against its drug's cap."""
+
+    WITHIN = enum.auto()
+    ABOVE = enum.auto()  # a flat dose above the cap
+    UNLIKE = enum.auto()  # a unit the cap's does not convert to (mg against units): never compared
+
+
+@dataclass(frozen=True, slots=True)
+class CapCheck:
+    """A dose held against a cap: how it stands, and the cap in the dose's absolute unit."""
+
+    fit: CapFit
+    limit: Decimal | None  # None when the units do not convert
+
+
+def against_cap(dose: Amount, cap: Amount) -> CapCheck:
+    """The one rule for a dose and its cap: the cap converted to the dose's absolute unit (2 mg is
+    2000 mcg), and a flat dose above it is ABOVE; a dose per kg or per m2 is only checked for a
+    unit that converts, since it is capped once computed for a patient (`compute`)."""
+    limit = convert(cap.value, cap.unit.absolute, dose.unit.absolute)
+    if limit is None:
+        return CapCheck(CapFit.UNLIKE, None)
+    above = dose.unit.basis is Basis.FLAT and dose.value > limit
+    return CapCheck(CapFit.ABOVE if above else CapFit.WITHIN, limit)
+
+
 def _capped(value: Decimal, unit: str, steps: str, cap: Amount | None) -> Computed:
     if cap is None:
         return Computed(value, unit, steps)
-    limit = convert(cap.value, cap.unit.absolute, unit)
-    if limit is None:  # lowering and the course check refuse this; never compare unlike units
+    check = against_cap(Amount(value, UNITS[unit]), cap)  # `unit` is absolute: a flat unit
+    if check.limit is None:  # lowering and the course check refuse this; never compare unlike units
         raise CourseError(f"a dose in {unit} cannot be held against a cap of {cap}", subject=Subject.DOSE)
-    if value > limit:
+    if check.fit is CapFit.ABOVE:
+        limit = check.limit
         return Computed(limit, unit, f"{steps}, capped at max {cap} = {format_decimal(limit)} {unit}")
     return Computed(value, unit, steps)

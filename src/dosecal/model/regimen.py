@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dosecal import limits
+from dosecal.errors import CourseError, Subject
 
 
 class Basis(enum.Enum):
@@ -98,20 +99,13 @@ def format_decimal(value: Decimal) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """Infusion time in minutes; `low < high` for a range such as 30-60 min."""
+    """Infusion time in minutes; `low < high` for a range such as 30-60 min.
+
+    Said in words by dosecal.views.wording (`duration_text`), as every duration is.
+    """
 
     low: int
     high: int
-
-    def __str__(self) -> str:
-        def one(m: int) -> str:
-            return f"{m // 60} hours" if m % 60 == 0 and m >= 120 else f"{m} min"
-
-        if self.low == self.high:
-            return f"over {one(self.low)}"
-        if self.high % 60 == 0 and self.low % 60 == 0 and self.high >= 120:
-            return f"over {self.low // 60}-{self.high // 60} hours"
-        return f"over {self.low}-{self.high} min"
 
 
 class Parity(enum.Enum):
@@ -286,6 +280,24 @@ class Regimen:
 
     def level(self, name: str) -> Level | None:
         return next((lv for lv in self.levels if lv.name == name), None)
+
+    def level_named(self, name: str, *, line: int | None = None) -> Level:
+        """The dose level called `name`, or the `CourseError` saying there is none and which there are.
+
+        The one wording of an unknown level, for the course's level (Subject.LEVEL: `--level`,
+        `dosecal show --level`, a course file's `level` line) and, given its course line, for a
+        level change (Subject.ADJUSTMENT).
+        """
+        level = self.level(name)
+        if level is not None:
+            return level
+        names = ", ".join(lv.name for lv in self.levels) or "none"
+        message = f"{self.name} has no dose level '{name}'"
+        if line is None:
+            raise CourseError(message, subject=Subject.LEVEL, hint=f"its levels are {names}", quoted=name)
+        # A level change's hint has always read 'its levels: ...' (golden course-errors/unknown-level).
+        hint = f"its levels: {names}"
+        raise CourseError(message, subject=Subject.ADJUSTMENT, line=line, hint=hint, quoted=name)
 
     @property
     def open_ended(self) -> bool:

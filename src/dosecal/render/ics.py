@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from dosecal.engine.identity import course_uids
 from dosecal.engine.table import Schedule
 from dosecal.errors import OutputError
 from dosecal.version import __version__
@@ -59,7 +60,7 @@ def render(
     cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
     vevents = [_vevent(event, stamp) for event in events(schedule, options)]
     if previous is not None:
-        _carry_sequences(vevents, previous, schedule.plan.course_id)
+        _carry_sequences(vevents, previous, schedule)
     for vevent in vevents:
         cal.add_component(vevent)
     return cal.to_ical()  # type: ignore[no-any-return]
@@ -76,18 +77,22 @@ def _ical(value: object) -> bytes:
     return text if isinstance(text, bytes) else str(text).encode("utf-8")
 
 
-def _carry_sequences(vevents: list[icalendar.Event], previous: bytes, course_id: str) -> None:
+def _carry_sequences(vevents: list[icalendar.Event], previous: bytes, schedule: Schedule) -> None:
     """SEQUENCE from the previous calendar: the same if unchanged, one more if changed.
 
     UIDs come from the course id and each dose's place, and stay when dates
-    move: a calendar of this course shares UIDs with this one. One that
-    shares none is another patient's (or another course's): carrying it over
-    would silently start a new calendar where a revision was meant, so it
-    is refused (`ForeignCalendarError`).
+    move: a calendar of this course shares UIDs with this one (made in either
+    layout) and names the same regimen. One that does not is another
+    patient's or another course's: carrying it over would make its events
+    look like revisions of this course's, or start a new calendar where a
+    revision was meant, so it is refused (`ForeignCalendarError`).
     """
-    before = _previous_events(previous)
-    if before and not any(str(vevent["UID"]) in before for vevent in vevents):
-        raise ForeignCalendarError(course_id)
+    name, before = _previous_calendar(previous)
+    if before and before.keys().isdisjoint(course_uids(schedule)):
+        raise ForeignCalendarError(schedule.plan.course_id)
+    regimen = schedule.plan.regimen.title
+    if before and name and not name.startswith(f"{regimen} (from "):
+        raise ForeignCalendarError(schedule.plan.course_id, regimen=name.rpartition(" (from ")[0] or name)
     for vevent in vevents:
         seen = before.get(str(vevent["UID"]))
         if seen is not None:
@@ -98,18 +103,24 @@ def _carry_sequences(vevents: list[icalendar.Event], previous: bytes, course_id:
 class ForeignCalendarError(OutputError):
     """The calendar named as the one replaced holds none of this course's events."""
 
-    def __init__(self, course_id: str, name: str = "") -> None:
-        super().__init__(
-            (f"{name}: " if name else "")
-            + f"the previous calendar holds none of this course's events (course id {course_id}): "
-            "it is another patient's or another course's calendar"
-        )
+    def __init__(self, course_id: str, name: str = "", regimen: str = "") -> None:
+        where = f"{name}: " if name else ""
+        if regimen:
+            said = f"the previous calendar is of another regimen ({regimen}): it is another course's calendar"
+        else:
+            said = (
+                f"the previous calendar holds none of this course's events (course id {course_id}): "
+                "it is another patient's or another course's calendar"
+            )
+        super().__init__(where + said)
         self.course_id = course_id
         self.name = name  # the file's, when the caller knows it
+        self.regimen = regimen  # the other calendar's regimen, when that is what differs
 
 
-def _previous_events(previous: bytes) -> dict[str, tuple[int, bytes]]:
-    """UID -> (SEQUENCE, fingerprint) of the calendar being replaced; `OutputError` if it is not one.
+def _previous_calendar(previous: bytes) -> tuple[str, dict[str, tuple[int, bytes]]]:
+    """The calendar being replaced: its name, and UID -> (SEQUENCE, fingerprint) of its events;
+    `OutputError` if it is not a calendar.
 
     The message never quotes the file: it may be anything (a PDF, a binary),
     and its bytes must not reach the terminal.
@@ -118,7 +129,8 @@ def _previous_events(previous: bytes) -> dict[str, tuple[int, bytes]]:
 
     try:
         old = icalendar.Calendar.from_ical(previous.decode("utf-8"))
-        return {str(e["UID"]): (int(e.get("SEQUENCE", 0)), _fingerprint(e)) for e in old.walk("VEVENT")}
+        name = str(old.get("NAME", old.get("X-WR-CALNAME", "")))
+        return name, {str(e["UID"]): (int(e.get("SEQUENCE", 0)), _fingerprint(e)) for e in old.walk("VEVENT")}
     except (ValueError, KeyError, TypeError, AttributeError):
         raise OutputError(
             "the previous calendar cannot be read: it is not an iCalendar file (.ics) that dosecal wrote"

@@ -17,13 +17,14 @@ from dosecal.model.regimen import (
     Clause,
     DayRule,
     DoseSpec,
+    Duration,
     IntervalRule,
     Level,
     Phase,
     Regimen,
     Required,
 )
-from dosecal.views.wording import days_text
+from dosecal.views.wording import days_text, duration_text
 
 _PER_DAY_WORDS = {
     2: "twice daily",
@@ -43,6 +44,11 @@ def dose_text(dose: DoseSpec) -> str:
     if isinstance(dose, Required):
         return "dose to be supplied"
     return "dose not stated"
+
+
+def _over(duration: Duration) -> str:
+    """'over 30-60 min', 'over 2 hours': as the calendar says it (views.wording)."""
+    return duration_text(duration.low, duration.high)
 
 
 def _weeks(days: int) -> str:
@@ -70,7 +76,7 @@ def clause_text(clause: Clause) -> str:
     if clause.slots[0].time:
         text += ", at " + ", ".join(s.time or "" for s in clause.slots)
     if clause.duration:
-        text += f", {clause.duration}"
+        text += f", {_over(clause.duration)}"
     return text
 
 
@@ -96,7 +102,7 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> 
     if agent.form:
         head.append(agent.form)
     if agent.duration:
-        head.append(str(agent.duration))
+        head.append(_over(agent.duration))
     if agent.after:
         head.append("after " + ", ".join(agent.after))
     if agent.self_administered:

@@ -127,10 +127,6 @@ def build(schedule: Schedule, participant: str | None = None) -> Diary:
     )
 
 
-def _key(a: Administration) -> str:
-    return f"{a.agent} ({a.variant})" if a.variant else a.agent
-
-
 def _sheet(
     phase: str,
     cycle: int,
@@ -140,8 +136,8 @@ def _sheet(
 ) -> Sheet:
     field = f"{slug(phase)}-c{cycle}" if phase else f"c{cycle}"
     start = first.date - dt.timedelta(days=first.cycle_day - 1)
-    keys = list(dict.fromkeys(_key(a) for a in home))
-    slots = {k: max(a.slot for a in home if _key(a) == k) for k in keys}
+    keys = list(dict.fromkeys(a.drug for a in home))
+    slots = {k: max(a.slot for a in home if a.drug == k) for k in keys}
     columns = tuple(
         Column(k, s, k if slots[k] == 1 else f"{k}, dose {s} of {slots[k]}", f"{slug(k)}-{s}")
         for k in keys
@@ -149,11 +145,11 @@ def _sheet(
     )
     rows = []
     for day, group in groupby(home, key=lambda a: a.cycle_day):
-        doses = {(_key(a), a.slot): a for a in group}
+        doses = {(a.drug, a.slot): a for a in group}
         cells = tuple(_cell(doses[(c.key, c.slot)]) if (c.key, c.slot) in doses else None for c in columns)
         date = start + dt.timedelta(days=day - 1)
         rows.append(Row(day, date, cells, f"{field}-d{day}"))
-    drugs = tuple(_instructions(k, [a for a in home if _key(a) == k], agents[(phase, k)]) for k in keys)
+    drugs = tuple(_instructions(k, [a for a in home if a.drug == k], agents[(phase, k)]) for k in keys)
     title = f"{phase.capitalize()}, cycle {cycle}" if phase else f"Cycle {cycle}"
     changes = tuple(c.text for c in dict.fromkeys(c for a in home for c in a.adjustment))
     return Sheet(title, start, field, drugs, columns, tuple(rows), changes)

@@ -28,6 +28,7 @@ from dosecal.engine.table import CONTINUOUS_MIN, Administration, DoseChange, Sch
 from dosecal.model.regimen import format_decimal
 from dosecal.views import visit_times
 from dosecal.views.visit_times import Step, utc
+from dosecal.views.wording import duration_text
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -123,11 +124,10 @@ def _short_dose(a: Administration) -> str:
 def _names(rows: Sequence[Administration]) -> str:
     """'capecitabine 1820 mg x2, oxaliplatin 236.6 mg': one entry per drug, in order."""
     parts: list[str] = []
-    for key, group in groupby(rows, key=lambda a: (a.agent, a.variant)):
+    for _, group in groupby(rows, key=lambda a: (a.agent, a.variant)):
         doses = list(group)
-        label = f" ({key[1]})" if key[1] else ""
         times = f" x{len(doses)}" if len(doses) > 1 else ""
-        parts.append(f"{key[0]}{label}{_short_dose(doses[0])}{times}")
+        parts.append(f"{doses[0].drug}{_short_dose(doses[0])}{times}")
     return ", ".join(parts)
 
 
@@ -137,7 +137,7 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
     if a.form:
         bits.append(a.form)
     if a.duration_min is not None:
-        bits.append(_duration_words(a))
+        bits.append(duration_text(a.duration_min, a.duration_max or 0))
     if a.after:
         bits.append(f"after {a.after}")
     if a.step_up:
@@ -146,8 +146,7 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
         bits.append(f"at {a.time}")
     if a.dose_change is not DoseChange.NONE:
         bits.append(f"dose {a.dose_change.value}")
-    name = a.agent + (f" ({a.variant})" if a.variant else "")
-    lines = [f"{prefix}{name}: {dose_words(a)}; {', '.join(bits)}"]
+    lines = [f"{prefix}{a.drug}: {dose_words(a)}; {', '.join(bits)}"]
     if a.adjustment:
         lines.append(f"   changed by the course: {adjustment_text(a.adjustment)}")
     if a.computed_amount is not None and a.dose_basis:
@@ -155,13 +154,6 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
     if a.notes:
         lines.append(f"   {a.notes}")
     return lines
-
-
-def _duration_words(a: Administration) -> str:
-    low, high = a.duration_min or 0, a.duration_max or 0
-    if high >= 120 and low % 60 == 0 and high % 60 == 0:
-        return f"over {low // 60} hours" if low == high else f"over {low // 60}-{high // 60} hours"
-    return f"over {low} min" if low == high else f"over {low}-{high} min"
 
 
 def _where(a: Administration) -> str:
@@ -262,15 +254,15 @@ def _visit_end(steps: list[Step], start: dt.datetime) -> tuple[dt.datetime, str]
     last, begins = steps[-1]
     end = (
         begins + dt.timedelta(minutes=last.duration_max or 0)
-        if (last.duration_max is not None and last.duration_max < CONTINUOUS_MIN)
+        if (last.duration_max is not None and not last.runs_on)
         else begins
     )
     notes = []
     if any(a.duration_max is None for a, _ in steps):
         notes.append("A drug's infusion time is not stated in the regimen; the visit may take longer.")
     for a, at in steps:
-        if a.duration_max is not None and a.duration_max >= CONTINUOUS_MIN:
-            until = (at + dt.timedelta(minutes=a.duration_max)).strftime("%Y-%m-%d %H:%M UTC")
+        if a.runs_on:
+            until = (at + dt.timedelta(minutes=a.duration_max or 0)).strftime("%Y-%m-%d %H:%M UTC")
             notes.append(f"{a.agent} runs on after the visit, until {until}.")
     if end <= start:
         end = start + dt.timedelta(minutes=_UNSTATED_BLOCK_MIN)
@@ -335,4 +327,4 @@ def _per_administration(
 def _days_touched(a: Administration) -> int:
     """Days an all-day event must cover: a 46-hour infusion started any time on day 1 ends by day 3."""
     minutes = a.duration_max or 0
-    return 1 + -(-minutes // CONTINUOUS_MIN) if minutes >= CONTINUOUS_MIN else 1
+    return 1 + -(-minutes // CONTINUOUS_MIN) if a.runs_on else 1

@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from dosecal.engine.table import CONTINUOUS_MIN, Administration
+from dosecal.engine.table import Administration
 from dosecal.errors import VisitTimeError
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def _follow(rows: Sequence[Administration], start: dt.datetime) -> Iterator[Step
     at = start
     for a in rows:
         yield a, at
-        if a.duration_max is not None and a.duration_max < CONTINUOUS_MIN:
+        if a.duration_max is not None and not a.runs_on:
             at += dt.timedelta(minutes=a.duration_max)
 
 
@@ -105,7 +105,7 @@ def _error(
     wall = dt.datetime.combine(a.date, clock) + (at - utc(a.date, clock, zone))
     if wall.date() == a.date:  # the minutes alone stay on the day: the clock jumped forward
         later += ", as the clocks go forward that night"
-    name = a.agent + (f" ({a.variant})" if a.variant else "")
+    name = a.drug
     phase = f"{a.phase} phase, " if a.phase else ""
     fix = (
         f"choose an earlier visit time (at the latest {latest:%H:%M} for this course)"
@@ -131,7 +131,7 @@ def check_home(days: Sequence[Administration], zone: ZoneInfo, clock: dt.time) -
         local = utc(a.date, clock, zone).astimezone(zone)
         if local.date() != a.date:
             latest = _latest_home(days, zone, clock)
-            name = a.agent + (f" ({a.variant})" if a.variant else "")
+            name = a.drug
             fix = f"choose {latest:%H:%M} or earlier" if latest is not None else "leave out --home-reminder"
             shows = f"{local:%H:%M} on {local.date().isoformat()}"
             message = (

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from itertools import groupby
 
 from dosecal.engine.identity import visit_uid
-from dosecal.engine.table import CONTINUOUS_MIN, Administration, Schedule, Status, adjustment_text
+from dosecal.engine.table import Administration, Schedule, Status, adjustment_text
 from dosecal.errors import CourseError
-from dosecal.views.wording import DAY_NAMES
+from dosecal.views.wording import DAY_NAMES, range_text
 
 # Past this many days the closures are not a weekend or a holiday run but a
 # mistake (a country whose every day is closed); refuse rather than wander.
@@ -130,13 +130,13 @@ def _visit(rows: list[Administration], patient_id: str, course_id: str, at: dt.t
         start_time=start,
         chair_minutes_min=low,
         chair_minutes_max=high,
-        drugs=tuple(_name(a) for a in given),
-        durations=tuple(f"{_name(a)} {_duration(a)}" for a in given),
+        drugs=tuple(a.drug for a in given),
+        durations=tuple(f"{a.drug} {_duration(a)}" for a in given),
         phase=first.phase,
         cycle=first.cycle,
         cycle_day=first.cycle_day,
         status=(Status.PLANNED,) if given else _statuses(withheld),
-        not_given=tuple(f"{_name(a)} ({a.status.value}: {adjustment_text(a.adjustment)})" for a in withheld),
+        not_given=tuple(f"{a.drug} ({a.status.value}: {adjustment_text(a.adjustment)})" for a in withheld),
     )
 
 
@@ -145,15 +145,12 @@ def _statuses(withheld: Sequence[Administration]) -> tuple[Status, ...]:
     return tuple(sorted({a.status for a in withheld}, key=lambda s: s.value))
 
 
-def _name(a: Administration) -> str:
-    return f"{a.agent} ({a.variant})" if a.variant else a.agent
-
-
 def _duration(a: Administration) -> str:
+    """'30-60 min' (a booking counts minutes, never hours), 'not stated', or a pump's 'runs on'."""
     if a.duration_max is None or a.duration_min is None:
         return "not stated"
-    span = f"{a.duration_min}" if a.duration_min == a.duration_max else f"{a.duration_min}-{a.duration_max}"
-    if a.duration_max >= CONTINUOUS_MIN:
+    span = range_text(a.duration_min, a.duration_max)
+    if a.runs_on:
         return f"{span} min, runs on after the visit (not counted)"
     return f"{span} min"
 
@@ -162,7 +159,7 @@ def _chair_minutes(given: Sequence[Administration]) -> tuple[int | None, int | N
     """Sum of stated infusion times; None when any is unstated (never a guess)."""
     if any(a.duration_min is None or a.duration_max is None for a in given):
         return None, None
-    counted = [a for a in given if a.duration_max is not None and a.duration_max < CONTINUOUS_MIN]
+    counted = [a for a in given if not a.runs_on]  # every duration is stated here
     return sum(a.duration_min or 0 for a in counted), sum(a.duration_max or 0 for a in counted)
 
 

@@ -3,7 +3,9 @@
 Wording belongs to views (DESIGN.md §2): a renderer that writes a day list
 (`dosecal show`) and a view that puts one in the diary (its "how to take"
 line) both take it from here, so the two never say the same days differently
-and no view has to import a renderer.
+and no view has to import a renderer. An infusion time is said here too: the
+calendar's and `dosecal show`'s "over 30-60 min", and the span a visit list
+gives in minutes.
 """
 
 from __future__ import annotations
@@ -28,3 +30,19 @@ def days_text(days: tuple[int, ...]) -> str:
 
 # A weekday in full, where a person reads it ("Saturday": why a clinic is closed).
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def range_text(low: int, high: int) -> str:
+    """(30, 60) -> '30-60'; (30, 30) -> '30': one number when the two ends are the same."""
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def duration_text(low: int, high: int) -> str:
+    """An infusion time of `low` to `high` minutes: 'over 30-60 min', 'over 2 hours', 'over 1-2 hours'.
+
+    In hours when both ends are whole hours and the longer is 2 hours or more ('over 60 min'
+    stays in minutes, as protocols write it); else in minutes.
+    """
+    if high >= 120 and low % 60 == 0 and high % 60 == 0:
+        return f"over {range_text(low // 60, high // 60)} hours"
+    return f"over {range_text(low, high)} min"
