@@ -240,3 +240,12 @@ def test_a_course_file_with_a_zero_measure_flag_is_refused() -> None:
     assert result.stderr == (
         "dosecal expand: --course gives the whole course: leave out --weight (see 'dosecal expand --help')\n"
     )
+
+
+def test_a_course_file_may_carry_a_patient_id_as_written(tmp_path: Path) -> None:
+    """`course PAT-017` (capitals, as a record number is written) matches `--patient-id PAT-017`."""
+    path = tmp_path / "pat.course"
+    path.write_text("course PAT-017\n  regimen nct05922501\n  start 2026-12-07\n  cycles 1\n", "utf-8")
+    result = run("make", "--course", str(path), "--patient-id", "PAT-017", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out" / "PAT-017" / "calendar.ics").is_file()

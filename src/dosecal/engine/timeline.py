@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from dosecal.errors import CourseError, Subject
-from dosecal.limits import implausible_cycles
+from dosecal.limits import MAX_CYCLES, implausible_cycles
 from dosecal.model.adjust import MAX_MOVE_DAYS, Adjustment, Delay, StartOn
-from dosecal.model.regimen import MAX_CYCLES, Regimen
+from dosecal.model.regimen import Regimen
 
 MAX_YEARS = 10
 

@@ -17,8 +17,8 @@ from dosecal.errors import Findings
 from dosecal.language import overlaps
 from dosecal.language import syntax as s
 from dosecal.language.clauses import ClauseChecker
+from dosecal.limits import MAX_CYCLES
 from dosecal.model.regimen import (
-    MAX_CYCLES,
     ROUTES,
     Agent,
     Amount,

@@ -239,6 +239,7 @@ _FRIENDLY = {
     "UNIT": "a unit (mg, mg/kg, mg/m2, ...)",
     "TIME": "a clock time (08:00)",
     "ID": "a name in lower case",
+    "COURSE_ID": "a course id (letters, digits, '.', '_' or '-')",
     "LEVEL_ID": "a level name",
     "ROUTE": "a route (IV, PO, SC, ...)",
     "_NL": "the end of the line",

@@ -11,7 +11,6 @@ import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dosecal import limits
 from dosecal.errors import CourseError, Subject
 
 
@@ -55,8 +54,6 @@ def convert(value: Decimal, unit: str, to: str) -> Decimal | None:
     return None
 
 
-# Longest course that can be expanded, in cycles over all phases (every range: dosecal.limits).
-MAX_CYCLES = limits.MAX_CYCLES
 ROUTES: dict[str, str] = {
     "IV": "intravenous",
     "PO": "oral",
