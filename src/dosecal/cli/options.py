@@ -136,8 +136,9 @@ def course_options(command: Command) -> Command:
             click.option(
                 "--course-id",
                 type=TextParam(),
-                help="Identity of this course in administration ids and calendar UIDs "
-                "(default: the patient id, else the regimen's name).",
+                help="Identity of this course in administration ids and calendar UIDs, unique "
+                "across all patients, e.g. PAT-7-C2 for a second course (default: the patient id, "
+                "else the regimen's name).",
             ),
         ],
         _collect(CourseFlags, "course", command),
