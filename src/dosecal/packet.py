@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 
 from dosecal.engine.table import Schedule
 from dosecal.errors import OutputError
-from dosecal.render import csv_table, csv_visits, ics, pdf_diary
+from dosecal.render import csv_table, ics
 from dosecal.render.csv_table import Profile
-from dosecal.views import diary as diary_view
 from dosecal.views.events import CalendarOptions
 from dosecal.views.visits import ClosedDays, MovePolicy, Visit, visits
 
@@ -150,6 +149,10 @@ def calendar(schedule: Schedule, settings: CalendarSettings | None = None) -> by
 
 def diary(schedule: Schedule, patient_id: str | None = None, settings: DiarySettings | None = None) -> bytes:
     """The printable, fillable drug diary (PDF) for the drugs taken at home, as bytes."""
+    # Imported here: a calendar or a table alone does not load the diary's view and renderer.
+    from dosecal.render import pdf_diary
+    from dosecal.views import diary as diary_view
+
     paper = (settings or DiarySettings()).paper
     return pdf_diary.render(diary_view.build(schedule, patient_id), paper.value)
 
@@ -170,6 +173,8 @@ def clinic_visits(
 
 def appointments(found: list[Visit] | tuple[Visit, ...], profile: Profile = Profile.SPREADSHEET) -> bytes:
     """The visit list as CSV bytes, one row per clinic visit."""
+    from dosecal.render import csv_visits
+
     return csv_visits.render(found, profile).encode("utf-8")
 
 

@@ -118,7 +118,7 @@ class _Worker:
         replaces = target / "calendar.ics"
         # As make: the calendar already in the patient's folder is the one this replaces (its
         # events keep or raise their SEQUENCE), and one of another course is refused.
-        previous = previous_calendar(replaces) if replaces.is_file() else None
+        previous = packet.Previous(str(replaces), previous_calendar(replaces)) if replaces.is_file() else None
         options = packet.Options(
             patient_id=patient_id,
             calendar=packet.CalendarSettings(previous=previous),

@@ -16,21 +16,17 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
-from dosecal.batch import pool, roster_file
-from dosecal.batch.roster_file import Refusal
-from dosecal.batch.tables import TABLE_COLUMNS
 from dosecal.cli.options import VisitFlags, csv_profile_option, folder_option, paper_option, visit_options
 from dosecal.cli.params import ClockParam
-from dosecal.io.files import make_folder
-from dosecal.io.read import NotAFileError, read_bytes
-from dosecal.packet import Paper, Profile
-from dosecal.render import csv_table
 from dosecal.text import visible
-from dosecal.views.visits import COLUMNS as VISIT_COLUMNS
+
+if TYPE_CHECKING:  # the command imports the batch machinery when it runs, not for `--help`
+    from dosecal.batch.roster_file import Refusal
+    from dosecal.packet import Paper, Profile
 
 
 @click.command()
@@ -68,6 +64,12 @@ def batch(
     doses ("drug=AMOUNT UNIT; ...") as needed. See docs/course.md.
     """
 
+    from dosecal.batch import pool, roster_file
+    from dosecal.batch.tables import TABLE_COLUMNS
+    from dosecal.io.files import make_folder
+    from dosecal.render import csv_table
+    from dosecal.views.visits import COLUMNS as VISIT_COLUMNS
+
     text = _read_roster(roster)
     entries, refused = roster_file.read(text, str(roster))
     settings = pool.Settings(
@@ -102,6 +104,8 @@ _ROSTER_BYTES = 256 * 1024 * 1024
 
 def _read_roster(roster: Path) -> str:
     """The roster's text: a regular file (not /dev/zero, not a FIFO), of a roster's size, UTF-8."""
+    from dosecal.io.read import NotAFileError, read_bytes
+
     try:
         data = read_bytes(roster, _ROSTER_BYTES)
     except NotAFileError:

@@ -93,4 +93,4 @@ def revision_time(generated_at: str | None, start: dt.date) -> dt.datetime:
 
 
 def _read(path: Path | None) -> Previous | None:
-    return previous_calendar(path) if path is not None else None
+    return Previous(str(path), previous_calendar(path)) if path is not None else None

@@ -17,15 +17,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from dosecal import packet
-from dosecal.batch.roster_file import RESERVED
-from dosecal.cli import calendar as calendar_flags
 from dosecal.cli.batch import batch
-from dosecal.cli.course import Identity, emit, load_regimen, schedule_of
 from dosecal.cli.options import (
     CalendarFlags,
     CourseFlags,
@@ -39,13 +35,18 @@ from dosecal.cli.options import (
     visit_options,
 )
 from dosecal.cli.params import ClockParam, OutputParam, TextParam
-from dosecal.engine.identity import folder_id_problem
-from dosecal.engine.table import Schedule
 from dosecal.errors import DosecalError, RegimenError
-from dosecal.packet import Paper, Profile
 from dosecal.text import visible
 from dosecal.version import __version__
-from dosecal.views.visits import MovePolicy, Visit
+
+if TYPE_CHECKING:
+    # The commands import the stages they use when they run: `--help`, `list` and `check`
+    # must not load the renderers, the views, the packet or batch (bench/layout_ab.py).
+    from dosecal import packet
+    from dosecal.cli.course import Identity
+    from dosecal.engine.table import Schedule
+    from dosecal.packet import Paper, Profile
+    from dosecal.views.visits import MovePolicy, Visit
 
 
 class _Cli(click.Group):
@@ -158,6 +159,7 @@ def check(files: tuple[str, ...]) -> None:
 @click.option("--level", type=TextParam(), help="Show the doses of this dose level.")
 def show(regimen: str, level: str | None) -> None:
     """Show a regimen in protocol words, with its doses per cycle."""
+    from dosecal.cli.course import load_regimen
     from dosecal.render.protocol_text import render
 
     model = load_regimen(regimen)
@@ -172,6 +174,8 @@ def show(regimen: str, level: str | None) -> None:
 @stdout_or_file_option
 def expand(course: CourseFlags, fmt: str, profile: Profile, output: Path | None) -> None:
     """Expand a regimen from a start date into its administration table."""
+    from dosecal import packet
+    from dosecal.cli.course import emit, schedule_of
     from dosecal.render import json_table
 
     schedule, _ = schedule_of(course)
@@ -189,6 +193,10 @@ def expand(course: CourseFlags, fmt: str, profile: Profile, output: Path | None)
 @stdout_or_file_option
 def ics(course: CourseFlags, calendar: CalendarFlags, output: Path | None) -> None:
     """Write the patient's calendar as an iCalendar (.ics) file."""
+    from dosecal import packet
+    from dosecal.cli import calendar as calendar_flags
+    from dosecal.cli.course import emit, schedule_of
+
     schedule, _ = schedule_of(course)
     settings = calendar_flags.settings(calendar, schedule.plan.course.start)
     with calendar_flags.foreign_refused("leave out --previous to make a new one"):
@@ -210,6 +218,9 @@ def ics(course: CourseFlags, calendar: CalendarFlags, output: Path | None) -> No
 )
 def diary_command(course: CourseFlags, paper: Paper, output: Path | None) -> None:
     """Write the printable, fillable drug diary (PDF) for the drugs taken at home."""
+    from dosecal import packet
+    from dosecal.cli.course import emit, schedule_of
+
     if output is None and sys.stdout.isatty():
         raise click.UsageError(
             "the diary is a PDF and cannot be shown on a terminal: give -o FILE.pdf, "
@@ -243,6 +254,9 @@ def make(
     Made again into the same folder, the calendar keeps each unchanged
     event's SEQUENCE and raises it for changed ones.
     """
+    from dosecal import packet
+    from dosecal.cli import calendar as calendar_flags
+    from dosecal.cli.course import schedule_of
     from dosecal.io.files import commit_all, make_folder
 
     schedule, identity = schedule_of(course)
@@ -279,6 +293,9 @@ def _packet_folder(schedule: Schedule, identity: Identity) -> Path:
     applies to a roster's patient ids. A second course of one patient (`--course-id`) goes into
     a folder of its own inside the patient's, so it never replaces the first.
     """
+    from dosecal.batch.roster_file import RESERVED
+    from dosecal.engine.identity import folder_id_problem
+
     if not identity.explicit:
         return Path(f"{schedule.plan.regimen.name}-{schedule.plan.course.start.isoformat()}")
     names = [(identity.patient_id, "patient id", "--patient-id")] if identity.patient_id else []
@@ -296,6 +313,7 @@ def _packet_folder(schedule: Schedule, identity: Identity) -> Path:
 
 
 def _visit_settings(flags: VisitFlags, visit_time: dt.time | None) -> packet.VisitSettings:
+    from dosecal import packet
     from dosecal.views.holidays import closed_days
 
     return packet.VisitSettings(visit_time, closed_days(flags.holidays), flags.move_closed)
@@ -303,6 +321,8 @@ def _visit_settings(flags: VisitFlags, visit_time: dt.time | None) -> packet.Vis
 
 def _say_closed(checked: list[Visit], move: MovePolicy) -> None:
     """After the files are written: which visits fall on closed days, and what was done. Else nothing."""
+    from dosecal.views.visits import MovePolicy
+
     flagged = [v for v in checked if v.closed]
     if not flagged:
         return
@@ -331,6 +351,9 @@ def appointments(
     course: CourseFlags, visit_time: dt.time | None, visits: VisitFlags, profile: Profile, output: Path | None
 ) -> None:
     """List the clinic visits for chair booking: one row per visit (CSV)."""
+    from dosecal import packet
+    from dosecal.cli.course import emit, schedule_of
+
     schedule, identity = schedule_of(course)
     found = packet.clinic_visits(schedule, identity.patient_id, _visit_settings(visits, visit_time))
     emit(packet.appointments(found, profile), output)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -29,9 +30,37 @@ from dosecal.cli.params import (
     TextParam,
     ZoneParam,
 )
-from dosecal.packet import Paper, Profile
-from dosecal.views.holidays import Region
-from dosecal.views.visits import MovePolicy
+
+if TYPE_CHECKING:
+    from dosecal.packet import Paper, Profile
+    from dosecal.views.holidays import Region
+    from dosecal.views.visits import MovePolicy
+
+# The choices of the enum flags, as their values: `--help` and `list` must not import the
+# stages behind the enums (the renderers, the views) to list them. tests/cli/test_options.py
+# holds each list equal to its enum's values.
+PAPERS = ("letter", "a4")
+PROFILES = ("spreadsheet", "machine")
+MOVE_POLICIES = ("keep", "next", "previous")
+
+
+def _paper(_ctx: click.Context, _param: click.Parameter, value: str) -> Paper:
+    from dosecal.packet import Paper
+
+    return Paper(value)
+
+
+def _profile(_ctx: click.Context, _param: click.Parameter, value: str) -> Profile:
+    from dosecal.packet import Profile
+
+    return Profile(value)
+
+
+def _move_policy(_ctx: click.Context, _param: click.Parameter, value: str) -> MovePolicy:
+    from dosecal.views.visits import MovePolicy
+
+    return MovePolicy(value)
+
 
 # A click command's callback: click calls it with keyword arguments of any type.
 Command = Callable[..., None]
@@ -195,10 +224,10 @@ def visit_options(command: Command) -> Command:
             ),
             click.option(
                 "--move-closed",
-                type=click.Choice([p.value for p in MovePolicy]),
-                default=MovePolicy.KEEP.value,
+                type=click.Choice(MOVE_POLICIES),
+                default="keep",
                 show_default=True,
-                callback=lambda _ctx, _param, value: MovePolicy(value),
+                callback=_move_policy,
                 help="A visit on a closed day: keep it (flagged), or move it to the next or previous "
                 "open day.",
             ),
@@ -211,10 +240,10 @@ def paper_option(command: Command) -> Command:
     """`--paper letter|a4`, passed as `paper: Paper`."""
     return click.option(
         "--paper",
-        type=click.Choice([p.value for p in Paper]),
-        default=Paper.LETTER.value,
+        type=click.Choice(PAPERS),
+        default="letter",
         show_default=True,
-        callback=lambda _ctx, _param, value: Paper(value),
+        callback=_paper,
         help="Paper size of the diary.",
     )(command)
 
@@ -224,10 +253,10 @@ def csv_profile_option(command: Command) -> Command:
     return click.option(
         "--csv-profile",
         "profile",
-        type=click.Choice([Profile.SPREADSHEET.value, Profile.MACHINE.value]),
-        default=Profile.SPREADSHEET.value,
+        type=click.Choice(PROFILES),
+        default="spreadsheet",
         show_default=True,
-        callback=lambda _ctx, _param, value: Profile(value),
+        callback=_profile,
         help="spreadsheet: byte order mark, cells that could run as formulas neutralised; "
         "machine: plain RFC 4180 UTF-8, text exactly as written.",
     )(command)

@@ -11,14 +11,16 @@ import re
 import zoneinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from dosecal import limits
 from dosecal.language import values
 from dosecal.language.values import quoted as shown
-from dosecal.views.holidays import Region
+
+if TYPE_CHECKING:
+    from dosecal.views.holidays import Region
 
 
 class DateParam(click.ParamType):  # type: ignore[type-arg]
@@ -121,6 +123,8 @@ class HolidaysParam(click.ParamType):  # type: ignore[type-arg]
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Region:
         import holidays
+
+        from dosecal.views.holidays import Region
 
         if isinstance(value, Region):
             return value

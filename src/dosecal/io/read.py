@@ -11,14 +11,11 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from dosecal.engine.plan import plan
 from dosecal.errors import CourseError, Diagnostic, OutputError, RegimenError
-from dosecal.language import course_file
-from dosecal.language.load import check_size, loads, loads_course
+from dosecal.language.load import check_size, loads
 from dosecal.limits import FILE_BYTES
 from dosecal.model.course import Course
 from dosecal.model.regimen import Regimen
-from dosecal.packet import Previous
 from dosecal.source import Source, Span
 
 
@@ -44,6 +41,12 @@ def load_course(
     Every mistake is a `RegimenError` (a diagnostic of the file, at its line):
     of the course file itself, or of the regimen file it names.
     """
+    # Imported here: reading a regimen (`list`, `check`, `show`) needs neither the course
+    # language nor the plan.
+    from dosecal.engine.plan import plan
+    from dosecal.language import course_file
+    from dosecal.language.load import loads_course
+
     path = Path(path)
     read = loads_course(_read_utf8(path), str(path))
     diagnostics = read.diagnostics
@@ -138,7 +141,7 @@ def resolve(name_or_path: str) -> Path:
 PREVIOUS_BYTES = 64 * 1024 * 1024
 
 
-def previous_calendar(path: Path) -> Previous:
+def previous_calendar(path: Path) -> bytes:
     """The calendar a new one replaces (`--previous`, or the one in a packet's folder), bounded:
     a regular file of a calendar's size (never /dev/zero, a FIFO); `OutputError` if not."""
     try:
@@ -153,4 +156,4 @@ def previous_calendar(path: Path) -> Previous:
         raise OutputError(
             f"{path} is larger than {PREVIOUS_BYTES // 2**20} MB: it is not a calendar dosecal wrote"
         )
-    return Previous(str(path), data)
+    return data
