@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import shutil
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,15 @@ from dosecal.batch.roster_file import Entry, Refusal
 from dosecal.batch.tables import CombinedTables
 from dosecal.engine.expand import expand
 from dosecal.errors import DosecalError, OutputError
-from dosecal.io.files import AtomicFile, atomic_file, commit_all, make_folder, private_folder
+from dosecal.io.files import (
+    AtomicFile,
+    append_file,
+    atomic_file,
+    commit_all,
+    make_folder,
+    private_folder,
+    write_part,
+)
 from dosecal.io.read import previous_calendar
 from dosecal.model.course import Course
 from dosecal.model.regimen import Regimen
@@ -108,7 +115,7 @@ class _Worker:
             return Done(data[0], data[1], tuple(refused), made, closed)
         paths = [part.with_suffix(".table.tmp"), part.with_suffix(".visits.tmp")]
         for path, content in zip(paths, data, strict=True):
-            path.write_bytes(content)
+            write_part(path, content)
         return Done(paths[0], paths[1], tuple(refused), made, closed)
 
     def _packet(self, patient_id: str, regimen: Regimen, course: Course) -> None:
@@ -210,21 +217,8 @@ def made_chunks(entries: list[Entry], settings: Settings, jobs: int) -> Generato
 
 
 def append(handle: IO[bytes], records: bytes | Path) -> None:
-    """Records at the end of a combined table; a part file is copied by the kernel and removed."""
+    """Records at the end of a combined table: bytes made here, or a worker's part file (moved)."""
     if isinstance(records, bytes):
         handle.write(records)
-        return
-    handle.flush()
-    with records.open("rb") as part:
-        size = os.fstat(part.fileno()).st_size
-        copied = 0
-        try:
-            while copied < size:
-                n = os.copy_file_range(part.fileno(), handle.fileno(), size - copied)
-                if n == 0:
-                    break
-                copied += n
-        except (AttributeError, OSError):  # not Linux, or a file system without it
-            part.seek(copied)
-            shutil.copyfileobj(part, handle, 1 << 20)
-    records.unlink()
+    else:
+        append_file(handle, records)

@@ -58,8 +58,8 @@ class _Cli(click.Group):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
+        **extra: Any,  # Any: click.Group.main's own signature (it passes them to make_context)
+    ) -> Any:  # Any: click.Group.main's return type (the command's return value)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:

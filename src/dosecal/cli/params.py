@@ -1,7 +1,7 @@
 """Command-line parameter types: text -> a checked value, or one clear sentence.
 
-`convert` takes `Any` because click's `ParamType.convert` does (a flag's
-value is a string from the shell, or a default of any type).
+`convert` takes an `object`: a flag's value is a string from the shell, or
+a default (or an already converted value) of any type.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import zoneinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class DateParam(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
         if isinstance(value, dt.date):
             return value
         try:
@@ -40,7 +40,7 @@ class CyclesParam(click.ParamType):  # type: ignore[type-arg]
 
     name = "N"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
         text = str(value)
@@ -57,7 +57,7 @@ class CyclesParam(click.ParamType):  # type: ignore[type-arg]
 class DecimalParam(click.ParamType):  # type: ignore[type-arg]
     name = "NUMBER"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
         try:
             return values.parse_number(str(value))
         except ValueError as error:
@@ -69,7 +69,7 @@ class TextParam(click.ParamType):  # type: ignore[type-arg]
 
     name = "TEXT"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
         from dosecal.text import refused
 
         text = str(value)
@@ -86,7 +86,7 @@ class ClockParam(click.ParamType):  # type: ignore[type-arg]
 
     name = "HH:MM"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.time:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.time:
         if isinstance(value, dt.time):
             return value
         match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value))
@@ -101,7 +101,7 @@ class ZoneParam(click.ParamType):  # type: ignore[type-arg]
     name = "ZONE"
 
     def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> zoneinfo.ZoneInfo:
         import difflib
 
@@ -121,7 +121,7 @@ class HolidaysParam(click.ParamType):  # type: ignore[type-arg]
 
     name = "COUNTRY"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Region:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Region:
         import holidays
 
         from dosecal.views.holidays import Region
@@ -149,7 +149,7 @@ class OutputParam(click.ParamType):  # type: ignore[type-arg]
 
     name = "FILE"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | None:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path | None:
         from dosecal.io import files as io
 
         if value is None or isinstance(value, Path):
@@ -168,7 +168,7 @@ class FolderParam(click.ParamType):  # type: ignore[type-arg]
 
     name = "DIR"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path:
         from dosecal.io import files as io
 
         if isinstance(value, Path):

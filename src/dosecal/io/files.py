@@ -412,3 +412,27 @@ def commit_all(files: dict[Path, bytes]) -> None:
             for rest in pending[n + 1 :]:
                 rest.abandon()
             raise
+
+
+def write_part(path: Path, content: bytes) -> None:
+    """A batch worker's part of the combined tables, in the run's private folder (`private_folder`):
+    nobody else reads it until the run appends it, so it needs no temporary name."""
+    path.write_bytes(content)
+
+
+def append_file(handle: IO[bytes], part: Path) -> None:
+    """The whole of `part` at the end of `handle` (copied by the kernel where it can), then removed."""
+    handle.flush()
+    with part.open("rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        copied = 0
+        try:
+            while copied < size:
+                n = os.copy_file_range(source.fileno(), handle.fileno(), size - copied)
+                if n == 0:
+                    break
+                copied += n
+        except (AttributeError, OSError):  # not Linux, or a file system without it
+            source.seek(copied)
+            shutil.copyfileobj(source, handle, 1 << 20)
+    part.unlink()
