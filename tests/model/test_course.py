@@ -439,7 +439,7 @@ def _mg(value: str, unit: str = "mg") -> Amount:
             Subject.DOSE,
             "--dose gives the dose of bendamustine twice",
             None,
-            None,
+            "bendamustine",
         ),
         (
             OPEN,
@@ -447,7 +447,7 @@ def _mg(value: str, unit: str = "mg") -> Amount:
             Subject.DOSE,
             "every dose of bendamustine is stated by the regimen",
             "--dose only fills a dose the regimen leaves open",
-            None,
+            "bendamustine",
         ),
         (
             CAPPED,
@@ -455,7 +455,7 @@ def _mg(value: str, unit: str = "mg") -> Amount:
             Subject.DOSE,
             "--dose gives vincristine in units, which cannot be held against its cap of 2 mg",
             None,
-            None,
+            "vincristine",
         ),
         (
             CAPPED,
@@ -463,7 +463,7 @@ def _mg(value: str, unit: str = "mg") -> Amount:
             Subject.DOSE,
             "--dose gives vincristine 3 mg, above its cap of 2 mg",
             None,
-            None,
+            "vincristine",
         ),
         (
             OPEN,

@@ -220,13 +220,14 @@ def _supplied(
                 quoted=key,
             )
         if key in seen:
-            raise CourseError(f"--dose gives the dose of {key} twice", subject=Subject.DOSE)
+            raise CourseError(f"--dose gives the dose of {key} twice", subject=Subject.DOSE, quoted=key)
         seen.add(key)
         if key not in open_doses:
             raise CourseError(
                 f"every dose of {key} is stated by the regimen",
                 subject=Subject.DOSE,
                 hint="--dose only fills a dose the regimen leaves open",
+                quoted=key,
             )
         _within_cap(regimen, key, amount)
     return doses
@@ -241,10 +242,11 @@ def _within_cap(regimen: Regimen, key: str, amount: Amount) -> None:
                 f"--dose gives {key} in {amount.unit.text}, which cannot be held against "
                 f"its cap of {agent.cap}",
                 subject=Subject.DOSE,
+                quoted=key,
             )
         if fit is CapFit.ABOVE:
             raise CourseError(
-                f"--dose gives {key} {amount}, above its cap of {agent.cap}", subject=Subject.DOSE
+                f"--dose gives {key} {amount}, above its cap of {agent.cap}", subject=Subject.DOSE, quoted=key
             )
 
 
