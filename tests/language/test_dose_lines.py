@@ -11,7 +11,7 @@ from dosecal.io.read import load_course
 
 
 def test_a_dose_the_regimen_states_is_refused_at_its_dose_line(tmp_path: Path) -> None:
-    """R-CHOP states vincristine's dose: `dose vincristine 2 mg` is refused at line 5, caret under the drug."""
+    """R-CHOP states vincristine's dose: `dose vincristine 2 mg` is refused at line 5, under the drug."""
     path = tmp_path / "pt.course"
     path.write_text(
         "course pt-1\n  regimen r-chop-21\n  start 2026-12-07\n  cycles 1\n  dose vincristine 2 mg\n", "utf-8"
