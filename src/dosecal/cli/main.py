@@ -239,7 +239,8 @@ def diary_command(course: CourseFlags, paper: Paper, output: Path | None) -> Non
 @visit_options
 @csv_profile_option
 @folder_option(
-    "Folder for the packet: <folder>/<patient id>/ (or the course id), else <folder>/<regimen>-<start>/."
+    "Folder for the packet: <folder>/<patient id>/ (<folder>/<patient id>/<course id>/ with "
+    "--course-id; <folder>/<course id>/ with a course id alone), else <folder>/<regimen>-<start>/."
 )
 def make(
     course: CourseFlags,
