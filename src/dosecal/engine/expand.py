@@ -82,8 +82,9 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
         for occ in occurrences(phase, phase_plan.cycles):
             position = (phase_plan.index, occ.cycle)
             # A dose depends on the line, and on the level and override in force at this cycle.
-            _, level_change = the_plan.level_at(position)
-            override = the_plan.dose_from(occ.agent.key, position)
+            level, level_change = the_plan.level_at(position)
+            planned, _ = _planned(the_plan, occ.agent, occ.clause, level)
+            override = the_plan.dose_from(occ.agent.key, position, planned)
             key = (occ.agent.key, occ.clause.line, level_change, override)
             if key not in doses:
                 doses[key] = _resolve(the_plan, occ.agent, occ.clause, position)
@@ -135,8 +136,8 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, 
     none then, and is refused here.
     """
     level, level_change = the_plan.level_at(position)
-    override = the_plan.dose_from(agent.key, position)
     planned, _ = _planned(the_plan, agent, clause, the_plan.level)
+    override = the_plan.dose_from(agent.key, position, _planned(the_plan, agent, clause, level)[0])
     spec: DoseSpec
     because: tuple[Change, ...] = ()
     if override is not None:

@@ -79,8 +79,27 @@ class Plan:
         change = self._latest(LevelFrom, position)
         return (self.regimen.level(change.level), change) if change else (self.level, None)
 
-    def dose_from(self, key: str, position: tuple[int, int]) -> DoseFrom | None:
-        return self._latest(DoseFrom, position, key)
+    def dose_from(self, key: str, position: tuple[int, int], planned: DoseSpec) -> DoseFrom | None:
+        """The course's dose change in force for a dose of drug `key` planned as `planned`.
+
+        The changes of the drug up to `position` apply in course order; one that
+        names the dose it replaces applies only where the dose is that one then
+        (`change carfilzomib 56 mg/m2 to 45 mg/m2` leaves a 20 mg/m2 step-up alone).
+        """
+        changes = sorted(
+            (
+                a
+                for a in self.course.adjustments
+                if isinstance(a, DoseFrom) and a.agent == key and self.position(a.at) <= position
+            ),
+            key=lambda a: (self.position(a.at), a.line),
+        )
+        current: DoseSpec = planned
+        found: DoseFrom | None = None
+        for change in changes:
+            if change.replaces is None or change.replaces == current:
+                current, found = change.amount, change
+        return found
 
     def moved_by(self, position: tuple[int, int]) -> tuple[Delay | StartOn, ...]:
         """Why this cycle's dates moved, in cycle order: the latest set start at or before it (it
@@ -137,9 +156,64 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     supplied = _supplied(regimen, course.doses, levels)
     result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course))
     _within_horizon(result)
+    _named_changes(regimen, course, levels)
     for used in levels:
         _require_doses(result, used)
     return result
+
+
+def _named_changes(regimen: Regimen, course: Course, levels: tuple[Level | None, ...]) -> None:
+    """A dose change must say which dose it changes where the drug has more than one.
+
+    `change carfilzomib to 45 mg/m2` would also change the 20 mg/m2 of cycle 1
+    days 1-2 (and call it "increased"): refused; the course names the dose it
+    means (`change carfilzomib 56 mg/m2 to 45 mg/m2 ...`), as a level does.
+    """
+    changes = [a for a in course.adjustments if isinstance(a, DoseFrom)]
+    names = [p.name for p in regimen.phases]
+    for change in changes:
+        doses = _line_doses(regimen, change.agent, levels, names.index(change.at.phase))
+        earlier = [c.amount for c in changes if c.agent == change.agent and c.line < change.line]
+        if change.replaces is None and len(doses) > 1:
+            listed = ", ".join(_said(d) for d in doses)
+            raise CourseError(
+                f"{change.agent} has more than one dose ({listed}): say which this changes",
+                subject=Subject.ADJUSTMENT,
+                line=change.line,
+                hint=f"e.g. 'change {change.agent} {_said(doses[-1])} to {change.amount} from {change.at}'",
+                quoted=change.agent,
+            )
+        if change.replaces is not None and change.replaces not in [*doses, *earlier]:
+            listed = ", ".join(_said(d) for d in doses)
+            raise CourseError(
+                f"no dose of {change.agent} is {change.replaces}",
+                subject=Subject.ADJUSTMENT,
+                line=change.line,
+                hint=f"its doses are {listed}",
+                quoted=str(change.replaces),
+            )
+
+
+def _said(dose: DoseSpec) -> str:
+    if isinstance(dose, Amount):
+        return str(dose)
+    return "the dose to be chosen" if isinstance(dose, Required) else "the dose not stated"
+
+
+def _line_doses(
+    regimen: Regimen, key: str, levels: tuple[Level | None, ...], first_phase: int
+) -> list[DoseSpec]:
+    """The distinct doses the drug's schedule lines give from phase `first_phase` on (where a change
+    from it can act), at any level the course is at, in file order."""
+    found: list[DoseSpec] = []
+    for phase in regimen.phases[first_phase:]:
+        for agent in (a for a in phase.agents if a.key == key):
+            for clause in agent.clauses:
+                for level in levels:
+                    dose, _ = line_dose(agent, clause, level)
+                    if dose not in found:
+                        found.append(dose)
+    return found
 
 
 def _within_horizon(the_plan: Plan) -> None:

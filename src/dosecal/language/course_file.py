@@ -210,8 +210,9 @@ def _adjustment(kind: str, children: Sequence[Child], line: int) -> Adjustment:
     if kind == "level_from":
         return LevelFrom(terms.text(children[0]), terms.cycle(children[1]), reason, line)
     if kind == "change":
-        drug, dose, since = children[0], terms.amount(children[1]), terms.cycle(children[2])
-        return DoseFrom(terms.agent(drug), dose, since, reason, line)
+        drug, since = children[0], terms.cycle(children[3])
+        replaces = terms.amount(children[1]) if children[1] is not None else None
+        return DoseFrom(terms.agent(drug), terms.amount(children[2]), since, reason, line, replaces)
     withheld = (
         Withheld.HELD if terms.text(terms.rule(children[0]).children[0]) == "hold" else Withheld.OMITTED
     )

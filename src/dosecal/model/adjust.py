@@ -108,13 +108,23 @@ class LevelFrom:
 
 @dataclass(frozen=True, slots=True)
 class DoseFrom:
+    """A drug's dose changed from a cycle on (`change DRUG [OLD] to NEW from cycle N`).
+
+    `replaces` is the dose it changes, where the drug has more than one (a
+    step-up or a cycle-1 dose beside the regular one): then only doses that
+    are `replaces` at that point change. A drug with one dose may leave it out.
+    """
+
     agent: str
     amount: Amount
     at: CycleRef
     reason: str
     line: int
+    replaces: Amount | None = None
 
     def describe(self) -> str:
+        if self.replaces is not None:
+            return f"{self.agent} {self.replaces} changed to {self.amount} from {self.at}"
         return f"{self.agent} {self.amount} from {self.at}"
 
 
@@ -165,7 +175,7 @@ def _check_repeat(adjustment: Adjustment, changes: dict[tuple[object, ...], int]
         key: tuple[object, ...] = ("level", adjustment.at)
         what = f"the dose level from {adjustment.at} is already set"
     elif isinstance(adjustment, DoseFrom):
-        key = ("dose", adjustment.agent, adjustment.at)
+        key = ("dose", adjustment.agent, adjustment.at, adjustment.replaces)
         what = f"the {adjustment.agent} dose from {adjustment.at} is already changed"
     else:
         return

@@ -1,0 +1,128 @@
+"""A course's dose change touches only the dose it names (issue 12, point 7: a safety defect).
+
+Carfilzomib in KRd is 56 mg/m2, but 20 mg/m2 on cycle 1 days 1 and 2. `change carfilzomib to
+45 mg/m2 from cycle 1` used to give 45 mg/m2 on those two days too, marked "increased": a dose
+the clinic never meant to raise. Worked by hand from the regimen below, start 2026-12-07
+(a Monday), 28-day cycles: cycle 1 days 1, 2, 8, 15 are 12-07, 12-08, 12-14, 12-21; cycle 2
+days 1, 8, 15 are 2027-01-04, 01-11, 01-18.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import dosecal
+from dosecal.engine.expand import expand
+from dosecal.errors import CourseError, Subject
+from dosecal.model.adjust import CycleRef, DoseFrom
+from dosecal.model.course import Course
+from dosecal.model.regimen import UNITS, Amount
+
+KRD = """regimen krd "Carfilzomib with its cycle-1 days 1-2 at 20 mg/m2"
+  cycle 28 days, 2 cycles
+  carfilzomib 56 mg/m2 IV over 30 min
+    cycle 1: days 1, 2 at 20 mg/m2
+    cycle 1: days 8, 15
+    cycle 2: days 1, 8, 15
+"""
+START = dt.date(2026, 12, 7)
+
+
+def per_m2(value: str) -> Amount:
+    return Amount(Decimal(value), UNITS["mg/m2"])
+
+
+def doses(*changes: DoseFrom) -> list[tuple[str, Decimal | None, str]]:
+    schedule = expand(dosecal.loads(KRD), Course(START, adjustments=changes))
+    return [(a.date.isoformat(), a.dose_amount, a.dose_change.value) for a in schedule]
+
+
+def test_without_changes_the_step_up_is_20_then_56() -> None:
+    """The plan as written: 20 mg/m2 on cycle 1 days 1-2, 56 mg/m2 on every other day."""
+    assert doses() == [
+        ("2026-12-07", Decimal(20), ""),
+        ("2026-12-08", Decimal(20), ""),
+        ("2026-12-14", Decimal(56), ""),
+        ("2026-12-21", Decimal(56), ""),
+        ("2027-01-04", Decimal(56), ""),
+        ("2027-01-11", Decimal(56), ""),
+        ("2027-01-18", Decimal(56), ""),
+    ]
+
+
+def test_a_change_that_does_not_name_its_dose_is_refused() -> None:
+    """`change carfilzomib to 45 mg/m2 from cycle 1`: two doses could be meant; refused, with the form
+    that says which, at the change's course line."""
+    with pytest.raises(CourseError) as caught:
+        doses(DoseFrom("carfilzomib", per_m2("45"), CycleRef(None, 1), "reduced for neuropathy", 9))
+    error = caught.value
+    assert str(error) == (
+        "course line 9: carfilzomib has more than one dose (20 mg/m2, 56 mg/m2): say which this changes; "
+        "e.g. 'change carfilzomib 56 mg/m2 to 45 mg/m2 from cycle 1'"
+    )
+    assert (error.subject, error.line, error.quoted) == (Subject.ADJUSTMENT, 9, "carfilzomib")
+
+
+def test_a_named_change_leaves_the_step_up_alone() -> None:
+    """`change carfilzomib 56 mg/m2 to 45 mg/m2 from cycle 1`: days 1-2 stay 20 mg/m2, unchanged;
+    every 56 becomes 45, marked reduced."""
+    change = DoseFrom("carfilzomib", per_m2("45"), CycleRef(None, 1), "neuropathy", 9, per_m2("56"))
+    assert doses(change) == [
+        ("2026-12-07", Decimal(20), ""),
+        ("2026-12-08", Decimal(20), ""),
+        ("2026-12-14", Decimal(45), "reduced"),
+        ("2026-12-21", Decimal(45), "reduced"),
+        ("2027-01-04", Decimal(45), "reduced"),
+        ("2027-01-11", Decimal(45), "reduced"),
+        ("2027-01-18", Decimal(45), "reduced"),
+    ]
+
+
+def test_a_second_change_names_the_dose_the_first_gave() -> None:
+    """56 -> 45 from cycle 1, then 45 -> 36 from cycle 2: the second names the dose in force then."""
+    first = DoseFrom("carfilzomib", per_m2("45"), CycleRef(None, 1), "neuropathy", 9, per_m2("56"))
+    second = DoseFrom("carfilzomib", per_m2("36"), CycleRef(None, 2), "still", 10, per_m2("45"))
+    assert [d[1] for d in doses(first, second)] == [20, 20, 45, 45, 36, 36, 36]
+
+
+def test_a_named_dose_the_drug_does_not_have_is_refused() -> None:
+    """`change carfilzomib 27 mg/m2 to ...`: no line gives 27 mg/m2; refused with the doses it has."""
+    with pytest.raises(CourseError) as caught:
+        doses(DoseFrom("carfilzomib", per_m2("20"), CycleRef(None, 2), "x", 9, per_m2("27")))
+    assert str(caught.value) == (
+        "course line 9: no dose of carfilzomib is 27 mg/m2; its doses are 20 mg/m2, 56 mg/m2"
+    )
+
+
+def test_a_drug_with_one_dose_needs_no_name() -> None:
+    """NCT04083898's bendamustine has one dose a level: `change bendamustine to 60 mg/m2` stays valid."""
+    regimen = dosecal.load_bundled("nct04083898")
+    change = DoseFrom("bendamustine", per_m2("60"), CycleRef(None, 2), "toxicity", 9)
+    rows = expand(regimen, Course(START, cycles=2, level="2", adjustments=(change,)))
+    assert [(a.cycle, a.dose_amount) for a in rows if a.agent == "bendamustine"] == [
+        (1, Decimal(75)),
+        (1, Decimal(75)),
+        (2, Decimal(60)),
+        (2, Decimal(60)),
+    ]
+
+
+def test_a_course_file_names_the_dose_it_changes(tmp_path: object) -> None:
+    """The course-file form: `change carfilzomib 56 mg/m2 to 45 mg/m2 from cycle 1 because "..."`."""
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "krd.regimen").write_text(KRD, "utf-8")
+    course = folder / "pt.course"
+    course.write_text(
+        'course pt-1\n  regimen "krd.regimen"\n  start 2026-12-07\n'
+        '  change carfilzomib 56 mg/m2 to 45 mg/m2 from cycle 1 because "neuropathy"\n',
+        "utf-8",
+    )
+    regimen, read = dosecal.load_course(course)
+    rows = expand(regimen, read).administrations
+    assert [a.dose_amount for a in rows] == [20, 20, 45, 45, 45, 45, 45]
+    assert rows[2].adjustment[0].text == "carfilzomib 56 mg/m2 changed to 45 mg/m2 from cycle 1 (neuropathy)"
