@@ -126,3 +126,12 @@ def test_a_course_file_names_the_dose_it_changes(tmp_path: object) -> None:
     rows = expand(regimen, read).administrations
     assert [a.dose_amount for a in rows] == [20, 20, 45, 45, 45, 45, 45]
     assert rows[2].adjustment[0].text == "carfilzomib 56 mg/m2 changed to 45 mg/m2 from cycle 1 (neuropathy)"
+
+
+def test_a_change_cannot_name_the_dose_it_gives_as_the_one_it_replaces() -> None:
+    """`change carfilzomib 45 mg/m2 to 45 mg/m2`: no line, and no earlier change, gives 45 mg/m2."""
+    with pytest.raises(CourseError) as caught:
+        doses(DoseFrom("carfilzomib", per_m2("45"), CycleRef(None, 1), "x", 9, per_m2("45")))
+    assert str(caught.value) == (
+        "course line 9: no dose of carfilzomib is 45 mg/m2; its doses are 20 mg/m2, 56 mg/m2"
+    )
