@@ -17,7 +17,7 @@ import pytest
 import dosecal
 from dosecal.engine.expand import expand
 from dosecal.errors import CourseError, Subject
-from dosecal.model.adjust import CycleRef, DoseFrom
+from dosecal.model.adjust import CycleRef, DoseFrom, LevelFrom
 from dosecal.model.course import Course
 from dosecal.model.regimen import UNITS, Amount
 
@@ -134,4 +134,40 @@ def test_a_change_cannot_name_the_dose_it_gives_as_the_one_it_replaces() -> None
         doses(DoseFrom("carfilzomib", per_m2("45"), CycleRef(None, 1), "x", 9, per_m2("45")))
     assert str(caught.value) == (
         "course line 9: no dose of carfilzomib is 45 mg/m2; its doses are 20 mg/m2, 56 mg/m2"
+    )
+
+
+def test_a_dose_left_to_be_chosen_counts_as_one_of_the_doses() -> None:
+    """NCT04083898 at level phase2 (bendamustine to be chosen, 90 mg/m2 supplied), then level 2
+    (75 mg/m2) from cycle 2: a change from cycle 3 could mean either, so it must say which."""
+    regimen = dosecal.load_bundled("nct04083898")
+    course = Course(
+        START,
+        cycles=3,
+        level="phase2",
+        doses=(("bendamustine", per_m2("90")),),
+        adjustments=(
+            LevelFrom("2", CycleRef(None, 2), "escalated", 8),
+            DoseFrom("bendamustine", per_m2("60"), CycleRef(None, 3), "toxicity", 9),
+        ),
+    )
+    with pytest.raises(CourseError) as caught:
+        expand(regimen, course)
+    assert str(caught.value) == (
+        "course line 9: bendamustine has more than one dose (the dose to be chosen, 75 mg/m2): say which "
+        "this changes; e.g. 'change bendamustine 75 mg/m2 to 60 mg/m2 from cycle 3'"
+    )
+
+
+def test_a_named_dose_the_drug_lacks_is_refused_with_its_fields() -> None:
+    """The refusal of a dose the drug does not have is at the change's line, caret under the dose."""
+    named = DoseFrom("carfilzomib", per_m2("45"), CycleRef(None, 1), "x", 9, per_m2("27"))
+    with pytest.raises(CourseError) as caught:
+        doses(named)
+    error = caught.value
+    assert (error.subject, error.line, error.quoted, error.hint) == (
+        Subject.ADJUSTMENT,
+        9,
+        "27 mg/m2",
+        "its doses are 20 mg/m2, 56 mg/m2",
     )
