@@ -171,3 +171,27 @@ def test_a_named_dose_the_drug_lacks_is_refused_with_its_fields() -> None:
         "27 mg/m2",
         "its doses are 20 mg/m2, 56 mg/m2",
     )
+
+
+def test_a_dose_not_stated_counts_too_and_the_hint_names_a_stated_one() -> None:
+    """Level 1 gives alpha 10 mg, level 2 says nothing of it: from level 2 on alpha's dose is not
+    stated, so a change from cycle 1 could mean either; the hint names the stated 10 mg."""
+    regimen = dosecal.loads(
+        'regimen lv "Levels"\n  cycle 28 days, 2 cycles\n  alpha IV\n    days 1\n  beta 5 mg PO\n    days 1\n'
+        "  level 1: alpha 10 mg\n  level 2: beta 6 mg\n"
+    )
+    eight = Amount(Decimal(8), UNITS["mg"])
+    course = Course(
+        START,
+        level="1",
+        adjustments=(
+            LevelFrom("2", CycleRef(None, 2), "x", 8),
+            DoseFrom("alpha", eight, CycleRef(None, 1), "y", 9),
+        ),
+    )
+    with pytest.raises(CourseError) as caught:
+        expand(regimen, course)
+    assert str(caught.value) == (
+        "course line 9: alpha has more than one dose (10 mg, the dose not stated): say which this changes; "
+        "e.g. 'change alpha 10 mg to 8 mg from cycle 1'"
+    )

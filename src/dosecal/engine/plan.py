@@ -64,14 +64,10 @@ class Plan:
     def position(self, at: CycleRef) -> tuple[int, int]:
         return [p.name for p in self.regimen.phases].index(at.phase), at.cycle
 
-    def _latest(self, kind: type[A], position: tuple[int, int], key: str | None = None) -> A | None:
+    def _latest(self, kind: type[A], position: tuple[int, int]) -> A | None:
         """The last adjustment of a kind that starts at or before `position`."""
         found = [
-            a
-            for a in self.course.adjustments
-            if isinstance(a, kind)
-            and self.position(a.at) <= position
-            and (key is None or getattr(a, "agent", None) == key)
+            a for a in self.course.adjustments if isinstance(a, kind) and self.position(a.at) <= position
         ]
         return max(found, key=lambda a: (self.position(a.at), a.line), default=None)
 
@@ -180,7 +176,8 @@ def _named_changes(regimen: Regimen, course: Course, levels: tuple[Level | None,
                 f"{change.agent} has more than one dose ({listed}): say which this changes",
                 subject=Subject.ADJUSTMENT,
                 line=change.line,
-                hint=f"e.g. 'change {change.agent} {_said(doses[-1])} to {change.amount} from {change.at}'",
+                hint=f"e.g. 'change {change.agent} {_said(_example(doses))} to {change.amount} "
+                f"from {change.at}'",
                 quoted=change.agent,
             )
         if change.replaces is not None and change.replaces not in [*doses, *earlier]:
@@ -192,6 +189,11 @@ def _named_changes(regimen: Regimen, course: Course, levels: tuple[Level | None,
                 hint=f"its doses are {listed}",
                 quoted=str(change.replaces),
             )
+
+
+def _example(doses: list[DoseSpec]) -> DoseSpec:
+    """The dose a hint names: the last stated one (a dose not stated cannot be named)."""
+    return next((d for d in reversed(doses) if isinstance(d, Amount)), doses[-1])
 
 
 def _said(dose: DoseSpec) -> str:
