@@ -176,8 +176,7 @@ def _named_changes(regimen: Regimen, course: Course, levels: tuple[Level | None,
                 f"{change.agent} has more than one dose ({listed}): say which this changes",
                 subject=Subject.ADJUSTMENT,
                 line=change.line,
-                hint=f"e.g. 'change {change.agent} {_said(_example(doses))} to {change.amount} "
-                f"from {change.at}'",
+                hint=_naming_hint(change, doses),
                 quoted=change.agent,
             )
         if change.replaces is not None and change.replaces not in [*doses, *earlier]:
@@ -191,9 +190,13 @@ def _named_changes(regimen: Regimen, course: Course, levels: tuple[Level | None,
             )
 
 
-def _example(doses: list[DoseSpec]) -> DoseSpec:
-    """The dose a hint names: the last stated one (a dose not stated cannot be named)."""
-    return next((d for d in reversed(doses) if isinstance(d, Amount)), doses[-1])
+def _naming_hint(change: DoseFrom, doses: list[DoseSpec]) -> str:
+    """How to say which dose a change means: the form naming the last stated dose. Doses left to
+    be chosen or not stated cannot be named: they are set with --dose (or a course's `dose` line)."""
+    stated = [d for d in doses if isinstance(d, Amount)]
+    if not stated:
+        return "only a stated dose can be named; set a dose left open with --dose instead"
+    return f"e.g. 'change {change.agent} {stated[-1]} to {change.amount} from {change.at}'"
 
 
 def _said(dose: DoseSpec) -> str:
