@@ -173,12 +173,12 @@ def test_a_named_dose_the_drug_lacks_is_refused_with_its_fields() -> None:
     )
 
 
-def test_a_dose_not_stated_counts_too_and_the_hint_names_a_stated_one() -> None:
-    """Level 1 gives alpha 10 mg, level 2 says nothing of it: from level 2 on alpha's dose is not
-    stated, so a change from cycle 1 could mean either; the hint names the stated 10 mg."""
+def refusal_with_two_levels(level_1: str) -> str:
+    """The refusal of `change alpha to 8 mg from cycle 1` in a regimen whose level 1 says `level_1`
+    of alpha and whose level 2 (from cycle 2) says nothing of it."""
     regimen = dosecal.loads(
         'regimen lv "Levels"\n  cycle 28 days, 2 cycles\n  alpha IV\n    days 1\n  beta 5 mg PO\n    days 1\n'
-        "  level 1: alpha 10 mg\n  level 2: beta 6 mg\n"
+        f"  level 1: alpha {level_1}\n  level 2: beta 6 mg\n"
     )
     eight = Amount(Decimal(8), UNITS["mg"])
     course = Course(
@@ -191,7 +191,13 @@ def test_a_dose_not_stated_counts_too_and_the_hint_names_a_stated_one() -> None:
     )
     with pytest.raises(CourseError) as caught:
         expand(regimen, course)
-    assert str(caught.value) == (
+    return str(caught.value)
+
+
+def test_a_dose_not_stated_counts_too_and_the_hint_names_a_stated_one() -> None:
+    """Level 1 gives alpha 10 mg, level 2 says nothing of it: from level 2 on alpha's dose is not
+    stated, so a change from cycle 1 could mean either; the hint names the stated 10 mg."""
+    assert refusal_with_two_levels("10 mg") == (
         "course line 9: alpha has more than one dose (10 mg, the dose not stated): say which this changes; "
         "e.g. 'change alpha 10 mg to 8 mg from cycle 1'"
     )
@@ -199,22 +205,7 @@ def test_a_dose_not_stated_counts_too_and_the_hint_names_a_stated_one() -> None:
 
 def test_doses_that_cannot_be_named_get_a_hint_that_says_so() -> None:
     """Level 1 leaves alpha to be chosen, level 2 says nothing of it: neither dose can be named."""
-    regimen = dosecal.loads(
-        'regimen lv "Levels"\n  cycle 28 days, 2 cycles\n  alpha IV\n    days 1\n  beta 5 mg PO\n    days 1\n'
-        "  level 1: alpha dose required\n  level 2: beta 6 mg\n"
-    )
-    eight = Amount(Decimal(8), UNITS["mg"])
-    course = Course(
-        START,
-        level="1",
-        adjustments=(
-            LevelFrom("2", CycleRef(None, 2), "x", 8),
-            DoseFrom("alpha", eight, CycleRef(None, 1), "y", 9),
-        ),
-    )
-    with pytest.raises(CourseError) as caught:
-        expand(regimen, course)
-    assert str(caught.value) == (
+    assert refusal_with_two_levels("dose required") == (
         "course line 9: alpha has more than one dose (the dose to be chosen, the dose not stated): say which "
         "this changes; only a stated dose can be named; set a dose left open with --dose instead"
     )
