@@ -156,6 +156,9 @@ class Subject(enum.Enum):
     LEVEL = "level"
     WEIGHT = "weight"
     HEIGHT = "height"
+    AGE = "age"  # or a course file's date of birth (`born`)
+    SEX = "sex"
+    CREATININE = "creatinine"
     DOSE = "dose"  # a supplied dose, or one the regimen leaves to be supplied
     ROUNDING = "rounding"
     ADJUSTMENT = "adjustment"  # a delay, set start, hold, level or dose change (its course line: `line`)

@@ -70,7 +70,8 @@ class Limit:
         """'from 1 to 366 days (52 weeks)', as the hint and the docs say it."""
         unit = f" {self.unit}" if self.unit else ""
         note = f" {self.note}" if self.note else ""
-        places = f", with at most {self.places} decimal places" if self.places else ""
+        noun = "decimal place" if self.places == 1 else "decimal places"
+        places = f", with at most {self.places} {noun}" if self.places else ""
         return f"from {plain(self.low)} to {plain(self.high)}{unit}{note}{places}"
 
     @property
@@ -91,7 +92,8 @@ class Limit:
         if decimals and not self.places:
             raise LimitError(f"{self.what} must be a whole number, not {shown(text)}", self.hint)
         if len(decimals) > self.places:
-            raise LimitError(f"{shown(text)} has more than {self.places} decimal places", self.hint)
+            noun = "decimal place" if self.places == 1 else "decimal places"
+            raise LimitError(f"{shown(text)} has more than {self.places} {noun}", self.hint)
         unit = f" {written}" if written else ""
         # Digits past the highest value's are out of range whatever they are: no arithmetic on them.
         if len(whole.lstrip("0")) > len(str(int(self.high))):
@@ -148,7 +150,40 @@ WEIGHT = _limit("a weight", "1", 300, MEASURE_PLACES, "kg")
 HEIGHT = _limit("a height", "30", 250, MEASURE_PLACES, "cm")
 DELAY = _limit("a delay", "1", MAX_CYCLE_DAYS, unit="days", note="(52 weeks)")
 PERCENT = _limit("a rounding percent", "0.01", 100, 2)
+# Cockcroft-Gault is an adult's formula; an age is checked here for plausibility only.
+AGE = _limit("an age", "0", 120, unit="years")
+# Serum creatinine, as laboratories report it; 88.4 umol/L is 1 mg/dL.
+CREATININE_MG_DL = _limit("a creatinine in mg/dL", "0.1", 20, 2, "mg/dL")
+CREATININE_UMOL_L = _limit("a creatinine in umol/L", "9", 1770, 1, "umol/L")
+
+# ---- limits a regimen puts on values computed for a patient ---------------------------
+
+BSA_BOUND = _limit("a body surface area limit", "0.1", 5, 2, "m2")
+CLEARANCE_BOUND = _limit("a creatinine clearance limit", "1", 500, 2, "mL/min")
 
 # Every kind, in the order the docs' tables list them.
-REGIMEN_LIMITS = (CYCLE_LENGTH, CYCLE_COUNT, CYCLE_NUMBER, DAY, INTERVAL, DOSE_COUNT, DURATION, AMOUNT)
-COURSE_LIMITS = (CYCLE_COUNT, CYCLE_NUMBER, DAY, DELAY, WEIGHT, HEIGHT, AMOUNT, PERCENT)
+REGIMEN_LIMITS = (
+    CYCLE_LENGTH,
+    CYCLE_COUNT,
+    CYCLE_NUMBER,
+    DAY,
+    INTERVAL,
+    DOSE_COUNT,
+    DURATION,
+    AMOUNT,
+    BSA_BOUND,
+    CLEARANCE_BOUND,
+)
+COURSE_LIMITS = (
+    CYCLE_COUNT,
+    CYCLE_NUMBER,
+    DAY,
+    DELAY,
+    WEIGHT,
+    HEIGHT,
+    AGE,
+    CREATININE_MG_DL,
+    CREATININE_UMOL_L,
+    AMOUNT,
+    PERCENT,
+)

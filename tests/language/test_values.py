@@ -13,7 +13,10 @@ from dosecal.language.values import AmountError, AmountFault
 from dosecal.model.regimen import UNITS, Amount
 
 # Written out, not joined from UNITS: a unit added or renamed shows here as a changed message.
-UNIT_LIST = "mg, mg/kg, mg/m2, g, g/kg, g/m2, mcg, mcg/kg, mcg/m2, units, units/kg, units/m2"
+UNIT_LIST = (
+    "mg, mg/kg, mg/m2, g, g/kg, g/m2, mcg, mcg/kg, mcg/m2, units, units/kg, units/m2, "
+    "and AUC, written before its number (AUC 5)"
+)
 AMOUNT_RANGE = "from 0.000001 to 1000000000000 (10^12), with at most 6 decimal places"
 
 # ---- dates -----------------------------------------------------------------------------------

@@ -13,10 +13,17 @@ from typing import TypeVar
 from dosecal.batch.roster_file import Entry
 from dosecal.errors import CourseError, RegimenError
 from dosecal.io.read import load, load_course, regimen_path
-from dosecal.language.values import parse_date, parse_dose, parse_number
+from dosecal.language.values import (
+    parse_age,
+    parse_creatinine,
+    parse_date,
+    parse_dose,
+    parse_number,
+    parse_sex,
+)
 from dosecal.limits import CYCLE_COUNT, LimitError, implausible_cycles
 from dosecal.model.course import Course
-from dosecal.model.dosing import BsaFormula, Measures
+from dosecal.model.measures import BsaFormula, Creatinine, Measures
 from dosecal.model.regimen import Amount, Regimen
 
 
@@ -100,6 +107,9 @@ def course(entry: Entry, folder: Path, regimens: Regimens) -> tuple[Regimen, Cou
                 _cells("weight", entry.weight, parse_number),
                 _cells("height", entry.height, parse_number),
                 _bsa(entry.bsa),
+                _cells("age", entry.age, parse_age),
+                _cells("sex", entry.sex, parse_sex),
+                _cells("creatinine", entry.creatinine, _creatinine),
             ),
             course_id=entry.patient_id,
         )
@@ -153,6 +163,10 @@ def _bsa(text: str) -> BsaFormula:
     if text.lower() not in ("", "mosteller", "dubois"):
         raise ValueError(f"bsa: '{text}' is not a BSA formula (mosteller or dubois)")
     return BsaFormula(text.lower() or "mosteller")
+
+
+def _creatinine(text: str) -> Creatinine:
+    return Creatinine(*parse_creatinine(text))  # CourseError if implausible: the row's refusal
 
 
 def _dose(text: str) -> tuple[str, Amount]:

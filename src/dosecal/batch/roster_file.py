@@ -2,7 +2,8 @@
 
 A roster is CSV with a header row. Each row names a patient and either a
 course file (`course`) or the course itself (`regimen`, `start`, and the
-optional `cycles`, `until`, `level`, `weight`, `height`, `bsa`, `doses`),
+optional `cycles`, `until`, `level`, `weight`, `height`, `bsa`, `age`, `sex`,
+`creatinine`, `doses`),
 the same values the command-line options take. A spreadsheet's export works
 as it is: a byte order mark, CRLF, quoted cells and blank lines are fine.
 
@@ -32,6 +33,9 @@ COLUMNS: tuple[str, ...] = (
     "weight",
     "height",
     "bsa",
+    "age",
+    "sex",
+    "creatinine",
     "doses",
     "course",
 )
@@ -62,6 +66,9 @@ class Entry:
     bsa: str = ""
     doses: str = ""
     course: str = ""
+    age: str = ""
+    sex: str = ""
+    creatinine: str = ""
 
 
 @dataclass(frozen=True, slots=True)

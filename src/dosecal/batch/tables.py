@@ -23,7 +23,7 @@ from dosecal.engine.expand import expand_with_identities
 from dosecal.engine.identity import EventKind, administration_ids, event_place, event_uids
 from dosecal.engine.table import COLUMNS, Administration, Schedule, weekday
 from dosecal.model.adjust import StartOn
-from dosecal.model.course import Course, check_start
+from dosecal.model.course import Course, check_dates
 from dosecal.model.regimen import Regimen
 from dosecal.render.csv_table import EOL, Profile, number_columns, record, row_cells
 from dosecal.render.csv_table import field as csv_field
@@ -75,7 +75,7 @@ class CombinedTables:
         shape = self._shapes.get(key)
         if shape is None:
             shape = self._shapes[key] = self._shape(regimen, course)
-        check_start(course.start)
+        check_dates(course)
         course_id = course.course_id or regimen.name
         visits_text, closed = self._visits(patient_id, course_id, course.start, shape)
         return self._records(patient_id, course_id, course.start, shape), visits_text, closed

@@ -20,7 +20,7 @@ from dosecal.io import files
 from dosecal.io.read import bundled, load, load_course, resolve
 from dosecal.language.values import parse_dose
 from dosecal.model.course import Course
-from dosecal.model.dosing import BsaFormula, Measures
+from dosecal.model.measures import BsaFormula, Measures, Sex
 from dosecal.model.regimen import Regimen
 
 
@@ -93,7 +93,14 @@ def course_of(flags: CourseFlags) -> tuple[Regimen, Course]:
             doses.append(parse_dose(text))
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--dose") from None
-    measures = Measures(flags.weight, flags.height, BsaFormula(flags.bsa_formula or "mosteller"))
+    measures = Measures(
+        flags.weight,
+        flags.height,
+        BsaFormula(flags.bsa_formula or "mosteller"),
+        flags.age,
+        Sex(flags.sex.lower()) if flags.sex else None,
+        flags.creatinine,
+    )
     course_id = flags.course_id or flags.patient_id
     course = Course(flags.start, flags.cycles, flags.until, flags.level, tuple(doses), measures, course_id)
     return regimen, course
@@ -111,6 +118,9 @@ def _from_file(flags: CourseFlags) -> tuple[Regimen, Course]:
         "--weight": flags.weight,
         "--height": flags.height,
         "--bsa": flags.bsa_formula,
+        "--age": flags.age,
+        "--sex": flags.sex,
+        "--creatinine": flags.creatinine,
         "--course-id": flags.course_id,
     }
     given = [name for name, value in stated.items() if value is not None and value != ()]  # 0 is given

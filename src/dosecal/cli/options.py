@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 import click
 
 from dosecal.cli.params import (
+    AgeParam,
     ClockParam,
+    CreatinineParam,
     CyclesParam,
     DateParam,
     DecimalParam,
@@ -32,6 +34,7 @@ from dosecal.cli.params import (
 )
 
 if TYPE_CHECKING:
+    from dosecal.model.measures import Creatinine
     from dosecal.packet import Paper, Profile
     from dosecal.views.holidays import Region
     from dosecal.views.visits import MovePolicy
@@ -80,6 +83,9 @@ class CourseFlags:
     weight: Decimal | None
     height: Decimal | None
     bsa_formula: str | None
+    age: int | None
+    sex: str | None
+    creatinine: Creatinine | None
     course_id: str | None
     patient_id: str | None
 
@@ -155,6 +161,19 @@ def course_options(command: Command) -> Command:
                 "bsa_formula",
                 type=click.Choice(["mosteller", "dubois"]),
                 help="BSA formula for per-m2 doses (default: mosteller).",
+            ),
+            click.option("--age", type=AgeParam(), help="Age in whole years (for doses by renal function)."),
+            click.option(
+                "--sex",
+                type=click.Choice(["female", "male"], case_sensitive=False),
+                help="For Cockcroft-Gault and ideal weight (doses by renal function).",
+            ),
+            click.option(
+                "--creatinine",
+                type=CreatinineParam(),
+                metavar='"VALUE mg/dL"',
+                help='Serum creatinine, in mg/dL or umol/L, optionally "... on YYYY-MM-DD" '
+                "(for doses by renal function).",
             ),
             click.option(
                 "--patient-id",

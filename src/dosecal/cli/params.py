@@ -20,6 +20,7 @@ from dosecal.language import values
 from dosecal.language.values import quoted as shown
 
 if TYPE_CHECKING:
+    from dosecal.model.measures import Creatinine
     from dosecal.views.holidays import Region
 
 
@@ -62,6 +63,37 @@ class DecimalParam(click.ParamType):  # type: ignore[type-arg]
             return values.parse_number(str(value))
         except ValueError as error:
             self.fail(str(error), param, ctx)
+
+
+class AgeParam(click.ParamType):  # type: ignore[type-arg]
+    """Whole years; the range is the course's to check (exit 1), as a weight's is."""
+
+    name = "YEARS"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return values.parse_age(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+class CreatinineParam(click.ParamType):  # type: ignore[type-arg]
+    """ "1.0 mg/dL", "88 umol/L on 2026-12-01"; an implausible value is the course's refusal (exit 1)."""
+
+    name = "CREATININE"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Creatinine:
+        from dosecal.model.measures import Creatinine
+
+        if isinstance(value, Creatinine):
+            return value
+        try:
+            number, unit, measured = values.parse_creatinine(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+        return Creatinine(number, unit, measured)  # CourseError (exit 1) if implausible
 
 
 class TextParam(click.ParamType):  # type: ignore[type-arg]

@@ -15,7 +15,7 @@ from itertools import groupby
 
 from dosecal.engine.identity import administration_id, dose_place
 from dosecal.engine.occurrences import occurrences
-from dosecal.engine.plan import Plan, line_dose, plan
+from dosecal.engine.plan import Plan, dose_rules, line_dose, plan
 from dosecal.engine.table import Administration, Change, DoseChange, Schedule, Status, weekday
 from dosecal.errors import CourseError
 from dosecal.limits import MAX_ADMINISTRATIONS
@@ -153,9 +153,10 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, 
             f'supply it with --dose "{agent.key}=AMOUNT UNIT", or change it from {cycle}'
         )
     rounding = the_plan.course.rounding
-    computed = (
-        compute(spec, agent.cap, the_plan.course.measures, rounding) if isinstance(spec, Amount) else None
-    )
+    computed = None
+    if isinstance(spec, Amount):
+        rules = dose_rules(the_plan.regimen, agent)
+        computed = compute(spec, agent.cap, the_plan.course.measures, rounding, rules=rules, drug=agent.key)
     return _Dose(spec, source, computed, _change(planned, spec), level, because)
 
 

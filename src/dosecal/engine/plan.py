@@ -14,13 +14,15 @@ from typing import TypeVar
 from dosecal.engine.timeline import cycle_starts
 from dosecal.errors import CourseError, Subject
 from dosecal.limits import MAX_ADJUSTMENTS
+from dosecal.model import renal
 from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn
 from dosecal.model.adjust import check as check_adjustments
-from dosecal.model.course import Course, check_start, check_text
-from dosecal.model.dosing import CapFit, against_cap
+from dosecal.model.course import Course, check_dates, check_text
+from dosecal.model.dosing import CapFit, DoseRules, against_cap
 from dosecal.model.regimen import (
     Agent,
     Amount,
+    Basis,
     Clause,
     DoseSpec,
     Level,
@@ -132,7 +134,7 @@ def _holds(
 
 def plan(regimen: Regimen, course: Course) -> Plan:
     """Check `course` against `regimen`; raise `CourseError` on the first problem."""
-    check_start(course.start)
+    check_dates(course)
     check_text(course)
     if len(course.adjustments) > MAX_ADJUSTMENTS:  # a course file stops at its line; the API here
         count = len(course.adjustments)
@@ -150,6 +152,8 @@ def plan(regimen: Regimen, course: Course) -> Plan:
         )
     )
     supplied = _supplied(regimen, course.doses, levels)
+    _by_auc(regimen, course)
+    _renal_values(regimen, course, levels)
     result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course))
     _within_horizon(result)
     _named_changes(regimen, course, levels)
@@ -219,6 +223,45 @@ def _line_doses(
                     if dose not in found:
                         found.append(dose)
     return found
+
+
+def dose_rules(regimen: Regimen, agent: Agent) -> DoseRules:
+    """The rules a drug's doses are computed by: its own BSA limits and clearance rule, else the regimen's."""
+    return DoseRules(agent.bsa or regimen.bsa, agent.renal or regimen.renal)
+
+
+def _by_auc(regimen: Regimen, course: Course) -> None:
+    """A dose by AUC that the course gives (--dose, a dose change) needs the regimen's rule for the
+    drug's clearance, as one written in the regimen does (lowering checks those)."""
+    given: list[tuple[str, Amount, int | None]] = [(key, amount, None) for key, amount in course.doses]
+    given += [(a.agent, a.amount, a.line) for a in course.adjustments if isinstance(a, DoseFrom)]
+    agents = {a.key: a for p in regimen.phases for a in p.agents}
+    for key, amount, line in given:
+        agent = agents.get(key)
+        if agent is None or amount.unit.basis is not Basis.AUC or dose_rules(regimen, agent).renal:
+            continue
+        raise CourseError(
+            f"{key} {amount} is a dose by AUC, but {regimen.name} says nothing of how its creatinine "
+            "clearance is estimated",
+            subject=Subject.DOSE if line is None else Subject.ADJUSTMENT,
+            line=line,
+            hint="only a regimen with a 'CrCl Cockcroft-Gault ...' line can be dosed by AUC",
+            quoted=key,
+        )
+
+
+def _renal_values(regimen: Regimen, course: Course, levels: tuple[Level | None, ...]) -> None:
+    """Every dose by AUC the course can give has the patient values its clearance needs: refused
+    here, before anything is made, at the first such drug in file order."""
+    changes = [(a.agent, a.amount) for a in course.adjustments if isinstance(a, DoseFrom)]
+    for phase_index, phase in enumerate(regimen.phases):
+        for agent in phase.agents:
+            doses = _line_doses(regimen, agent.key, levels, phase_index)
+            doses += [amount for key, amount in (*course.doses, *changes) if key == agent.key]
+            for dose in doses:
+                rule = dose_rules(regimen, agent).renal
+                if isinstance(dose, Amount) and dose.unit.basis is Basis.AUC and rule is not None:
+                    renal.require(dose, rule, course.measures, agent.key)
 
 
 def _within_horizon(the_plan: Plan) -> None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from dosecal import limits
 from dosecal.errors import Diagnostic, Findings
 from dosecal.language import syntax as s
+from dosecal.language.values import UNITS_HINT
 from dosecal.limits import Limit, LimitError
 from dosecal.model import dosing
 from dosecal.model.dosing import CapFit
@@ -87,7 +88,7 @@ class Checker:
             self.error(
                 node.unit.span,
                 f"unknown dose unit '{node.unit.text}'",
-                hint or "units are " + ", ".join(UNITS),
+                hint or UNITS_HINT,
             )
             return None
         if not node.number.text.strip("0."):

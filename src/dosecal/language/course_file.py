@@ -27,7 +27,8 @@ from dosecal.language.parser import hint
 from dosecal.limits import MAX_ADJUSTMENTS
 from dosecal.model.adjust import Adjustment, Delay, DoseFrom, Hold, LevelFrom, StartOn, Withheld
 from dosecal.model.course import Course
-from dosecal.model.dosing import BsaFormula, Measures, Rounding
+from dosecal.model.dosing import Rounding
+from dosecal.model.measures import BsaFormula, Creatinine, Measures, Sex, age_at
 from dosecal.model.regimen import Amount
 from dosecal.source import Source, Span
 
@@ -59,6 +60,10 @@ class CourseFile:
     weight: Decimal | None = None
     height: Decimal | None = None
     bsa: BsaFormula | None = None
+    age: int | None = None
+    born: dt.date | None = None
+    sex: Sex | None = None
+    creatinine: Creatinine | None = None
     rounding: Rounding | None = None
     doses: list[tuple[str, Amount]] = field(default_factory=list)  # in file order
     adjustments: list[Adjustment] = field(default_factory=list)
@@ -75,11 +80,6 @@ def parse(source: Source) -> tuple[CourseFile, Findings]:
     first = True
     for number, text in enumerate(source.text.split("\n"), start=1):
         if not text.split("#")[0].strip():
-            continue
-        word = text.split()[0]
-        if word in _NOT_USED:
-            diagnostics.append(Diagnostic(Span(number, _indent(text) + 1, len(word)), *_NOT_USED[word]))
-            first = False
             continue
         try:
             tree = _lark().parse(text)
@@ -109,18 +109,6 @@ def parse(source: Source) -> tuple[CourseFile, Findings]:
     return result, diagnostics
 
 
-# Asked for by people used to other tools, but no dose rule of the regimen
-# language uses them (doses are flat, per kg or per m2; no Calvert, no CrCl):
-# a value that changes nothing must not look as if it did.
-_NOT_USED = {
-    word: (
-        f"'{word}' is not used: no dose rule of the regimen language depends on age or sex",
-        "doses are flat, per kg (weight) or per m2 (weight, height, bsa); leave this line out",
-    )
-    for word in ("age", "sex")
-}
-
-
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip())
 
@@ -146,7 +134,21 @@ def _syntax(error: UnexpectedInput, number: int, text: str, hinted: bool = True)
     )
 
 
-_SINGLE = {"regimen", "begin", "cycles", "until", "level", "weight", "height", "bsa", "rounding"}
+_SINGLE = {
+    "regimen",
+    "begin",
+    "cycles",
+    "until",
+    "level",
+    "weight",
+    "height",
+    "bsa",
+    "age",
+    "born",
+    "sex",
+    "creatinine",
+    "rounding",
+}
 
 
 def _statement(tree: Tree[Token], number: int, out: CourseFile) -> None:
@@ -194,6 +196,14 @@ def _setting(kind: str, children: Sequence[Child], out: CourseFile) -> None:
         out.height = terms.measure(first, kind)
     elif kind == "bsa":
         out.bsa = BsaFormula(terms.text(children[1]))  # children[0] is the word 'bsa' (rule `!bsa`)
+    elif kind == "age":
+        out.age = terms.age(first)
+    elif kind == "born":
+        out.born = terms.date(first)
+    elif kind == "sex":
+        out.sex = Sex(terms.text(children[1]))  # children[0] is the word 'sex' (rule `!sex`)
+    elif kind == "creatinine":
+        out.creatinine = terms.creatinine(children)
     elif kind == "rounding":
         step = terms.amount(first, flat=True)
         within = terms.number(children[1], limits.PERCENT) if children[1] is not None else None
@@ -246,8 +256,19 @@ def to_course(parsed: CourseFile, source: Source) -> tuple[Course | None, list[D
             )
     if missing or parsed.start is None:  # a start line without a date: `parse` said why
         return None, missing
+    problem = _dates(parsed, parsed.start, source)
+    if problem is not None:
+        return None, [problem]
+    age = age_at(parsed.born, parsed.start) if parsed.born is not None else parsed.age
     try:
-        measures = Measures(parsed.weight, parsed.height, parsed.bsa or BsaFormula.MOSTELLER)
+        measures = Measures(
+            parsed.weight,
+            parsed.height,
+            parsed.bsa or BsaFormula.MOSTELLER,
+            age,
+            parsed.sex,
+            parsed.creatinine,
+        )
     except CourseError as error:  # at the weight or height line (error.subject)
         return None, [located(error, source, parsed.lines, parsed.dose_at)]
     course = Course(
@@ -264,6 +285,31 @@ def to_course(parsed: CourseFile, source: Source) -> tuple[Course | None, list[D
     return course, []
 
 
+def _dates(parsed: CourseFile, start: dt.date, source: Source) -> Diagnostic | None:
+    """The date of birth and the creatinine's day against the start: a dose rule is decided once,
+    at the start, from values known then."""
+    if parsed.born is not None and parsed.age is not None:
+        return _at(
+            source,
+            parsed.lines["born"],
+            CourseError(
+                f"the age is given on line {parsed.lines['age']}: give the age or the date of birth, not both"
+            ),
+        )
+    if parsed.born is not None and parsed.born > start:
+        return _at(
+            source,
+            parsed.lines["born"],
+            CourseError(f"born {parsed.born} is after the start, {start}", quoted=str(parsed.born)),
+        )
+    measured = parsed.creatinine.measured if parsed.creatinine is not None else None
+    if measured is not None and measured > start:
+        message = f"the creatinine of {measured} is measured after the start, {start}"
+        hint = "doses by renal function are computed once, from the value known at the start"
+        return _at(source, parsed.lines["creatinine"], CourseError(message, hint=hint, quoted=str(measured)))
+    return None
+
+
 def located(
     error: CourseError, source: Source, lines: Mapping[str, int], doses: Mapping[str, Span]
 ) -> Diagnostic:
@@ -275,6 +321,8 @@ def located(
     if error.subject is Subject.DOSE and error.quoted is not None and error.quoted in doses:
         return Diagnostic(doses[error.quoted], error.message, error.hint or None)
     statement = _STATEMENTS.get(error.subject, "header") if error.subject is not None else "header"
+    if statement == "age" and "age" not in lines:  # the age from the date of birth
+        statement = "born"
     return _at(source, lines.get(statement) or lines.get("header", 1), error)
 
 
@@ -286,6 +334,9 @@ _STATEMENTS = {
     Subject.LEVEL: "level",
     Subject.WEIGHT: "weight",
     Subject.HEIGHT: "height",
+    Subject.AGE: "age",
+    Subject.SEX: "sex",
+    Subject.CREATININE: "creatinine",
     Subject.ROUNDING: "rounding",
 }
 

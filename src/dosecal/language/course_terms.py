@@ -10,6 +10,7 @@ said in a course file's words.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from dosecal.errors import CourseError
 from dosecal.language import values
 from dosecal.limits import Limit, LimitError, shown
 from dosecal.model.adjust import CycleRef
-from dosecal.model.dosing import Measures
+from dosecal.model.measures import Creatinine, Measures
 from dosecal.model.regimen import Amount, Basis
 
 if TYPE_CHECKING:
@@ -85,9 +86,11 @@ def agent(node: Child) -> str:
 
 
 def amount(node: Child, flat: bool = False) -> Amount:
-    """`amount: NUMBER UNIT`, by the rule of the command line's `--dose` (values.amount), in a
+    """`amount: NUMBER UNIT | AUC NUMBER`, by the rule of the command line's `--dose` (values.amount), in a
     course file's words, at the unit or at the number, whichever is wrong; `flat`: in mg, g, ..."""
     written, unit = (terminal(child) for child in rule(node).children)
+    if written.type == "AUC":  # `AUC NUMBER`: the target before its number
+        written, unit = unit, written
     try:
         found = values.amount(str(written), str(unit))
     except values.AmountError as error:
@@ -155,6 +158,39 @@ def measure(node: Child, kind: str) -> Decimal:
     except CourseError as error:
         raise MistakeError.at_token(token, error.message, error.hint) from None
     return value
+
+
+def age(node: Child) -> int:
+    """Whole years, within the command line's range (dosecal.model.measures)."""
+    token = terminal(node)
+    try:
+        value = limits.AGE.read(str(token), within=False)
+        Measures(age=int(value))
+    except LimitError as error:
+        if not error.outside:
+            raise MistakeError.at_token(token, error.message, error.hint) from None
+        high = limits.plain(limits.AGE.high)
+        raise MistakeError.at_token(
+            token, f"age {shown(str(token))} years is not plausible (expected 0-{high} years)"
+        ) from None
+    except CourseError as error:
+        raise MistakeError.at_token(token, error.message, error.hint) from None
+    return int(value)
+
+
+def creatinine(children: Sequence[Child]) -> Creatinine:
+    """`creatinine: "creatinine" NUMBER UNIT ["on" DATE]`: the rule of `--creatinine`, at the unit
+    when it is the unit that is wrong."""
+    number, unit, day = children
+    written, unit_token = terminal(number), terminal(unit)
+    try:
+        value, found, _ = values.parse_creatinine(f"{written} {unit_token}")
+        return Creatinine(value, found, date(day) if day is not None else None)
+    except ValueError as error:
+        at = unit_token if str(error).startswith("unknown creatinine unit") else written
+        raise MistakeError.at_token(at, str(error)) from None
+    except CourseError as error:
+        raise MistakeError.at_token(written, error.message, error.hint) from None
 
 
 def date(node: Child) -> dt.date:

@@ -16,7 +16,7 @@ from dosecal import limits
 from dosecal.errors import Findings
 from dosecal.language import overlaps
 from dosecal.language import syntax as s
-from dosecal.language.clauses import ClauseChecker
+from dosecal.language.dose_rules import RuleChecker
 from dosecal.limits import MAX_CYCLES
 from dosecal.model.regimen import (
     ROUTES,
@@ -35,7 +35,7 @@ from dosecal.source import Span
 _SINGULAR = {"capsules": "capsule", "tablets": "tablet"}
 
 
-class _Lowerer(ClauseChecker):
+class _Lowerer(RuleChecker):
     """Lowers a whole regimen: phases, drugs, same-day order, levels, overlaps."""
 
     # ---- regimen ---------------------------------------------------------------
@@ -67,7 +67,10 @@ class _Lowerer(ClauseChecker):
                 )
         self.total_cycles(built, names)
         levels = self.levels([i for i in node.items if isinstance(i, s.LevelNode)], built)
-        return Regimen(node.name.text, node.title, sources, notes, tuple(built), levels, path)
+        rules = self.limit_rules(node.items, "this regimen")
+        self.rules_used(built, levels, rules)
+        bsa, renal = rules
+        return Regimen(node.name.text, node.title, sources, notes, tuple(built), levels, path, bsa, renal)
 
     def total_cycles(self, phases: Sequence[Phase], names: dict[int, Span]) -> None:
         """The phases' cycles together are a course that can be expanded: at most `MAX_CYCLES`."""
@@ -148,6 +151,8 @@ class _Lowerer(ClauseChecker):
                 extra.span, "a drug has one missed-dose rule", f"the first is on line {missed[0].span.line}"
             )
         form = _SINGULAR.get(node.form.text, node.form.text) if node.form else None
+        bsa, renal = self.limit_rules(node.items, node.ref.key)
+        self.rule_spans[node.span.line] = node.ref.span
         return Agent(
             name=node.ref.name,
             label=node.ref.label,
@@ -163,6 +168,8 @@ class _Lowerer(ClauseChecker):
             missed_dose=missed[0].text if missed else None,
             clauses=tuple(clauses),
             line=node.span.line,
+            bsa=bsa,
+            renal=renal,
         )
 
     def route_in_name(self, ref: s.AgentRef) -> None:

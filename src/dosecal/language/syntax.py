@@ -180,13 +180,43 @@ class SourceNode:
 
 
 @dataclass(frozen=True, slots=True)
+class BoundNode:
+    """`max 2.2 m2`, `min 20 mL/min`: a limit on a value computed for the patient."""
+
+    kind: Word  # "max" or "min"
+    number: Num
+    unit: Word
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BsaRuleNode:
+    """`BSA max 2.2 m2`."""
+
+    bounds: tuple[BoundNode, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RenalRuleNode:
+    """`CrCl Cockcroft-Gault, actual weight, max 125 mL/min`: its weights (one is allowed) and bounds."""
+
+    weights: tuple[Word, ...]
+    bounds: tuple[BoundNode, ...]
+    span: Span
+
+
+LimitRuleNode = BsaRuleNode | RenalRuleNode
+
+
+@dataclass(frozen=True, slots=True)
 class AgentNode:
     ref: AgentRef
     dose: DoseNode | None
     route: Word | None
     form: Word | None
     options: tuple[OptionNode, ...]
-    items: tuple[ClauseNode | NoteNode | MissedDoseNode, ...]
+    items: tuple[ClauseNode | NoteNode | MissedDoseNode | LimitRuleNode, ...]
     span: Span
 
 
@@ -220,7 +250,7 @@ class PhaseNode:
     span: Span
 
 
-RegimenItem = SourceNode | NoteNode | CycleNode | AgentNode | LevelNode | PhaseNode
+RegimenItem = SourceNode | NoteNode | CycleNode | AgentNode | LevelNode | PhaseNode | LimitRuleNode
 
 
 @dataclass(frozen=True, slots=True)

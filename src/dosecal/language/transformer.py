@@ -111,7 +111,10 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
     # ---- agents --------------------------------------------------------------
 
     def agent(
-        self, meta: Meta, header: s.AgentNode, *items: s.ClauseNode | s.NoteNode | s.MissedDoseNode
+        self,
+        meta: Meta,
+        header: s.AgentNode,
+        *items: s.ClauseNode | s.NoteNode | s.MissedDoseNode | s.LimitRuleNode,
     ) -> s.AgentNode:
         """agent: agent_header _NL _INDENT _agent_item+ _DEDENT (the node keeps the header's span)"""
         h = header
@@ -159,9 +162,31 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         """cap: "max" amount"""
         return s.CapNode(amount, _span(meta))
 
-    def amount(self, meta: Meta, number: Token, unit: Token) -> s.AmountNode:
-        """amount: NUMBER UNIT"""
-        return s.AmountNode(_num(number), _word(unit), _span(meta))
+    def amount(self, meta: Meta, first: Token, second: Token) -> s.AmountNode:
+        """amount: NUMBER UNIT | AUC NUMBER"""
+        if first.type == "AUC":
+            return s.AmountNode(_num(second), _word(first), _span(meta))
+        return s.AmountNode(_num(first), _word(second), _span(meta))
+
+    # ---- limits on values computed for the patient ------------------------------
+
+    def bsa_rule(self, meta: Meta, *bounds: s.BoundNode) -> s.BsaRuleNode:
+        """bsa_rule: "BSA" bound ("," bound)* _NL"""
+        return s.BsaRuleNode(bounds, _span(meta))
+
+    def renal_rule(self, meta: Meta, *parts: s.Word | s.BoundNode) -> s.RenalRuleNode:
+        """renal_rule: "CrCl" "Cockcroft-Gault" ("," _renal_part)* _NL"""
+        weights = tuple(p for p in parts if isinstance(p, s.Word))
+        bounds = tuple(p for p in parts if isinstance(p, s.BoundNode))
+        return s.RenalRuleNode(weights, bounds, _span(meta))
+
+    def weight_basis(self, meta: Meta, basis: Token) -> s.Word:
+        """weight_basis: WEIGHT_BASIS "weight" """
+        return _word(basis)
+
+    def bound(self, meta: Meta, kind: Token, number: Token, unit: Token) -> s.BoundNode:
+        """!bound: ("max" | "min") NUMBER UNIT"""
+        return s.BoundNode(_word(kind), _num(number), _word(unit), _span(meta))
 
     def required(self, meta: Meta) -> s.RequiredNode:
         """required: "dose" "required" """

@@ -17,7 +17,8 @@ import re
 from decimal import Decimal
 
 from dosecal import limits
-from dosecal.model.regimen import UNITS, Amount
+from dosecal.model.measures import CreatinineUnit, Sex
+from dosecal.model.regimen import UNITS, Amount, Basis
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _NUMBER = re.compile(r"\d{1,9}(\.\d{1,9})?")
@@ -64,6 +65,51 @@ def parse_number(text: str) -> Decimal:
     return Decimal(text)
 
 
+def parse_age(text: str) -> int:
+    """An age as a whole number of years (its plausibility is `Measures`'s, as a weight's is)."""
+    if not re.fullmatch(r"\d{1,9}", text):
+        raise ValueError(f"{quoted(text)} is not an age: give whole years, such as 64")
+    return int(text)
+
+
+def parse_sex(text: str) -> Sex:
+    """female or male, in any case (the two values Cockcroft-Gault and Devine distinguish)."""
+    try:
+        return Sex(text.strip().lower())
+    except ValueError:
+        raise ValueError(f"{quoted(text)} is not a sex for a dose formula: give female or male") from None
+
+
+# The spellings of the two units laboratories report creatinine in; the micro sign may be either.
+_CREATININE_UNITS = {
+    "mg/dl": CreatinineUnit.MG_DL,
+    "umol/l": CreatinineUnit.UMOL_L,
+    "\u00b5mol/l": CreatinineUnit.UMOL_L,
+    "\u03bcmol/l": CreatinineUnit.UMOL_L,
+}
+_CREATININE = re.compile(r"(\S+)\s+(\S+)(?:\s+on\s+(\S+))?")
+
+
+def parse_creatinine(text: str) -> tuple[Decimal, CreatinineUnit, dt.date | None]:
+    """`VALUE UNIT [on YYYY-MM-DD]` ("1.0 mg/dL", "88 umol/L on 2026-12-01"): a serum creatinine as
+    written, its unit, and the day it was measured. Its plausibility is `Creatinine`'s."""
+    match = _CREATININE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(
+            f'{quoted(text)} is not a serum creatinine; write it as "1.0 mg/dL" or "88 umol/L", '
+            'optionally with the day it was measured: "1.0 mg/dL on 2026-12-01"'
+        )
+    number, unit_text, day = match.groups()
+    unit = _CREATININE_UNITS.get(unit_text.lower())
+    if unit is None:
+        raise ValueError(f"unknown creatinine unit {quoted(unit_text)}: write mg/dL or umol/L")
+    try:
+        value = unit.limit.read(number, within=False)
+    except limits.LimitError as error:
+        raise ValueError(f"{error.message} ({unit.value})") from None
+    return value, unit, parse_date(day) if day is not None else None
+
+
 class AmountFault(enum.Enum):
     """Which rule of `amount` a written amount breaks."""
 
@@ -81,7 +127,11 @@ class AmountError(ValueError):
         self.fault, self.message, self.hint = fault, message, hint
 
 
-_UNITS = "units are " + ", ".join(UNITS)
+UNITS_HINT = (
+    "units are "
+    + ", ".join(u for u in UNITS if UNITS[u].basis is not Basis.AUC)
+    + ", and AUC, written before its number (AUC 5)"
+)
 
 
 def amount(number: str, unit: str) -> Amount:
@@ -89,7 +139,7 @@ def amount(number: str, unit: str) -> Amount:
     limits.AMOUNT (from 0.000001 to 10^12, at most 6 places); the unit is checked first."""
     found = UNITS.get(unit)
     if found is None:
-        raise AmountError(AmountFault.UNIT, f"unknown dose unit '{unit}'", _UNITS)
+        raise AmountError(AmountFault.UNIT, f"unknown dose unit '{unit}'", UNITS_HINT)
     if _ZERO.fullmatch(number):
         raise AmountError(AmountFault.ZERO, "an amount must be more than 0")
     try:
@@ -107,6 +157,8 @@ def parse_dose(text: str) -> tuple[str, Amount]:
     """
     name, sep, rest = text.partition("=")
     parts = rest.split()
+    if len(parts) == 2 and parts[0] == "AUC":  # a target AUC is written before its number: AUC 5
+        parts = [parts[1], parts[0]]
     if not sep or len(parts) != 2 or not name.strip():
         raise ValueError(f'\'{text}\' should read "DRUG=AMOUNT UNIT", e.g. "bendamustine=75 mg/m2"')
     number, unit = parts
@@ -114,7 +166,7 @@ def parse_dose(text: str) -> tuple[str, Amount]:
         return name.strip(), amount(number, unit)
     except AmountError as error:
         if error.fault is AmountFault.UNIT:
-            raise ValueError(f"unknown unit '{unit}' in '{text}'; {_UNITS}") from None
+            raise ValueError(f"unknown unit '{unit}' in '{text}'; {UNITS_HINT}") from None
         raise ValueError(
             f"{quoted(number)} in {quoted(text)} is not a dose amount (a number such as 75 or 1.5, "
             f"{limits.AMOUNT.range_text})"

@@ -46,6 +46,19 @@ def check_start(start: dt.date) -> None:
         )
 
 
+def check_dates(course: Course) -> None:
+    """`check_start`, and a creatinine measured by the start: a dose by renal function is decided
+    once, at the start, from what is known then (a course file says so at its line)."""
+    check_start(course.start)
+    creatinine = course.measures.creatinine
+    if creatinine is not None and creatinine.measured is not None and creatinine.measured > course.start:
+        raise CourseError(
+            f"the creatinine of {creatinine.measured} is measured after the start, {course.start}",
+            subject=Subject.CREATININE,
+            hint="doses by renal function are computed once, from the value known at the start",
+        )
+
+
 def check_text(course: Course) -> None:
     """Refuse a course id or a reason holding a character no output may hold (dosecal.text).
 

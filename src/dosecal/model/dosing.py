@@ -25,64 +25,30 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dosecal import limits
 from dosecal.errors import CourseError, Subject
-from dosecal.model.regimen import UNITS, Amount, Basis, convert, format_decimal
+from dosecal.model.measures import BsaFormula, Measures
+from dosecal.model.regimen import UNITS, Amount, Basis, Bounds, Renal, convert, format_decimal
+from dosecal.model.renal import calvert
+
+__all__ = [
+    "HEIGHT_CM",
+    "WEIGHT_KG",
+    "Bsa",
+    "BsaFormula",
+    "CapCheck",
+    "CapFit",
+    "Computed",
+    "DoseRules",
+    "Measures",
+    "Rounding",
+    "against_cap",
+    "bsa",
+    "compute",
+]
 
 # The ranges of dosecal.limits, where every number's range is written down.
 WEIGHT_KG = (limits.WEIGHT.low, limits.WEIGHT.high)
 HEIGHT_CM = (limits.HEIGHT.low, limits.HEIGHT.high)
 _CENT = Decimal("0.01")
-
-
-class BsaFormula(enum.Enum):
-    """How body surface area is computed from weight and height (Mosteller unless the course says)."""
-
-    MOSTELLER = "mosteller"
-    DUBOIS = "dubois"
-
-
-@dataclass(frozen=True, slots=True)
-class Measures:
-    """The patient's body measures; either may be missing."""
-
-    weight_kg: Decimal | None = None
-    height_cm: Decimal | None = None
-    bsa_formula: BsaFormula = BsaFormula.MOSTELLER
-
-    def __post_init__(self) -> None:
-        # Callers may pass ints or floats; keep the decimal they wrote (70.5, not 70.5000000001).
-        for name in ("weight_kg", "height_cm"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, Decimal):
-                object.__setattr__(self, name, _decimal(value, name))
-        _check(Subject.WEIGHT, self.weight_kg, WEIGHT_KG, "kg")
-        _check(Subject.HEIGHT, self.height_cm, HEIGHT_CM, "cm")
-
-
-# The field of each measure, and what its value is about.
-_SUBJECTS = {"weight_kg": Subject.WEIGHT, "height_cm": Subject.HEIGHT}
-
-
-def _decimal(value: object, name: str) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        raise CourseError(
-            f"{name.replace('_', ' in ')} '{value}' is not a number",
-            subject=_SUBJECTS[name],
-            quoted=str(value),
-        ) from None
-
-
-def _check(what: Subject, value: Decimal | None, bounds: tuple[Decimal, Decimal], unit: str) -> None:
-    if value is None:
-        return
-    low, high = bounds
-    if not value.is_finite() or not low <= value <= high:
-        raise CourseError(
-            f"{what.value} {format_decimal(value) if value.is_finite() else value} {unit} is not plausible "
-            f"(expected {low}-{high} {unit})",
-            subject=what,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +102,15 @@ class Rounding:
 
 
 @dataclass(frozen=True, slots=True)
+class DoseRules:
+    """What the regimen says about computing a drug's dose beyond its unit: the limits on its BSA,
+    and how the clearance of a dose by AUC is estimated (the drug's own, else the regimen's)."""
+
+    bsa: Bounds | None = None
+    renal: Renal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Computed:
     """The dose for this patient (None when it cannot be computed) and how."""
 
@@ -145,12 +120,24 @@ class Computed:
 
 
 def compute(
-    dose: Amount, cap: Amount | None, measures: Measures, rounding: Rounding | None = None
+    dose: Amount,
+    cap: Amount | None,
+    measures: Measures,
+    rounding: Rounding | None = None,
+    *,
+    rules: DoseRules = DoseRules(),
+    drug: str = "the dose",
 ) -> Computed:
     """This patient's dose of `dose`, rounded by the course's policy, capped at `cap`, with its basis."""
     unit = dose.unit
     if unit.basis is Basis.FLAT:
         return _capped(dose.value, unit.absolute, f"{dose} (flat dose)", cap)
+    if unit.basis is Basis.AUC:
+        if rules.renal is None:  # lowering refuses a dose by AUC without a clearance rule
+            raise CourseError(f"{drug} {dose} has no rule for its creatinine clearance", subject=Subject.DOSE)
+        value, steps = calvert(dose, rules.renal, measures, drug)
+        value, steps = _rounded(value, unit.absolute, steps, rounding)
+        return _capped(value, unit.absolute, steps, cap)
     if unit.basis is Basis.PER_KG:
         if measures.weight_kg is None:
             return Computed(None, unit.absolute, "not computed: needs the weight (--weight)")
@@ -161,11 +148,23 @@ def compute(
     area = bsa(measures)
     if area is None:
         return Computed(None, unit.absolute, "not computed: needs weight and height (--weight, --height)")
-    value = dose.value * area.value
-    steps = f"{dose} x {format_decimal(area.value)} m2 = {format_decimal(value)} {unit.absolute}"
+    used, bounded = _bsa_within(area.value, rules.bsa)
+    value = dose.value * used
+    steps = f"{dose} x {format_decimal(used)} m2 = {format_decimal(value)} {unit.absolute}"
     value, steps = _rounded(value, unit.absolute, steps, rounding)
     result = _capped(value, unit.absolute, steps, cap)
-    return Computed(result.amount, result.unit, f"{result.basis}; {area.explanation}")
+    return Computed(result.amount, result.unit, f"{result.basis}; {area.explanation}{bounded}")
+
+
+def _bsa_within(value: Decimal, bounds: Bounds | None) -> tuple[Decimal, str]:
+    """The BSA a dose is computed from, within the regimen's limits, and what the basis adds."""
+    if bounds is None:
+        return value, ""
+    if bounds.high is not None and value > bounds.high:
+        return bounds.high, f", capped at max {format_decimal(bounds.high)} m2"
+    if bounds.low is not None and value < bounds.low:
+        return bounds.low, f", raised to min {format_decimal(bounds.low)} m2"
+    return value, ""
 
 
 def _rounded(value: Decimal, unit: str, steps: str, rounding: Rounding | None) -> tuple[Decimal, str]:

@@ -20,6 +20,7 @@ class Basis(enum.Enum):
     FLAT = "flat"
     PER_KG = "per kg"
     PER_M2 = "per m2"
+    AUC = "AUC"  # a target area under the curve: mg by the Calvert formula from the clearance
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,8 @@ def _units() -> dict[str, Unit]:
         table[absolute] = Unit(absolute, absolute, Basis.FLAT)
         table[f"{absolute}/kg"] = Unit(f"{absolute}/kg", absolute, Basis.PER_KG)
         table[f"{absolute}/m2"] = Unit(f"{absolute}/m2", absolute, Basis.PER_M2)
+    # Written before its number, as protocols write it: `carboplatin AUC 5` (mg/mL x min).
+    table["AUC"] = Unit("AUC", "mg", Basis.AUC)
     return table
 
 
@@ -72,7 +75,14 @@ class Amount:
     unit: Unit
 
     def __str__(self) -> str:
-        return f"{format_decimal(self.value)} {self.unit.text}"
+        return amount_text(self.value, self.unit.text)
+
+
+def amount_text(value: Decimal, unit: str) -> str:
+    """75 mg/m2, and AUC 5 (the target comes first, as protocols write it)."""
+    if unit == "AUC":
+        return f"AUC {format_decimal(value)}"
+    return f"{format_decimal(value)} {unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +102,34 @@ def format_decimal(value: Decimal) -> str:
     """75 -> '75', 1.40 -> '1.4', 136.50 -> '136.5' (never scientific notation)."""
     text = format(value.normalize(), "f")
     return text
+
+
+class WeightBasis(enum.Enum):
+    """The weight Cockcroft-Gault is computed with, as the regimen states it."""
+
+    ACTUAL = "actual"
+    IDEAL = "ideal"  # Devine
+    ADJUSTED = "adjusted"  # ideal + 0.4 x (actual - ideal)
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """Limits the regimen puts on a value computed for a patient: a BSA in m2, a clearance in
+    mL/min. A value above `high` is used as `high`, one below `low` as `low`; the basis says so."""
+
+    low: Decimal | None
+    high: Decimal | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Renal:
+    """How the regimen estimates renal function for a dose by AUC: Cockcroft-Gault with the weight
+    it states, within its bounds (FDA's carboplatin guidance caps it at 125 mL/min)."""
+
+    weight: WeightBasis
+    bounds: Bounds | None
+    line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +256,8 @@ class Agent:
     missed_dose: str | None
     clauses: tuple[Clause, ...]
     line: int
+    bsa: Bounds | None = None  # the drug's own BSA limits, else the regimen's
+    renal: Renal | None = None  # the drug's own clearance rule, else the regimen's
 
     @property
     def key(self) -> str:
@@ -274,6 +314,8 @@ class Regimen:
     phases: tuple[Phase, ...]
     levels: tuple[Level, ...]
     path: str = field(compare=False)  # where it was read from: not what it says
+    bsa: Bounds | None = None  # limits on the BSA of every dose per m2 (a drug may set its own)
+    renal: Renal | None = None  # how the clearance of every dose by AUC is estimated
 
     def level(self, name: str) -> Level | None:
         return next((lv for lv in self.levels if lv.name == name), None)

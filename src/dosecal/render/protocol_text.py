@@ -14,6 +14,7 @@ from dosecal.model.regimen import (
     ROUTES,
     Agent,
     Amount,
+    Bounds,
     Clause,
     DayRule,
     DoseSpec,
@@ -22,7 +23,9 @@ from dosecal.model.regimen import (
     Level,
     Phase,
     Regimen,
+    Renal,
     Required,
+    format_decimal,
 )
 from dosecal.views.wording import days_text, duration_text
 
@@ -80,6 +83,30 @@ def clause_text(clause: Clause) -> str:
     return text
 
 
+def _limits(bounds: Bounds, unit: str) -> str:
+    """'at most 2.2 m2', 'at least 1.2 m2 and at most 2.2 m2'."""
+    parts = []
+    if bounds.low is not None:
+        parts.append(f"at least {format_decimal(bounds.low)} {unit}")
+    if bounds.high is not None:
+        parts.append(f"at most {format_decimal(bounds.high)} {unit}")
+    return " and ".join(parts)
+
+
+def rule_lines(bsa: Bounds | None, renal: Renal | None) -> list[str]:
+    """The regimen's (or a drug's) rules for values computed for the patient, in protocol words."""
+    lines = []
+    if bsa is not None:
+        lines.append(f"BSA for doses per m2: {_limits(bsa, 'm2')}")
+    if renal is not None:
+        held = f", {_limits(renal.bounds, 'mL/min')}" if renal.bounds else ""
+        lines.append(
+            f"creatinine clearance by Cockcroft-Gault ({renal.weight.value} weight){held}; "
+            "doses by AUC by Calvert: AUC x (clearance + 25) mg"
+        )
+    return lines
+
+
 def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> list[str]:
     head = [agent.key]
     override = level.dose_for(agent.key) if level else None
@@ -110,6 +137,7 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> 
     lines = [", ".join(head)]
     lines += [f"    {clause_text(c)}" for c in agent.clauses]
     lines += [f"    note: {n}" for n in agent.notes]
+    lines += [f"    {line}" for line in rule_lines(agent.bsa, agent.renal)]
     if agent.missed_dose:
         lines.append(f"    missed dose: {agent.missed_dose}")
     return ["  " + lines[0], *lines[1:]]
@@ -155,6 +183,7 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
     out = [f"{regimen.name}: {regimen.title}"]
     out += [f"source: {s}" for s in regimen.sources]
     out += [f"note: {n}" for n in regimen.notes]
+    out += rule_lines(regimen.bsa, regimen.renal)
     if level:
         out.append(f"dose level: {level.name}")
     for phase in regimen.phases:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from dosecal.engine.table import Administration, DoseChange, Schedule, Status
-from dosecal.model.regimen import Agent, format_decimal
+from dosecal.model.regimen import Agent, amount_text, format_decimal
 from dosecal.views.events import dose_words
 from dosecal.views.wording import days_text
 
@@ -106,7 +106,7 @@ def cell_dose(a: Administration) -> str:
     """What a row says to take: the computed dose if there is one, else as prescribed, else a blank."""
     if a.dose_amount is None:
         return BLANK
-    prescribed = f"{format_decimal(a.dose_amount)} {a.dose_unit}"
+    prescribed = amount_text(a.dose_amount, a.dose_unit)
     if a.computed_amount is not None and a.computed_unit != a.dose_unit:
         return f"{format_decimal(a.computed_amount)} {a.computed_unit}"
     return prescribed

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from dosecal.engine.identity import EventKind, administration_uid, event_place, event_uid, visit_uid
 from dosecal.engine.table import CONTINUOUS_MIN, Administration, DoseChange, Schedule, Status, adjustment_text
-from dosecal.model.regimen import format_decimal
+from dosecal.model.regimen import amount_text, format_decimal
 from dosecal.views import visit_times
 from dosecal.views.visit_times import Step, utc
 from dosecal.views.wording import duration_text
@@ -107,7 +107,7 @@ def dose_words(a: Administration) -> str:
     """'4 mg', '75 mg/m2 = 136.5 mg', or words saying the dose is not stated."""
     if a.dose_amount is None:
         return "dose not stated in the regimen: use the dose your care team prescribed"
-    prescribed = f"{format_decimal(a.dose_amount)} {a.dose_unit}"
+    prescribed = amount_text(a.dose_amount, a.dose_unit)
     if a.computed_amount is None or a.dose_unit == a.computed_unit:
         return prescribed
     return f"{prescribed} = {format_decimal(a.computed_amount)} {a.computed_unit}"
@@ -117,7 +117,7 @@ def _short_dose(a: Administration) -> str:
     if a.computed_amount is not None:
         return f" {format_decimal(a.computed_amount)} {a.computed_unit}"
     if a.dose_amount is not None:
-        return f" {format_decimal(a.dose_amount)} {a.dose_unit}"
+        return f" {amount_text(a.dose_amount, a.dose_unit)}"
     return ""
 
 

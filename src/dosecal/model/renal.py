@@ -1,0 +1,172 @@
+"""Renal function and doses by AUC: Cockcroft-Gault, the weight it is computed with, Calvert.
+
+One policy, written into the basis so a pharmacist can redo it by hand:
+
+- Creatinine clearance by Cockcroft-Gault, (140 - age) x weight / (72 x serum
+  creatinine in mg/dL), x 0.85 for women; a creatinine in umol/L is divided
+  by 88.4 inside the formula, so the figure shown is the one a calculator gives.
+- The weight is the one the regimen states: actual; ideal (Devine: 50 kg for
+  men, 45.5 kg for women, + 2.3 kg per inch of height over 60 inches, applied
+  as written at any height); adjusted (ideal + 0.4 x (actual - ideal)).
+- The clearance is held within the regimen's bounds (`max 125 mL/min`), and
+  the dose is AUC x (clearance + 25) (Calvert), to 0.1 mg (half up).
+- Every step is computed from the unrounded values before it; each is shown
+  to 0.01 for reading, and the clearance with more decimals where 0.01 would
+  give a different dose when the Calvert step is redone from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+
+from dosecal.errors import CourseError, Subject
+from dosecal.model.measures import CreatinineUnit, Measures, Sex
+from dosecal.model.regimen import Amount, Bounds, Renal, WeightBasis, format_decimal
+
+TENTH = Decimal("0.1")
+_CENT = Decimal("0.01")
+_INCH_CM = Decimal("2.54")
+_DEVINE_BASE = {Sex.MALE: Decimal(50), Sex.FEMALE: Decimal("45.5")}
+_DEVINE_PER_INCH = Decimal("2.3")
+_ADJUSTED_FACTOR = Decimal("0.4")
+_FEMALE_FACTOR = Decimal("0.85")
+_ADULT = 18
+
+
+def calvert(target: Amount, rule: Renal, measures: Measures, drug: str) -> tuple[Decimal, str]:
+    """The dose in mg of `drug` at `target` (AUC 5) for this patient, to 0.1 mg, and its steps.
+
+    `CourseError` naming every value the rule needs and the course lacks.
+    """
+    require(target, rule, measures, drug)
+    steps, clearance, bounded = _clearance(rule, measures)
+    exact = target.value * (clearance + 25)
+    dose = exact.quantize(TENTH, rounding=ROUND_HALF_UP)
+    figure = clearance if bounded else _shown(clearance, lambda s: _tenth(target.value * (s + 25)) == dose)
+    how = f"{drug} = {target} x ({format_decimal(figure)} + 25) = {format_decimal(dose)} mg (Calvert)"
+    return dose, f"{steps.replace(_FIGURE, format_decimal(figure))}; {how}"
+
+
+# Where the clearance's figure goes in its step's text: known only once the dose is.
+_FIGURE = "\x00"
+
+
+def _tenth(value: Decimal) -> Decimal:
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def _shown(exact: Decimal, agrees: Callable[[Decimal], bool]) -> Decimal:
+    """`exact` to 0.01, or to more decimals where fewer would not redo to the same dose."""
+    places = 2
+    while True:
+        shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if agrees(shown) or shown == exact:
+            return shown
+        places += 1
+
+
+def _cent(value: Decimal) -> str:
+    return format_decimal(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def require(target: Amount, rule: Renal, m: Measures, drug: str) -> None:
+    """Refuse, in one line, a course that lacks a value Cockcroft-Gault needs for `drug` at `target`
+    (or a child's course: the formula is an adult's)."""
+    actual = rule.weight is WeightBasis.ACTUAL
+    needed = [
+        ("age", m.age is None, Subject.AGE, "--age YEARS"),
+        ("sex", m.sex is None, Subject.SEX, "--sex female|male"),
+        ("serum creatinine", m.creatinine is None, Subject.CREATININE, '--creatinine "VALUE mg/dL"'),
+        ("weight", m.weight_kg is None, Subject.WEIGHT, "--weight KG"),
+        (
+            f"height (for the {rule.weight.value} weight)",
+            not actual and m.height_cm is None,
+            Subject.HEIGHT,
+            "--height CM",
+        ),
+    ]
+    missing = [(name, subject, flag) for name, lacking, subject, flag in needed if lacking]
+    if missing:
+        names = [name for name, _, _ in missing]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        words = ", ".join(f"'{subject.value}'" for _, subject, _ in missing)
+        lines = f"the {words} line" if len(missing) == 1 else f"the {words} lines"
+        raise CourseError(
+            f"{drug} {target} is dosed from the creatinine clearance (Cockcroft-Gault, regimen line "
+            f"{rule.line}), which needs the patient's {listed}",
+            subject=missing[0][1],
+            hint=f"give {', '.join(flag for _, _, flag in missing)} (in a course file, {lines})",
+        )
+    assert m.age is not None  # checked above
+    if m.age < _ADULT:
+        raise CourseError(
+            f"{drug} {target} is dosed by Cockcroft-Gault, an adult's formula; the patient is {m.age}",
+            subject=Subject.AGE,
+            hint="Cockcroft-Gault is not used for children: a child's dose is not computed by dosecal",
+        )
+
+
+def _clearance(rule: Renal, m: Measures) -> tuple[str, Decimal, bool]:
+    """The clearance's steps (its figure left as `_FIGURE`), its exact value within the rule's
+    bounds, and whether a bound applied."""
+    assert m.age is not None and m.sex is not None and m.creatinine is not None and m.weight_kg is not None
+    weight, before = _weight(rule.weight, m)
+    creatinine = m.creatinine
+    # A creatinine in umol/L is converted inside the formula, as a calculator is given it.
+    per_mg = "" if creatinine.unit is CreatinineUnit.MG_DL else " / 88.4"
+    divisor = f"72 x {creatinine}{per_mg}"
+    raw = (140 - m.age) * weight / (72 * creatinine.mg_dl)
+    factor = ""
+    if m.sex is Sex.FEMALE:
+        raw *= _FEMALE_FACTOR
+        factor = " x 0.85"
+    weight_text = format_decimal(m.weight_kg) if rule.weight is WeightBasis.ACTUAL else _cent(weight)
+    formula = f"CrCl = (140 - {m.age}) x {weight_text} kg / ({divisor}){factor}"
+    when = f"; creatinine of {creatinine.measured}" if creatinine.measured else ""
+    named = f"(Cockcroft-Gault, {rule.weight.value} weight{when})"
+    used, bound = _within(raw, rule.bounds)
+    if bound is None:
+        return f"{before}{formula} = {_FIGURE} mL/min {named}", raw, False
+    return f"{before}{formula} = {_cent(raw)} mL/min {named}, {bound}", used, True
+
+
+def _within(value: Decimal, bounds: Bounds | None) -> tuple[Decimal, str | None]:
+    """`value` held within `bounds`, and what was done (None: nothing)."""
+    if bounds is None:
+        return value, None
+    if bounds.high is not None and value > bounds.high:
+        high = format_decimal(bounds.high)
+        return bounds.high, f"capped at max {high} mL/min"
+    if bounds.low is not None and value < bounds.low:
+        low = format_decimal(bounds.low)
+        return bounds.low, f"raised to min {low} mL/min"
+    return value, None
+
+
+def _weight(basis: WeightBasis, m: Measures) -> tuple[Decimal, str]:
+    """The weight of the formula, and the steps that give it ('' for the actual weight)."""
+    assert m.weight_kg is not None and m.sex is not None
+    if basis is WeightBasis.ACTUAL:
+        return m.weight_kg, ""
+    assert m.height_cm is not None
+    base = _DEVINE_BASE[m.sex]
+    ideal = base + _DEVINE_PER_INCH * (m.height_cm / _INCH_CM - 60)
+    height = format_decimal(m.height_cm)
+    if ideal <= 0:  # Devine far under 5 feet: no weight to compute with
+        raise CourseError(
+            f"the ideal weight by Devine at {height} cm is {_cent(ideal)} kg: "
+            "Cockcroft-Gault cannot be computed from it",
+            subject=Subject.HEIGHT,
+        )
+    steps = (
+        f"ideal weight = {format_decimal(base)} kg + 2.3 kg x ({height} cm / 2.54 - 60) "
+        f"= {_cent(ideal)} kg (Devine, {m.sex.value}); "
+    )
+    if basis is WeightBasis.IDEAL:
+        return ideal, steps
+    actual = format_decimal(m.weight_kg)
+    adjusted = ideal + _ADJUSTED_FACTOR * (m.weight_kg - ideal)
+    shown = _cent(ideal)
+    steps += f"adjusted weight = {shown} kg + 0.4 x ({actual} kg - {shown} kg) = {_cent(adjusted)} kg; "
+    return adjusted, steps
