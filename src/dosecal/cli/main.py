@@ -128,19 +128,23 @@ def list_command() -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check(files: tuple[str, ...]) -> None:
-    """Check regimen files; report every mistake of each (exit 1 if any)."""
-    from dosecal.io.read import load
+    """Check regimen files (or bundled regimens by name); report every mistake of each (exit 1 if any)."""
+    from dosecal.io.read import load, resolve
 
     failed = 0
     for name in files:
         try:
-            regimen = load(name)
+            regimen = load(resolve(name))  # a path, else a bundled regimen's name, as everywhere
         except RegimenError as error:
             click.echo(visible(error.render(), lines=True), err=True)
             failed += 1
             continue
         except OSError as error:
-            click.echo(f"dosecal: cannot read {visible(name)}: {error.strerror}", err=True)
+            a_path = "/" in name or name.endswith(".regimen")
+            why = error.strerror or (
+                "No such file or directory" if a_path else "no such file, and no bundled regimen of that name"
+            )
+            click.echo(f"dosecal: cannot read {visible(name)}: {why}", err=True)
             failed += 1
             continue
         agents = len({a.key for p in regimen.phases for a in p.agents})
