@@ -15,8 +15,8 @@ from ..conftest import SCHEDULES, course, load
 FILES = sorted(SCHEDULES.glob("*.regimen"))
 
 
-def test_there_are_seven_bundled_regimens() -> None:
-    """Two seed trials and five regimens for the constructs the seeds do not use."""
+def test_there_are_eight_bundled_regimens() -> None:
+    """Two seed trials and six regimens for the constructs the seeds do not use."""
     assert {p.stem for p in FILES} == {
         "nct05922501",
         "nct04083898",
@@ -25,6 +25,7 @@ def test_there_are_seven_bundled_regimens() -> None:
         "mfolfox6",
         "epcoritamab-dlbcl",
         "s0777-vrd-rd",
+        "carboplatin-etoposide",
     }
 
 

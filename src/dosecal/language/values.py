@@ -106,7 +106,7 @@ def parse_creatinine(text: str) -> tuple[Decimal, CreatinineUnit, dt.date | None
     try:
         value = unit.limit.read(number, within=False)
     except limits.LimitError as error:
-        raise ValueError(f"{error.message} ({unit.value})") from None
+        raise ValueError(error.message) from None  # the limit's name says the unit
     return value, unit, parse_date(day) if day is not None else None
 
 
