@@ -473,6 +473,9 @@ def test_bundled_outputs_hold_no_refused_character(path: Path) -> None:
     but their own CRLF line ends, so a reader splitting lines as str.splitlines does sees our lines."""
     course = ["--start", "2026-01-05", "--cycles", "2", "--weight", "70", "--height", "170"]
     course += ["--level", "2"] if path.stem == "nct04083898" else []
+    course += (
+        ["--age", "60", "--sex", "male", "--creatinine", "1.0 mg/dL"] if "carboplatin" in path.stem else []
+    )
     for command in (["ics"], ["ics", "--per-administration"], ["expand"], ["appointments"]):
         result = run(*command, str(path), *course)
         assert result.exit_code == 0, result.stderr

@@ -110,7 +110,8 @@ def test_without_the_creatinine_the_course_is_refused_naming_it() -> None:
         "carboplatin AUC 5 is dosed from the creatinine clearance (Cockcroft-Gault, regimen line 39), "
         "which needs the patient's serum creatinine"
     )
-    assert caught.value.hint == '''give --creatinine "VALUE mg/dL" (in a course file, the 'creatinine' line)'''
+    hint = """give --creatinine "VALUE mg/dL" (in a course file, the 'creatinine' line)"""
+    assert caught.value.hint == hint
 
 
 def _measures_without() -> Measures:

@@ -39,6 +39,9 @@ class RuleChecker(ClauseChecker):
     def __init__(self, recovered: frozenset[int], names_lost: bool = False) -> None:
         super().__init__(recovered, names_lost)
         self.rule_spans: dict[int, Span] = {}  # a rule's line, or a drug's header line -> where to point
+        # Blocks ("this regimen", a drug's key) with a clearance rule written, read or not: a dose
+        # by AUC under a rule with a mistake is not reported again as having none.
+        self.renal_written: set[str] = set()
 
     def limit_rules(self, items: Sequence[object], where: str) -> tuple[Bounds | None, Renal | None]:
         """The BSA limits and the clearance rule among `items` (a regimen's or a drug's lines)."""
@@ -55,6 +58,8 @@ class RuleChecker(ClauseChecker):
         if bsa_nodes:
             bsa = self.bounds(bsa_nodes[0].bounds, "m2", limits.BSA_BOUND, bsa_nodes[0].span)
         renal = self.renal(renal_nodes[0]) if renal_nodes else None
+        if renal_nodes:
+            self.renal_written.add(where)
         return bsa, renal
 
     def renal(self, node: s.RenalRuleNode) -> Renal | None:
@@ -113,7 +118,8 @@ class RuleChecker(ClauseChecker):
         agents = [a for p in phases for a in p.agents]
         bases = _bases(agents, levels)
         for agent in agents:
-            if Basis.AUC in bases[agent.key] and agent.renal is None and renal is None:
+            written = {agent.key, "this regimen"} & self.renal_written
+            if Basis.AUC in bases[agent.key] and not written:
                 self.error(
                     self.rule_spans.get(agent.line, Span(agent.line, 1)),
                     f"{agent.key} is dosed by AUC: say how its creatinine clearance is estimated",
