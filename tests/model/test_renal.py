@@ -605,12 +605,15 @@ def test_the_dose_is_calvert_from_the_exact_clearance(case: Case) -> None:
         # 120 x 70 x 88.4 / (72 x 70) = 147.333... x 0.85 = 125.2333... (= 3757/30);
         # + 25 = 4507/30; x 4.5 = 13521/20 = 676.05 exactly -> 676.1.
         ("4.5", patient(age=20, sex=Sex.FEMALE, creatinine="70", unit=UMOL_L), "676.1"),
+        # Found by the property above without its tie filter: 32 x 30 = 960; 72 x 0.1 = 7.2;
+        # 960 / 7.2 = 133.333...; x 0.85 = 340/3; + 25 = 415/3; x 4.17 = 1730.55 / 3 = 576.85 -> 576.9.
+        ("4.17", patient(age=108, sex=Sex.FEMALE, weight="30", height="120", creatinine="0.1"), "576.9"),
     ],
 )
 def test_an_exact_tie_rounds_half_up(target: str, measures: Measures, expected: str) -> None:
     """A dose exactly halfway between two tenths of a mg rounds up, as the policy says (half up).
 
-    Fails today: dosecal gives 493.7 and 676.0. 7320 / 86.4 in 28-digit Decimal is
+    Fails today: dosecal gives 493.7, 676.0 and 576.8. 7320 / 86.4 in 28-digit Decimal is
     84.72222222222222222222222222 (just under 84 13/18), so 4.5 x (it + 25) is 493.7499...,
     which rounds down. No clearance figure written in decimals (84.72, 84.7222, ...) can redo to
     493.8 either, so the fix has to say how such a figure is shown.
