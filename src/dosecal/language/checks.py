@@ -74,6 +74,13 @@ class Checker:
         return None if value is None else int(value)
 
     def amount(self, node: s.AmountNode) -> Amount | None:
+        if node.unit.text == "AUC" and node.unit.span.col > node.number.span.col:
+            self.error(
+                node.unit.span,
+                "a target AUC is written before its number",
+                f"write 'AUC {node.number.text}'",
+            )
+            return None
         unit = UNITS.get(node.unit.text)
         if unit is None and node.unit.text.upper() in ROUTES:
             self.error(
@@ -108,9 +115,10 @@ class Checker:
             return
         fit = dosing.against_cap(dose, cap).fit  # the rule every dose is held to
         if fit is CapFit.UNLIKE:
+            unit = "mg (by AUC)" if dose.unit.text == "AUC" else dose.unit.text
             self.error(
                 span,
-                f"a dose in {dose.unit.text} cannot be held against the cap of {cap}",
+                f"a dose in {unit} cannot be held against the cap of {cap}",
                 "give the cap in the dose's unit",
             )
         elif fit is CapFit.ABOVE:

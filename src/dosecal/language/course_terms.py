@@ -91,6 +91,10 @@ def amount(node: Child, flat: bool = False) -> Amount:
     written, unit = (terminal(child) for child in rule(node).children)
     if written.type == "AUC":  # `AUC NUMBER`: the target before its number
         written, unit = unit, written
+    elif str(unit) == "AUC":
+        raise MistakeError.at_token(
+            unit, "a target AUC is written before its number", f"write 'AUC {written}'"
+        )
     try:
         found = values.amount(str(written), str(unit))
     except values.AmountError as error:

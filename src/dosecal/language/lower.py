@@ -51,8 +51,17 @@ class _Lowerer(RuleChecker):
                 "this regimen has phases: give cycles and drugs inside a phase",
                 f"indent this line under a 'phase' line (the first is on line {phase_nodes[0].span.line})",
             )
+        for rule in (
+            i for p in phase_nodes for i in p.items if isinstance(i, (s.BsaRuleNode, s.RenalRuleNode))
+        ):
+            self.renal_written.add("this regimen")  # no follow-on "no rule" for its drugs
+            self.error(
+                rule.span,
+                "a BSA or CrCl rule holds for the regimen or for one drug, not for a phase",
+                "indent it under the regimen line, or under the drug it is for",
+            )
         if phase_nodes:
-            phases = [self.phase(p.name.text, p.items, p.span) for p in phase_nodes]
+            phases = [self.phase(p.name.text, _no_rules(p.items), p.span) for p in phase_nodes]
             self.unique_phases(phase_nodes)
         else:
             phases = [self.phase(None, loose, node.name.span)]
@@ -384,6 +393,13 @@ class _Options:
         self.duration: Duration | None = None
         self.diary = False
         self.cap: Amount | None = None
+
+
+def _no_rules(
+    items: Sequence[s.NoteNode | s.CycleNode | s.AgentNode | s.LimitRuleNode],
+) -> list[s.NoteNode | s.CycleNode | s.AgentNode]:
+    """A phase's items but the rules it cannot hold (reported in `regimen`)."""
+    return [i for i in items if not isinstance(i, (s.BsaRuleNode, s.RenalRuleNode))]
 
 
 def _with_after(agent: Agent, after: tuple[str, ...]) -> Agent:

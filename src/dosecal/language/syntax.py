@@ -246,7 +246,7 @@ class LevelNode:
 @dataclass(frozen=True, slots=True)
 class PhaseNode:
     name: Word
-    items: tuple[NoteNode | CycleNode | AgentNode, ...]
+    items: tuple[NoteNode | CycleNode | AgentNode | LimitRuleNode, ...]
     span: Span
 
 

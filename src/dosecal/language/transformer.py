@@ -104,7 +104,9 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
     cycle_word = period
     per_day = period
 
-    def phase(self, meta: Meta, name: Token, *items: s.NoteNode | s.CycleNode | s.AgentNode) -> s.PhaseNode:
+    def phase(
+        self, meta: Meta, name: Token, *items: s.NoteNode | s.CycleNode | s.AgentNode | s.LimitRuleNode
+    ) -> s.PhaseNode:
         """phase: "phase" ID _NL _INDENT _phase_item+ _DEDENT"""
         return s.PhaseNode(_word(name), items, _span(meta))
 

@@ -157,6 +157,8 @@ def parse_dose(text: str) -> tuple[str, Amount]:
     """
     name, sep, rest = text.partition("=")
     parts = rest.split()
+    if len(parts) == 2 and parts[1] == "AUC":
+        raise ValueError(f"a target AUC is written before its number: '{name.strip()}=AUC {parts[0]}'")
     if len(parts) == 2 and parts[0] == "AUC":  # a target AUC is written before its number: AUC 5
         parts = [parts[1], parts[0]]
     if not sep or len(parts) != 2 or not name.strip():

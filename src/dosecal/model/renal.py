@@ -17,57 +17,67 @@ One policy, written into the basis so a pharmacist can redo it by hand:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from dosecal.errors import CourseError, Subject
-from dosecal.model.measures import CreatinineUnit, Measures, Sex
+from dosecal.model.measures import UMOL_PER_MG_DL, CreatinineUnit, Measures, Sex
 from dosecal.model.regimen import Amount, Bounds, Renal, WeightBasis, format_decimal
 
-TENTH = Decimal("0.1")
-_CENT = Decimal("0.01")
-_INCH_CM = Decimal("2.54")
-_DEVINE_BASE = {Sex.MALE: Decimal(50), Sex.FEMALE: Decimal("45.5")}
-_DEVINE_PER_INCH = Decimal("2.3")
-_ADJUSTED_FACTOR = Decimal("0.4")
-_FEMALE_FACTOR = Decimal("0.85")
+_INCH_CM = Fraction("2.54")
+_DEVINE_BASE = {Sex.MALE: Fraction(50), Sex.FEMALE: Fraction("45.5")}
+_DEVINE_PER_INCH = Fraction("2.3")
+_ADJUSTED_FACTOR = Fraction("0.4")
+_FEMALE_FACTOR = Fraction("0.85")
+_UMOL_PER_MG_DL = Fraction(UMOL_PER_MG_DL)
 _ADULT = 18
 
 
 def calvert(target: Amount, rule: Renal, measures: Measures, drug: str) -> tuple[Decimal, str]:
     """The dose in mg of `drug` at `target` (AUC 5) for this patient, to 0.1 mg, and its steps.
 
+    Exact: in fractions, so that a dose exactly halfway (493.75 mg) rounds up,
+    which a 28-digit decimal of a repeating clearance (84.7222...) would not.
     `CourseError` naming every value the rule needs and the course lacks.
     """
     require(target, rule, measures, drug)
     steps, clearance, bounded = _clearance(rule, measures)
-    exact = target.value * (clearance + 25)
-    dose = exact.quantize(TENTH, rounding=ROUND_HALF_UP)
-    figure = clearance if bounded else _shown(clearance, lambda s: _tenth(target.value * (s + 25)) == dose)
+    auc = Fraction(target.value)
+    dose = _to(auc * (clearance + 25), 1)
+    figure = (
+        _to(clearance, 2)
+        if bounded
+        else _shown(clearance, lambda s: _to(auc * (Fraction(s) + 25), 1) == dose)
+    )
     how = f"{drug} = {target} x ({format_decimal(figure)} + 25) = {format_decimal(dose)} mg (Calvert)"
     return dose, f"{steps.replace(_FIGURE, format_decimal(figure))}; {how}"
 
 
 # Where the clearance's figure goes in its step's text: known only once the dose is.
 _FIGURE = "\x00"
+# Past this many decimals the clearance is shown to 0.01: a dose exactly halfway between two
+# tenths of a mg from a repeating clearance is redone from no decimal figure of it.
+_MOST_PLACES = 6
 
 
-def _tenth(value: Decimal) -> Decimal:
-    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+def _to(value: Fraction, places: int) -> Decimal:
+    """`value` (not negative) rounded half up to `places` decimals."""
+    return Decimal(math.floor(value * 10**places + Fraction(1, 2))).scaleb(-places)
 
 
-def _shown(exact: Decimal, agrees: Callable[[Decimal], bool]) -> Decimal:
+def _shown(exact: Fraction, agrees: Callable[[Decimal], bool]) -> Decimal:
     """`exact` to 0.01, or to more decimals where fewer would not redo to the same dose."""
-    places = 2
-    while True:
-        shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        if agrees(shown) or shown == exact:
+    for places in range(2, _MOST_PLACES + 1):
+        shown = _to(exact, places)
+        if Fraction(shown) == exact or agrees(shown):
             return shown
-        places += 1
+    return _to(exact, 2)
 
 
-def _cent(value: Decimal) -> str:
-    return format_decimal(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+def _cent(value: Fraction) -> str:
+    return format_decimal(_to(value, 2))
 
 
 def require(target: Amount, rule: Renal, m: Measures, drug: str) -> None:
@@ -90,8 +100,12 @@ def require(target: Amount, rule: Renal, m: Measures, drug: str) -> None:
     if missing:
         names = [name for name, _, _ in missing]
         listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        words = ", ".join(f"'{subject.value}'" for _, subject, _ in missing)
-        lines = f"the {words} line" if len(missing) == 1 else f"the {words} lines"
+        words = [
+            f"'{subject.value}'" + (" (or 'born')" if subject is Subject.AGE else "")
+            for _, subject, _ in missing
+        ]
+        joined = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+        lines = f"the {joined} line" if len(missing) == 1 else f"the {joined} lines"
         raise CourseError(
             f"{drug} {target} is dosed from the creatinine clearance (Cockcroft-Gault, regimen line "
             f"{rule.line}), which needs the patient's {listed}",
@@ -107,7 +121,7 @@ def require(target: Amount, rule: Renal, m: Measures, drug: str) -> None:
         )
 
 
-def _clearance(rule: Renal, m: Measures) -> tuple[str, Decimal, bool]:
+def _clearance(rule: Renal, m: Measures) -> tuple[str, Fraction, bool]:
     """The clearance's steps (its figure left as `_FIGURE`), its exact value within the rule's
     bounds, and whether a bound applied."""
     assert m.age is not None and m.sex is not None and m.creatinine is not None and m.weight_kg is not None
@@ -116,7 +130,8 @@ def _clearance(rule: Renal, m: Measures) -> tuple[str, Decimal, bool]:
     # A creatinine in umol/L is converted inside the formula, as a calculator is given it.
     per_mg = "" if creatinine.unit is CreatinineUnit.MG_DL else " / 88.4"
     divisor = f"72 x {creatinine}{per_mg}"
-    raw = (140 - m.age) * weight / (72 * creatinine.mg_dl)
+    mg_dl = Fraction(creatinine.value) / (1 if creatinine.unit is CreatinineUnit.MG_DL else _UMOL_PER_MG_DL)
+    raw = (140 - m.age) * weight / (72 * mg_dl)
     factor = ""
     if m.sex is Sex.FEMALE:
         raw *= _FEMALE_FACTOR
@@ -131,27 +146,25 @@ def _clearance(rule: Renal, m: Measures) -> tuple[str, Decimal, bool]:
     return f"{before}{formula} = {_cent(raw)} mL/min {named}, {bound}", used, True
 
 
-def _within(value: Decimal, bounds: Bounds | None) -> tuple[Decimal, str | None]:
+def _within(value: Fraction, bounds: Bounds | None) -> tuple[Fraction, str | None]:
     """`value` held within `bounds`, and what was done (None: nothing)."""
     if bounds is None:
         return value, None
     if bounds.high is not None and value > bounds.high:
-        high = format_decimal(bounds.high)
-        return bounds.high, f"capped at max {high} mL/min"
+        return Fraction(bounds.high), f"capped at max {format_decimal(bounds.high)} mL/min"
     if bounds.low is not None and value < bounds.low:
-        low = format_decimal(bounds.low)
-        return bounds.low, f"raised to min {low} mL/min"
+        return Fraction(bounds.low), f"raised to min {format_decimal(bounds.low)} mL/min"
     return value, None
 
 
-def _weight(basis: WeightBasis, m: Measures) -> tuple[Decimal, str]:
+def _weight(basis: WeightBasis, m: Measures) -> tuple[Fraction, str]:
     """The weight of the formula, and the steps that give it ('' for the actual weight)."""
     assert m.weight_kg is not None and m.sex is not None
     if basis is WeightBasis.ACTUAL:
-        return m.weight_kg, ""
+        return Fraction(m.weight_kg), ""
     assert m.height_cm is not None
     base = _DEVINE_BASE[m.sex]
-    ideal = base + _DEVINE_PER_INCH * (m.height_cm / _INCH_CM - 60)
+    ideal = base + _DEVINE_PER_INCH * (Fraction(m.height_cm) / _INCH_CM - 60)
     height = format_decimal(m.height_cm)
     if ideal <= 0:  # Devine far under 5 feet: no weight to compute with
         raise CourseError(
@@ -160,13 +173,13 @@ def _weight(basis: WeightBasis, m: Measures) -> tuple[Decimal, str]:
             subject=Subject.HEIGHT,
         )
     steps = (
-        f"ideal weight = {format_decimal(base)} kg + 2.3 kg x ({height} cm / 2.54 - 60) "
+        f"ideal weight = {_cent(base)} kg + 2.3 kg x ({height} cm / 2.54 - 60) "
         f"= {_cent(ideal)} kg (Devine, {m.sex.value}); "
     )
     if basis is WeightBasis.IDEAL:
         return ideal, steps
     actual = format_decimal(m.weight_kg)
-    adjusted = ideal + _ADJUSTED_FACTOR * (m.weight_kg - ideal)
+    adjusted = ideal + _ADJUSTED_FACTOR * (Fraction(m.weight_kg) - ideal)
     shown = _cent(ideal)
     steps += f"adjusted weight = {shown} kg + 0.4 x ({actual} kg - {shown} kg) = {_cent(adjusted)} kg; "
     return adjusted, steps
