@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors; at run t
     from dosecal.io.read import bundled, load, load_bundled, load_course
     from dosecal.language.load import loads
     from dosecal.model.course import Course
-    from dosecal.model.dosing import BsaFormula, Measures
+    from dosecal.model.measures import BsaFormula, Creatinine, CreatinineUnit, Measures, Sex
     from dosecal.model.regimen import Amount, Regimen
 
 # Public name -> the module that defines it.
@@ -39,8 +39,11 @@ _HOMES = {
     "Amount": "dosecal.model.regimen",
     "Regimen": "dosecal.model.regimen",
     "Course": "dosecal.model.course",
-    "BsaFormula": "dosecal.model.dosing",
-    "Measures": "dosecal.model.dosing",
+    "BsaFormula": "dosecal.model.measures",
+    "Measures": "dosecal.model.measures",
+    "Creatinine": "dosecal.model.measures",
+    "CreatinineUnit": "dosecal.model.measures",
+    "Sex": "dosecal.model.measures",
     "CourseError": "dosecal.errors",
     "Diagnostic": "dosecal.errors",
     "DosecalError": "dosecal.errors",
@@ -61,6 +64,8 @@ __all__ = [
     "BsaFormula",
     "Course",
     "CourseError",
+    "Creatinine",
+    "CreatinineUnit",
     "Diagnostic",
     "DosecalError",
     "Measures",
@@ -68,6 +73,7 @@ __all__ = [
     "Regimen",
     "RegimenError",
     "Schedule",
+    "Sex",
     "Subject",
     "__version__",
     "bundled",

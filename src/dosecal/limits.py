@@ -39,7 +39,8 @@ MAX_TIMES_A_DAY = 24
 # enough that reading it, and reading it again after each mistake, takes a second or two.
 FILE_BYTES = 256 * 1024
 
-_NUMBER = re.compile(r"(\d+)(?:\.(\d+))?")
+# ASCII digits only: `\d` (and Decimal) would read Arabic-Indic or full-width digits as a number.
+_NUMBER = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 # Longer than this, a number is cut short in a message (the caret shows it whole).
 _SHOWN = 30
 
@@ -141,6 +142,8 @@ DOSE_COUNT = _limit("the number of doses", "1", 1000)
 # is also a whole number of minutes, which 2 decimal places of an hour can make.
 DURATION = _limit("a duration", "1", MAX_CYCLE_DAYS * 24 * 60, 2, "min", "(8784 hours, 366 days)")
 AMOUNT = _limit("an amount", "0.000001", 10**12, 6, note="(10^12)")
+# A target AUC (mg/mL x min) for Calvert: protocols give 1.5 to 7; 10 leaves room, 0.5 too.
+AUC = _limit("a target AUC", "0.5", 10, 2)
 
 # ---- course files and rosters -----------------------------------------------------
 
@@ -171,6 +174,7 @@ REGIMEN_LIMITS = (
     DOSE_COUNT,
     DURATION,
     AMOUNT,
+    AUC,
     BSA_BOUND,
     CLEARANCE_BOUND,
 )
@@ -185,5 +189,6 @@ COURSE_LIMITS = (
     CREATININE_MG_DL,
     CREATININE_UMOL_L,
     AMOUNT,
+    AUC,
     PERCENT,
 )

@@ -55,7 +55,7 @@ def test_without_the_creatinine_one_line_names_it() -> None:
     assert result.stderr.strip().splitlines() == [
         "dosecal: carboplatin AUC 5 is dosed from the creatinine clearance (Cockcroft-Gault, regimen "
         'line 39), which needs the patient\'s serum creatinine; give --creatinine "VALUE mg/dL" '
-        "(in a course file, the 'creatinine' line)"
+        "(in a course file or a roster: the 'creatinine' line or column)"
     ]
 
 

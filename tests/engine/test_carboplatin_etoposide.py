@@ -110,7 +110,9 @@ def test_without_the_creatinine_the_course_is_refused_naming_it() -> None:
         "carboplatin AUC 5 is dosed from the creatinine clearance (Cockcroft-Gault, regimen line 39), "
         "which needs the patient's serum creatinine"
     )
-    hint = """give --creatinine "VALUE mg/dL" (in a course file, the 'creatinine' line)"""
+    hint = (
+        """give --creatinine "VALUE mg/dL" (in a course file or a roster: the 'creatinine' line or column)"""
+    )
     assert caught.value.hint == hint
 
 

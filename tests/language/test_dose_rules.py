@@ -365,7 +365,7 @@ VALID = (
     "    days 1-3\n"
     "  paclitaxel 175 mg/m2 IV\n"
     "    day 1\n"
-    "  cisplatin AUC 6 IV\n"
+    "  carboplatin (b) AUC 6 IV\n"
     "    CrCl Cockcroft-Gault, adjusted weight, min 20 mL/min, max 125.5 mL/min\n"
     "    day 1\n"
 )
@@ -381,9 +381,24 @@ def test_a_valid_file_lowers_its_rules() -> None:
     assert (agents["carboplatin"].bsa, agents["carboplatin"].renal) == (None, None)
     assert (agents["etoposide"].bsa, agents["etoposide"].renal) == (Bounds(None, Decimal(2), 8), None)
     assert (agents["paclitaxel"].bsa, agents["paclitaxel"].renal) == (None, None)
-    assert agents["cisplatin"].bsa is None
-    assert agents["cisplatin"].renal == Renal(
+    assert agents["carboplatin (b)"].bsa is None
+    assert agents["carboplatin (b)"].renal == Renal(
         WeightBasis.ADJUSTED, Bounds(Decimal(20), Decimal("125.5"), 13), 13
+    )
+
+
+def test_only_carboplatin_is_dosed_by_auc() -> None:
+    """Calvert's formula is carboplatin's: another drug by AUC is refused at its name."""
+    text = VALID.replace("carboplatin (b) AUC 6", "cisplatin AUC 6")
+    with pytest.raises(RegimenError) as caught:
+        loads(text, "x.regimen")
+    assert caught.value.render() == (
+        "x.regimen:12:3: cisplatin is dosed by AUC, but the Calvert formula is carboplatin's\n"
+        "      cisplatin AUC 6 IV\n"
+        "      ^^^^^^^^^\n"
+        "    hint: give this drug's dose in mg, mg/kg or mg/m2\n"
+        "\n"
+        "1 error in x.regimen"
     )
 
 
@@ -402,7 +417,7 @@ def test_show_says_the_rules() -> None:
         "    BSA for doses per m2: at most 2 m2\n"
         "  paclitaxel, 175 mg/m2, IV (intravenous)\n"
         "    every cycle: day 1\n"
-        "  cisplatin, AUC 6, IV (intravenous)\n"
+        "  carboplatin (b), AUC 6, IV (intravenous)\n"
         "    every cycle: day 1\n"
         "    creatinine clearance by Cockcroft-Gault (adjusted weight), at least 20 mL/min and "
         f"at most 125.5 mL/min; {calvert}\n"

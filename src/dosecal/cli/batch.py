@@ -60,8 +60,9 @@ def batch(
     """Make every patient of a roster (CSV): packets, and one table of all visits and doses.
 
     The roster's columns: patient_id, and either course (a course file) or
-    regimen and start, with cycles, until, level, weight, height, bsa and
-    doses ("drug=AMOUNT UNIT; ...") as needed. See docs/course.md.
+    regimen and start, with cycles, until, level, weight, height, bsa, age,
+    sex, creatinine ("1.0 mg/dL") and doses ("drug=AMOUNT UNIT; ...") as
+    needed. See docs/course.md.
     """
 
     from dosecal.batch import pool, roster_file

@@ -121,7 +121,7 @@ class ClockParam(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.time:
         if isinstance(value, dt.time):
             return value
-        match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value))
+        match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", str(value))
         if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
             self.fail(f"'{value}' is not a clock time; write HH:MM from 00:00 to 23:59", param, ctx)
         return dt.time(int(match.group(1)), int(match.group(2)))

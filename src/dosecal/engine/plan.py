@@ -238,7 +238,16 @@ def _by_auc(regimen: Regimen, course: Course) -> None:
     agents = {a.key: a for p in regimen.phases for a in p.agents}
     for key, amount, line in given:
         agent = agents.get(key)
-        if agent is None or amount.unit.basis is not Basis.AUC or dose_rules(regimen, agent).renal:
+        if agent is None or amount.unit.basis is not Basis.AUC:
+            continue
+        if agent.name != renal.CALVERT_DRUG:
+            raise CourseError(
+                f"{key} {amount}: only carboplatin is dosed by AUC (the Calvert formula is carboplatin's)",
+                subject=Subject.DOSE if line is None else Subject.ADJUSTMENT,
+                line=line,
+                quoted=key,
+            )
+        if dose_rules(regimen, agent).renal:
             continue
         raise CourseError(
             f"{key} {amount} is a dose by AUC, but {regimen.name} says nothing of how its creatinine "

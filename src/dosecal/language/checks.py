@@ -19,7 +19,7 @@ from dosecal.language.values import UNITS_HINT
 from dosecal.limits import Limit, LimitError
 from dosecal.model import dosing
 from dosecal.model.dosing import CapFit
-from dosecal.model.regimen import ROUTES, UNITS, Amount, Duration, Required
+from dosecal.model.regimen import ROUTES, UNITS, Amount, Basis, Duration, Required
 from dosecal.source import Span
 
 # Suggestions ("did you mean ...?") compare a word with every choice; past this many
@@ -101,7 +101,7 @@ class Checker:
         if not node.number.text.strip("0."):
             self.error(node.number.span, "a dose must be more than 0")
             return None
-        value = self.number(node.number, limits.AMOUNT)
+        value = self.number(node.number, limits.AUC if unit.basis is Basis.AUC else limits.AMOUNT)
         return None if value is None else Amount(value, unit)
 
     def dose(self, node: s.DoseNode) -> Amount | Required | None:

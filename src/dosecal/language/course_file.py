@@ -26,7 +26,7 @@ from dosecal.language import course_terms as terms
 from dosecal.language.parser import hint
 from dosecal.limits import MAX_ADJUSTMENTS
 from dosecal.model.adjust import Adjustment, Delay, DoseFrom, Hold, LevelFrom, StartOn, Withheld
-from dosecal.model.course import Course
+from dosecal.model.course import Course, measured_problem
 from dosecal.model.dosing import Rounding
 from dosecal.model.measures import BsaFormula, Creatinine, Measures, Sex, age_at
 from dosecal.model.regimen import Amount
@@ -201,7 +201,7 @@ def _setting(kind: str, children: Sequence[Child], out: CourseFile) -> None:
     elif kind == "born":
         out.born = terms.date(first)
     elif kind == "sex":
-        out.sex = Sex(terms.text(children[1]))  # children[0] is the word 'sex' (rule `!sex`)
+        out.sex = Sex(terms.text(children[1]).lower())  # children[0] is the word 'sex' (rule `!sex`)
     elif kind == "creatinine":
         out.creatinine = terms.creatinine(children)
     elif kind == "rounding":
@@ -303,10 +303,10 @@ def _dates(parsed: CourseFile, start: dt.date, source: Source) -> Diagnostic | N
             CourseError(f"born {parsed.born} is after the start, {start}", quoted=str(parsed.born)),
         )
     measured = parsed.creatinine.measured if parsed.creatinine is not None else None
-    if measured is not None and measured > start:
-        message = f"the creatinine of {measured} is measured after the start, {start}"
-        hint = "doses by renal function are computed once, from the value known at the start"
-        return _at(source, parsed.lines["creatinine"], CourseError(message, hint=hint, quoted=str(measured)))
+    problem = measured_problem(measured, start) if measured is not None else None
+    if problem is not None:
+        error = CourseError(problem[0], hint=problem[1], quoted=str(measured))
+        return _at(source, parsed.lines["creatinine"], error)
     return None
 
 

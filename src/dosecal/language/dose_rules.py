@@ -28,6 +28,7 @@ from dosecal.model.regimen import (
     Unstated,
     WeightBasis,
 )
+from dosecal.model.renal import CALVERT_DRUG
 from dosecal.source import Span
 
 _RENAL_EXAMPLE = "'CrCl Cockcroft-Gault, actual weight, max 125 mL/min'"
@@ -118,8 +119,16 @@ class RuleChecker(ClauseChecker):
         agents = [a for p in phases for a in p.agents]
         bases = _bases(agents, levels)
         for agent in agents:
+            if Basis.AUC in bases[agent.key] and agent.name != CALVERT_DRUG:
+                self.error(
+                    self.rule_spans.get(agent.line, Span(agent.line, 1)),
+                    f"{agent.key} is dosed by AUC, but the Calvert formula is carboplatin's",
+                    "give this drug's dose in mg, mg/kg or mg/m2",
+                )
+                continue
             written = {agent.key, "this regimen"} & self.renal_written
-            if Basis.AUC in bases[agent.key] and not written:
+            # A line the parser could not read may have been the rule: not reported as missing.
+            if Basis.AUC in bases[agent.key] and not written and not self.recovered:
                 self.error(
                     self.rule_spans.get(agent.line, Span(agent.line, 1)),
                     f"{agent.key} is dosed by AUC: say how its creatinine clearance is estimated",

@@ -20,8 +20,8 @@ from dosecal import limits
 from dosecal.model.measures import CreatinineUnit, Sex
 from dosecal.model.regimen import UNITS, Amount, Basis
 
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_NUMBER = re.compile(r"\d{1,9}(\.\d{1,9})?")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_NUMBER = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9})?")
 # Every digit 0 (0, 000, 0.00): no dose, said as such rather than as a number out of range.
 _ZERO = re.compile(r"0+(\.0+)?")
 
@@ -67,7 +67,7 @@ def parse_number(text: str) -> Decimal:
 
 def parse_age(text: str) -> int:
     """An age as a whole number of years (its plausibility is `Measures`'s, as a weight's is)."""
-    if not re.fullmatch(r"\d{1,9}", text):
+    if not re.fullmatch(r"[0-9]{1,9}", text):
         raise ValueError(f"{quoted(text)} is not an age: give whole years, such as 64")
     return int(text)
 
@@ -143,7 +143,7 @@ def amount(number: str, unit: str) -> Amount:
     if _ZERO.fullmatch(number):
         raise AmountError(AmountFault.ZERO, "an amount must be more than 0")
     try:
-        value = limits.AMOUNT.read(number)
+        value = (limits.AUC if found.basis is Basis.AUC else limits.AMOUNT).read(number)
     except limits.LimitError as error:
         raise AmountError(AmountFault.NUMBER, error.message, error.hint) from None
     return Amount(value, found)
@@ -158,7 +158,9 @@ def parse_dose(text: str) -> tuple[str, Amount]:
     name, sep, rest = text.partition("=")
     parts = rest.split()
     if len(parts) == 2 and parts[1] == "AUC":
-        raise ValueError(f"a target AUC is written before its number: '{name.strip()}=AUC {parts[0]}'")
+        raise ValueError(
+            f"{quoted(text)}: a target AUC is written before its number, as in 'carboplatin=AUC 5'"
+        )
     if len(parts) == 2 and parts[0] == "AUC":  # a target AUC is written before its number: AUC 5
         parts = [parts[1], parts[0]]
     if not sep or len(parts) != 2 or not name.strip():
@@ -169,6 +171,8 @@ def parse_dose(text: str) -> tuple[str, Amount]:
     except AmountError as error:
         if error.fault is AmountFault.UNIT:
             raise ValueError(f"unknown unit '{unit}' in '{text}'; {UNITS_HINT}") from None
+        if unit == "AUC":
+            raise ValueError(f"AUC {quoted(number)} in {quoted(text)}: {limits.AUC.hint}") from None
         raise ValueError(
             f"{quoted(number)} in {quoted(text)} is not a dose amount (a number such as 75 or 1.5, "
             f"{limits.AMOUNT.range_text})"

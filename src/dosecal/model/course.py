@@ -51,12 +51,31 @@ def check_dates(course: Course) -> None:
     once, at the start, from what is known then (a course file says so at its line)."""
     check_start(course.start)
     creatinine = course.measures.creatinine
-    if creatinine is not None and creatinine.measured is not None and creatinine.measured > course.start:
-        raise CourseError(
-            f"the creatinine of {creatinine.measured} is measured after the start, {course.start}",
-            subject=Subject.CREATININE,
-            hint="doses by renal function are computed once, from the value known at the start",
+    if creatinine is None or creatinine.measured is None:
+        return
+    problem = measured_problem(creatinine.measured, course.start)
+    if problem is not None:
+        raise CourseError(problem[0], subject=Subject.CREATININE, hint=problem[1])
+
+
+# A creatinine older than this is not the patient's renal function at the start (a typo: 0001).
+STALE_DAYS = 366
+
+
+def measured_problem(measured: dt.date, start: dt.date) -> tuple[str, str] | None:
+    """Why a creatinine measured on `measured` cannot dose a course starting on `start` (a message
+    and a hint), or None: not after the start, nor more than a year before it."""
+    if measured > start:
+        return (
+            f"the creatinine of {measured} is measured after the start, {start}",
+            "doses by renal function are computed once, from the value known at the start",
         )
+    if (start - measured).days > STALE_DAYS:
+        return (
+            f"the creatinine of {measured} was measured more than a year before the start, {start}",
+            "give a creatinine measured for this course",
+        )
+    return None
 
 
 def check_text(course: Course) -> None:

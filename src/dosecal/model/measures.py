@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dosecal import limits
@@ -54,8 +54,25 @@ class Creatinine:
     value: Decimal
     unit: CreatinineUnit
     measured: dt.date | None = None
+    # As written, and part of its identity: "1.0" and "1" are equal numbers, but each is shown as
+    # written, so two patients who differ only so must not share one expansion (batch.tables).
+    written: str = field(init=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.unit, CreatinineUnit):
+            raise CourseError(
+                f"a creatinine unit is mg/dL or umol/L, not {self.unit!r}", subject=Subject.CREATININE
+            )
+        if not isinstance(self.value, Decimal):
+            object.__setattr__(self, "value", _decimal(self.value, "creatinine"))
+        if self.measured is not None and not isinstance(self.measured, dt.date):
+            raise CourseError(
+                f"the day a creatinine was measured is a date, not {self.measured!r}",
+                subject=Subject.CREATININE,
+            )
+        object.__setattr__(
+            self, "written", format(self.value, "f") if self.value.is_finite() else str(self.value)
+        )
         limit = self.unit.limit
         if not self.value.is_finite() or not limit.low <= self.value <= limit.high:
             shown = format(self.value, "f") if self.value.is_finite() else str(self.value)
@@ -72,7 +89,7 @@ class Creatinine:
 
     def __str__(self) -> str:
         # As written: a laboratory's "1.0 mg/dL" stays 1.0, not 1.
-        return f"{format(self.value, 'f')} {self.unit.value}"
+        return f"{self.written} {self.unit.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +120,22 @@ class Measures:
             if isinstance(self.age, bool) or not isinstance(self.age, int):
                 raise CourseError(f"an age is a whole number of years, not {self.age!r}", subject=Subject.AGE)
             _check(Subject.AGE, Decimal(self.age), limits.AGE)
-        if self.sex is not None and not isinstance(self.sex, Sex):
-            raise CourseError(f"sex '{self.sex}' is not female or male", subject=Subject.SEX)
+        if isinstance(self.sex, str) and not isinstance(self.sex, Sex):  # the API may pass the word
+            if self.sex.lower() not in ("female", "male"):
+                raise CourseError(f"sex '{self.sex}' is not female or male", subject=Subject.SEX)
+            object.__setattr__(self, "sex", Sex(self.sex.lower()))
+        elif self.sex is not None and not isinstance(self.sex, Sex):
+            raise CourseError(f"sex {self.sex!r} is not female or male", subject=Subject.SEX)
+        if self.creatinine is not None and not isinstance(self.creatinine, Creatinine):
+            raise CourseError(
+                f"a creatinine is a Creatinine (value, unit), not {self.creatinine!r}",
+                subject=Subject.CREATININE,
+                hint='e.g. Creatinine(Decimal("1.0"), CreatinineUnit.MG_DL)',
+            )
 
 
 # The field of each measure, and what its value is about.
-_SUBJECTS = {"weight_kg": Subject.WEIGHT, "height_cm": Subject.HEIGHT}
+_SUBJECTS = {"weight_kg": Subject.WEIGHT, "height_cm": Subject.HEIGHT, "creatinine": Subject.CREATININE}
 
 
 def _decimal(value: object, name: str) -> Decimal:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
+from dosecal import limits
 from dosecal.errors import CourseError, Subject
 from dosecal.model.measures import UMOL_PER_MG_DL, CreatinineUnit, Measures, Sex
 from dosecal.model.regimen import Amount, Bounds, Renal, WeightBasis, format_decimal
@@ -33,6 +34,8 @@ _ADJUSTED_FACTOR = Fraction("0.4")
 _FEMALE_FACTOR = Fraction("0.85")
 _UMOL_PER_MG_DL = Fraction(UMOL_PER_MG_DL)
 _ADULT = 18
+# The one drug dosed by AUC: Calvert's formula was made for carboplatin, and only it is dosed so.
+CALVERT_DRUG = "carboplatin"
 
 
 def calvert(target: Amount, rule: Renal, measures: Measures, drug: str) -> tuple[Decimal, str]:
@@ -105,12 +108,13 @@ def require(target: Amount, rule: Renal, m: Measures, drug: str) -> None:
             for _, subject, _ in missing
         ]
         joined = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-        lines = f"the {joined} line" if len(missing) == 1 else f"the {joined} lines"
+        kind = "line or column" if len(missing) == 1 else "lines or columns"
+        lines = f"the {joined} {kind}"
         raise CourseError(
             f"{drug} {target} is dosed from the creatinine clearance (Cockcroft-Gault, regimen line "
             f"{rule.line}), which needs the patient's {listed}",
             subject=missing[0][1],
-            hint=f"give {', '.join(flag for _, _, flag in missing)} (in a course file, {lines})",
+            hint=f"give {', '.join(flag for _, _, flag in missing)} (in a course file or a roster: {lines})",
         )
     assert m.age is not None  # checked above
     if m.age < _ADULT:
@@ -141,6 +145,14 @@ def _clearance(rule: Renal, m: Measures) -> tuple[str, Fraction, bool]:
     when = f"; creatinine of {creatinine.measured}" if creatinine.measured else ""
     named = f"(Cockcroft-Gault, {rule.weight.value} weight{when})"
     used, bound = _within(raw, rule.bounds)
+    if used > limits.CLEARANCE_BOUND.high:  # each value plausible, together not (300 kg, 0.1 mg/dL)
+        high = limits.plain(limits.CLEARANCE_BOUND.high)
+        raise CourseError(
+            f"a creatinine clearance of {_cent(raw)} mL/min is not plausible "
+            f"(expected at most {high} mL/min)",
+            subject=Subject.CREATININE,
+            hint="check the weight, age and creatinine; the regimen states no maximum for it",
+        )
     if bound is None:
         return f"{before}{formula} = {_FIGURE} mL/min {named}", raw, False
     return f"{before}{formula} = {_cent(raw)} mL/min {named}, {bound}", used, True
