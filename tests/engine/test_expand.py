@@ -16,7 +16,7 @@ import pytest
 
 import dosecal
 from dosecal import CourseError, Measures
-from dosecal.engine.table import Status, adjustment_text
+from dosecal.engine.table import COLUMNS, Status, adjustment_text
 from dosecal.model.adjust import CycleRef, DoseFrom, LevelFrom
 from dosecal.model.regimen import UNITS, Amount
 
@@ -232,7 +232,8 @@ def test_every_column_of_cycle_1() -> None:
             "source_line": 12,
         },
     ]
-    assert [dataclasses.asdict(a) for a in schedule] == expected
+    # The columns: a field only views read (`made_of`) is not one.
+    assert [{c: v for c, v in dataclasses.asdict(a).items() if c in COLUMNS} for a in schedule] == expected
 
 
 def test_an_administration_id_is_fixed() -> None:

@@ -15,7 +15,7 @@ from itertools import groupby
 
 from dosecal.engine.identity import administration_id, dose_place
 from dosecal.engine.occurrences import occurrences
-from dosecal.engine.plan import Plan, dose_rules, line_dose, plan
+from dosecal.engine.plan import Plan, dose_rules, line_dose, plan, rounding_for
 from dosecal.engine.table import Administration, Change, DoseChange, Schedule, Status, weekday
 from dosecal.errors import CourseError
 from dosecal.limits import MAX_ADMINISTRATIONS
@@ -58,6 +58,7 @@ class _Dose:
     change: DoseChange  # against the course's planned dose
     level: Level | None
     because: tuple[Change, ...]  # the adjustments that set this dose
+    form: str = ""  # of the strengths the dose is made of (its rounding rule's)
 
 
 def expand(regimen: Regimen, course: Course) -> Schedule:
@@ -152,12 +153,13 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, 
             f"the {agent.key} dose of {cycle} is left to be chosen: "
             f'supply it with --dose "{agent.key}=AMOUNT UNIT", or change it from {cycle}'
         )
-    rounding = the_plan.course.rounding
+    rounding = rounding_for(the_plan, agent)
     computed = None
     if isinstance(spec, Amount):
         rules = dose_rules(the_plan.regimen, agent)
         computed = compute(spec, agent.cap, the_plan.course.measures, rounding, rules=rules, drug=agent.key)
-    return _Dose(spec, source, computed, _change(planned, spec), level, because)
+    form = rounding.form if rounding is not None else ""
+    return _Dose(spec, source, computed, _change(planned, spec), level, because, form)
 
 
 def _planned(the_plan: Plan, agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSpec, str]:
@@ -227,4 +229,6 @@ def _administration(
         adjustment=because,
         source_line=clause.line,
         notes=" ".join((*place.phase.notes, *agent.notes)),
+        made_of=computed.made_of if computed else None,
+        made_of_form=dose.form,
     ), where

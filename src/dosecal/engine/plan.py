@@ -8,7 +8,7 @@ with one clear sentence.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from dosecal.engine.timeline import cycle_starts
@@ -28,6 +28,7 @@ from dosecal.model.regimen import (
     Level,
     Regimen,
     Required,
+    Rounding,
     Unstated,
 )
 
@@ -153,6 +154,7 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     )
     supplied = _supplied(regimen, course.doses, levels)
     _by_auc(regimen, course)
+    _roundings(regimen, course)
     _renal_values(regimen, course, levels)
     result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course))
     _within_horizon(result)
@@ -223,6 +225,43 @@ def _line_doses(
                     if dose not in found:
                         found.append(dose)
     return found
+
+
+def rounding_for(the_plan: Plan, agent: Agent) -> Rounding | None:
+    """The rounding rule of a drug's computed doses: the course's for the drug, else the course's,
+    else the drug's in the regimen, else the regimen's. The course's wins (the clinic's rule over
+    the protocol's), and the basis says which applied where the regimen has one too."""
+    course = the_plan.course
+    own = next((r for key, r in course.roundings if key == agent.key), None) or course.rounding
+    stated = agent.rounding or the_plan.regimen.rounding
+    if own is not None and stated is not None:
+        where = f"course line {own.line}" if own.line else "the course's rule"
+        return replace(own, said=f"{where}, in place of regimen line {stated.line}")
+    if own is not None:
+        return own
+    if stated is not None:
+        return replace(stated, said=f"regimen line {stated.line}")
+    return None
+
+
+def _roundings(regimen: Regimen, course: Course) -> None:
+    """A course's rounding rule for a drug names a drug of the regimen, once."""
+    agents = _agents(regimen)
+    seen: set[str] = set()
+    for key, rule in course.roundings:
+        if key not in agents:
+            raise CourseError(
+                f"a rounding rule names '{key}', which is not a drug of {regimen.name}",
+                subject=Subject.ROUNDING,
+                line=rule.line,
+                hint=f"its drugs are {', '.join(agents)}",
+                quoted=key,
+            )
+        if key in seen:
+            raise CourseError(
+                f"{key} has two rounding rules", subject=Subject.ROUNDING, line=rule.line, quoted=key
+            )
+        seen.add(key)
 
 
 def dose_rules(regimen: Regimen, agent: Agent) -> DoseRules:

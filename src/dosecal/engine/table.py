@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from dosecal.model.regimen import drug_key
+from dosecal.model.strengths import Combination
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,6 +93,10 @@ class Administration:
     adjustment: tuple[Change, ...]  # the course adjustments behind this row, in the course's order
     source_line: int
     notes: str
+    # Not a column (the basis says it in words): the units of the strengths that make the computed
+    # dose, for the diary's instructions ("3 x 500 mg + 5 x 150 mg tablets"), and their form.
+    made_of: Combination | None = None
+    made_of_form: str = ""
 
     @property
     def drug(self) -> str:
@@ -104,7 +109,9 @@ class Administration:
         return self.duration_max is not None and self.duration_max >= CONTINUOUS_MIN
 
 
-COLUMNS: tuple[str, ...] = tuple(Administration.__dataclass_fields__)
+# Every field is a column but the ones only views read (`made_of`).
+_NOT_COLUMNS = ("made_of", "made_of_form")
+COLUMNS: tuple[str, ...] = tuple(f for f in Administration.__dataclass_fields__ if f not in _NOT_COLUMNS)
 
 # An infusion this long (a 46-hour pump) runs on after the visit it starts at:
 # it is not chair time, and the calendar shows it as running on (`Administration.runs_on`).

@@ -29,7 +29,8 @@ from dosecal.model.adjust import Adjustment, Delay, DoseFrom, Hold, LevelFrom, S
 from dosecal.model.course import Course, measured_problem
 from dosecal.model.dosing import Rounding
 from dosecal.model.measures import BsaFormula, Creatinine, Measures, Sex, age_at
-from dosecal.model.regimen import Amount
+from dosecal.model.regimen import Amount, convert
+from dosecal.model.strengths import RoundWay
 from dosecal.source import Source, Span
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class CourseFile:
     sex: Sex | None = None
     creatinine: Creatinine | None = None
     rounding: Rounding | None = None
+    roundings: list[tuple[str, Rounding]] = field(default_factory=list)  # by drug, in file order
     doses: list[tuple[str, Amount]] = field(default_factory=list)  # in file order
     adjustments: list[Adjustment] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)  # statement -> its line
@@ -82,7 +84,7 @@ def parse(source: Source) -> tuple[CourseFile, Findings]:
         if not text.split("#")[0].strip():
             continue
         try:
-            tree = _lark().parse(text)
+            tree = _lark().parse(_sex_in_lower_case(text))
         except UnexpectedInput as error:
             # Once MAX_SHOWN are kept, a later line's cannot be shown: no hint is worked out for it.
             diagnostics.append(_syntax(error, number, text, hinted=diagnostics.count < MAX_SHOWN))
@@ -107,6 +109,14 @@ def parse(source: Source) -> tuple[CourseFile, Findings]:
                 Diagnostic(Span(number, column, len(mistake.at) or 0), str(mistake), mistake.hint)
             )
     return result, diagnostics
+
+
+def _sex_in_lower_case(text: str) -> str:
+    """A `sex` line in any case (`sex Male`), as --sex and a roster's cell take it; only ASCII
+    letters are lowered, so every column stays where it is for the caret."""
+    if text.split()[:1] != ["sex"]:
+        return text
+    return re.sub("[A-Z]", lambda m: m.group().lower(), text)
 
 
 def _indent(text: str) -> int:
@@ -147,7 +157,6 @@ _SINGLE = {
     "born",
     "sex",
     "creatinine",
-    "rounding",
 }
 
 
@@ -158,7 +167,14 @@ def _statement(tree: Tree[Token], number: int, out: CourseFile) -> None:
             word = {"begin": "start", "header": "course"}.get(kind, kind)
             raise terms.MistakeError(f"'{word}' is already given on line {out.lines[kind]}", word)
         out.lines[kind] = number
-        _setting(kind, tree.children, out)
+        _setting(kind, tree.children, out, number)
+    elif kind == "rounding":
+        drug = tree.children[0]
+        key = "rounding" if drug is None else f"rounding {terms.agent(drug)}"
+        if key in out.lines:
+            raise terms.MistakeError(f"'{key}' is already given on line {out.lines[key]}", "rounding")
+        out.lines[key] = number
+        _setting(kind, tree.children, out, number)
     elif kind == "dose":
         drug, amount = tree.children
         key = terms.agent(drug)
@@ -174,7 +190,7 @@ def _statement(tree: Tree[Token], number: int, out: CourseFile) -> None:
         out.adjustments.append(_adjustment(kind, tree.children, number))
 
 
-def _setting(kind: str, children: Sequence[Child], out: CourseFile) -> None:
+def _setting(kind: str, children: Sequence[Child], out: CourseFile, number: int) -> None:
     """The value of a statement said at most once ('course', 'start', 'weight', ...), into `out`."""
     first = children[0]
     if kind == "header":
@@ -205,9 +221,36 @@ def _setting(kind: str, children: Sequence[Child], out: CourseFile) -> None:
     elif kind == "creatinine":
         out.creatinine = terms.creatinine(children)
     elif kind == "rounding":
-        step = terms.amount(first, flat=True)
-        within = terms.number(children[1], limits.PERCENT) if children[1] is not None else None
-        out.rounding = Rounding(step, within)
+        drug, rule = _rounding(children, number)
+        if drug is None:
+            out.rounding = rule
+        else:
+            out.roundings.append((drug, rule))
+
+
+def _rounding(children: Sequence[Child], line: int) -> tuple[str | None, Rounding]:
+    """`rounding: "rounding" [agent_ref] [ROUND_WAY] _round_to [within]`: the drug it is for
+    (None: every computed dose) and the rule."""
+    drug, way_token, target, within_node = children
+    way = (
+        RoundWay(terms.text(terms.rule(way_token).children[0])) if way_token is not None else RoundWay.NEAREST
+    )
+    within = None
+    if within_node is not None:
+        within = terms.number(terms.rule(within_node).children[0], limits.PERCENT)
+    key = terms.agent(drug) if drug is not None else None
+    tree = terms.rule(target)
+    if tree.data == "amount":
+        return key, Rounding(terms.amount(tree, flat=True), within, way, line=line)
+    *amounts, form = tree.children
+    sizes = tuple(terms.amount(a, flat=True) for a in amounts)
+    if len({a.unit.absolute == "units" for a in sizes}) > 1:
+        raise terms.MistakeError("these strengths are in units that do not convert to one another")
+    ordered = tuple(
+        sorted(sizes, key=lambda a: convert(a.value, a.unit.absolute, "mg") or a.value, reverse=True)
+    )
+    form_text = terms.text(terms.rule(form).children[0])
+    return key, Rounding(None, within, way, ordered, form_text, line=line)
 
 
 def _adjustment(kind: str, children: Sequence[Child], line: int) -> Adjustment:
@@ -281,6 +324,7 @@ def to_course(parsed: CourseFile, source: Source) -> tuple[Course | None, list[D
         parsed.course_id,
         tuple(parsed.adjustments),
         parsed.rounding,
+        tuple(parsed.roundings),
     )
     return course, []
 

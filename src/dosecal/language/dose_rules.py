@@ -25,10 +25,13 @@ from dosecal.model.regimen import (
     Phase,
     Renal,
     Required,
+    Rounding,
     Unstated,
     WeightBasis,
+    convert,
 )
 from dosecal.model.renal import CALVERT_DRUG
+from dosecal.model.strengths import RoundWay
 from dosecal.source import Span
 
 _RENAL_EXAMPLE = "'CrCl Cockcroft-Gault, actual weight, max 125 mL/min'"
@@ -44,24 +47,55 @@ class RuleChecker(ClauseChecker):
         # by AUC under a rule with a mistake is not reported again as having none.
         self.renal_written: set[str] = set()
 
-    def limit_rules(self, items: Sequence[object], where: str) -> tuple[Bounds | None, Renal | None]:
-        """The BSA limits and the clearance rule among `items` (a regimen's or a drug's lines)."""
+    def limit_rules(self, items: Sequence[object], where: str) -> Rules:
+        """The BSA limits, the clearance rule and the rounding rule among `items` (a regimen's or a
+        drug's lines)."""
         bsa_nodes = [i for i in items if isinstance(i, s.BsaRuleNode)]
         renal_nodes = [i for i in items if isinstance(i, s.RenalRuleNode)]
-        rules: list[s.BsaRuleNode | s.RenalRuleNode] = [*bsa_nodes, *renal_nodes]
+        round_nodes = [i for i in items if isinstance(i, s.RoundRuleNode)]
+        rules: list[s.LimitRuleNode] = [*bsa_nodes, *renal_nodes, *round_nodes]
         for node in rules:
             self.rule_spans[node.span.line] = node.span
-        extras: list[s.BsaRuleNode | s.RenalRuleNode] = [*bsa_nodes[1:], *renal_nodes[1:]]
-        for extra in extras:
-            first = bsa_nodes[0] if isinstance(extra, s.BsaRuleNode) else renal_nodes[0]
-            self.error(extra.span, f"{where} already gives this rule on line {first.span.line}")
+        for kind in (bsa_nodes, renal_nodes, round_nodes):
+            for extra in kind[1:]:
+                self.error(extra.span, f"{where} already gives this rule on line {kind[0].span.line}")
         bsa = None
         if bsa_nodes:
             bsa = self.bounds(bsa_nodes[0].bounds, "m2", limits.BSA_BOUND, bsa_nodes[0].span)
         renal = self.renal(renal_nodes[0]) if renal_nodes else None
         if renal_nodes:
             self.renal_written.add(where)
-        return bsa, renal
+        rounding = self.rounding(round_nodes[0]) if round_nodes else None
+        return bsa, renal, rounding
+
+    def rounding(self, node: s.RoundRuleNode) -> Rounding | None:
+        """round_rule: "round" [ROUND_WAY] "to" _round_to [round_within] _NL"""
+        way = RoundWay(node.way.text) if node.way is not None else RoundWay.NEAREST
+        within = self.number(node.within, limits.PERCENT) if node.within is not None else None
+        if node.step is not None:
+            step = self.flat(node.step)
+            return None if step is None else Rounding(step, within, way, line=node.span.line)
+        sizes = [self.flat(a) for a in node.strengths]
+        found = [a for a in sizes if a is not None]
+        if len(found) < len(sizes):
+            return None
+        if len({a.unit.absolute == "units" for a in found}) > 1:
+            self.error(node.span, "these strengths are in units that do not convert to one another")
+            return None
+        if len(found) > MAX_STRENGTHS:
+            self.error(node.strengths[MAX_STRENGTHS].span, f"a rule names at most {MAX_STRENGTHS} strengths")
+            return None
+        form = node.form.text if node.form else ""
+        ordered = tuple(sorted(found, key=lambda a: _in_mg(a), reverse=True))
+        return Rounding(None, within, way, ordered, form, line=node.span.line)
+
+    def flat(self, node: s.AmountNode) -> Amount | None:
+        """An amount a dose can be rounded to: flat (mg, g, mcg, units)."""
+        amount = self.amount(node)
+        if amount is not None and amount.unit.basis is not Basis.FLAT:
+            self.error(node.unit.span, "round to an absolute amount", f"e.g. '{node.number.text} mg'")
+            return None
+        return amount
 
     def renal(self, node: s.RenalRuleNode) -> Renal | None:
         """renal_rule: "CrCl" "Cockcroft-Gault" ("," _renal_part)* _NL"""
@@ -110,14 +144,13 @@ class RuleChecker(ClauseChecker):
             return None
         return Bounds(low[0] if low else None, high[0] if high else None, span.line)
 
-    def rules_used(
-        self, phases: Sequence[Phase], levels: Sequence[Level], rules: tuple[Bounds | None, Renal | None]
-    ) -> None:
+    def rules_used(self, phases: Sequence[Phase], levels: Sequence[Level], rules: Rules) -> None:
         """Each dose by AUC has a clearance rule; each rule has a dose it may apply to (a dose left
         open counts: the course may supply one by AUC or per m2)."""
-        bsa, renal = rules
+        bsa, renal, rounding = rules
         agents = [a for p in phases for a in p.agents]
         bases = _bases(agents, levels)
+        self.rounding_used(agents, bases, rounding)
         for agent in agents:
             if Basis.AUC in bases[agent.key] and agent.name != CALVERT_DRUG:
                 self.error(
@@ -152,8 +185,36 @@ class RuleChecker(ClauseChecker):
                     "the drugs dosed so give their own rule" if dosed else "delete it",
                 )
 
+    def rounding_used(
+        self, agents: Sequence[Agent], bases: dict[str, set[Basis]], rounding: Rounding | None
+    ) -> None:
+        """A rounding rule rounds a computed dose (per kg, per m2, by AUC): stated doses never are."""
+        computed = {a.key for a in agents if bases[a.key] & _COMPUTED or _open(a)}
+        for agent in agents:
+            if agent.rounding is not None and agent.rounding.line and agent.key not in computed:
+                self.error(
+                    self.rule_spans[agent.rounding.line],
+                    f"{agent.key} has no computed dose: this rule is not used",
+                    "only doses per kg, per m2 or by AUC are rounded; a stated dose never is",
+                )
+        if rounding is not None and rounding.line and not computed - {a.key for a in agents if a.rounding}:
+            self.error(
+                self.rule_spans[rounding.line],
+                "no computed dose of this regimen is rounded by this rule",
+                "delete it",
+            )
+
 
 _BY = {Basis.AUC: "by AUC", Basis.PER_M2: "per m2"}
+_COMPUTED = {Basis.PER_KG, Basis.PER_M2, Basis.AUC}
+# A rounding rule's strengths: a drug comes in a few (capecitabine: 150 mg, 500 mg).
+MAX_STRENGTHS = 6
+Rules = tuple[Bounds | None, Renal | None, Rounding | None]
+
+
+def _in_mg(amount: Amount) -> Decimal:
+    """A strength in its absolute unit's mg (units stay as they are: they compare among themselves)."""
+    return convert(amount.value, amount.unit.absolute, "mg") or amount.value
 
 
 def _open(agent: Agent) -> bool:

@@ -57,7 +57,7 @@ class _Lowerer(RuleChecker):
             self.renal_written.add("this regimen")  # no follow-on "no rule" for its drugs
             self.error(
                 rule.span,
-                "a BSA or CrCl rule holds for the regimen or for one drug, not for a phase",
+                "a BSA, CrCl or round rule holds for the regimen or for one drug, not for a phase",
                 "indent it under the regimen line, or under the drug it is for",
             )
         if phase_nodes:
@@ -78,8 +78,10 @@ class _Lowerer(RuleChecker):
         levels = self.levels([i for i in node.items if isinstance(i, s.LevelNode)], built)
         rules = self.limit_rules(node.items, "this regimen")
         self.rules_used(built, levels, rules)
-        bsa, renal = rules
-        return Regimen(node.name.text, node.title, sources, notes, tuple(built), levels, path, bsa, renal)
+        bsa, renal, rounding = rules
+        return Regimen(
+            node.name.text, node.title, sources, notes, tuple(built), levels, path, bsa, renal, rounding
+        )
 
     def total_cycles(self, phases: Sequence[Phase], names: dict[int, Span]) -> None:
         """The phases' cycles together are a course that can be expanded: at most `MAX_CYCLES`."""
@@ -160,7 +162,7 @@ class _Lowerer(RuleChecker):
                 extra.span, "a drug has one missed-dose rule", f"the first is on line {missed[0].span.line}"
             )
         form = _SINGULAR.get(node.form.text, node.form.text) if node.form else None
-        bsa, renal = self.limit_rules(node.items, node.ref.key)
+        bsa, renal, rounding = self.limit_rules(node.items, node.ref.key)
         self.rule_spans[node.span.line] = node.ref.span
         return Agent(
             name=node.ref.name,
@@ -179,6 +181,7 @@ class _Lowerer(RuleChecker):
             line=node.span.line,
             bsa=bsa,
             renal=renal,
+            rounding=rounding,
         )
 
     def route_in_name(self, ref: s.AgentRef) -> None:
@@ -399,7 +402,7 @@ def _no_rules(
     items: Sequence[s.NoteNode | s.CycleNode | s.AgentNode | s.LimitRuleNode],
 ) -> list[s.NoteNode | s.CycleNode | s.AgentNode]:
     """A phase's items but the rules it cannot hold (reported in `regimen`)."""
-    return [i for i in items if not isinstance(i, (s.BsaRuleNode, s.RenalRuleNode))]
+    return [i for i in items if not isinstance(i, (s.BsaRuleNode, s.RenalRuleNode, s.RoundRuleNode))]
 
 
 def _with_after(agent: Agent, after: tuple[str, ...]) -> Agent:

@@ -375,6 +375,11 @@ def _early_end(token: Token, lines: list[str], expected: set[str]) -> _Finding:
     return _Finding(diagnostic, line)
 
 
+# Filler words of a phrase ("to the nearest 5 mg"): as a suggestion for a mistyped word they mislead
+# ("other" is not a misspelt "the").
+_NOT_SUGGESTED = frozenset({"the"})
+
+
 def hint(word: str, expected: set[str], lark: Lark | None = None) -> str | None:
     """A hint for an unexpected word: a likely spelling, or what was expected (of `lark`'s grammar)."""
     from dosecal.model.regimen import ROUTES
@@ -385,7 +390,7 @@ def hint(word: str, expected: set[str], lark: Lark | None = None) -> str | None:
         return f"routes are written in capitals: did you mean '{word.upper()}'?"
     if "WORD" in expected and word[:1].isupper() and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", word):
         return f"drug names are written in lower case: did you mean '{word.lower()}'?"
-    keywords = sorted(_keywords(lark))
+    keywords = sorted(_keywords(lark) - _NOT_SUGGESTED)
     close = [c for c in difflib.get_close_matches(word, keywords, n=2, cutoff=0.7) if c != word]
     if close:
         return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"

@@ -206,7 +206,19 @@ class RenalRuleNode:
     span: Span
 
 
-LimitRuleNode = BsaRuleNode | RenalRuleNode
+@dataclass(frozen=True, slots=True)
+class RoundRuleNode:
+    """`round down to 150 mg and 500 mg tablets`, `round to the nearest 5 mg within 10 percent`."""
+
+    way: Word | None  # "down", "up"; None: to the nearest
+    step: AmountNode | None
+    strengths: tuple[AmountNode, ...]
+    form: Word | None  # "tablets", "capsules", "vials" (with strengths)
+    within: Num | None
+    span: Span
+
+
+LimitRuleNode = BsaRuleNode | RenalRuleNode | RoundRuleNode
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,6 +103,8 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
     parity = period
     cycle_word = period
     per_day = period
+    strength_form = period
+    round_way = period
 
     def phase(
         self, meta: Meta, name: Token, *items: s.NoteNode | s.CycleNode | s.AgentNode | s.LimitRuleNode
@@ -185,6 +187,33 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
     def weight_basis(self, meta: Meta, basis: Token) -> s.Word:
         """weight_basis: WEIGHT_BASIS "weight" """
         return _word(basis)
+
+    def round_rule(
+        self,
+        meta: Meta,
+        way: s.Word | None,
+        target: s.AmountNode | tuple[tuple[s.AmountNode, ...], s.Word],
+        within: s.Num | None,
+    ) -> s.RoundRuleNode:
+        """round_rule: "round" [ROUND_WAY] "to" _round_to [round_within] _NL"""
+        if isinstance(target, s.AmountNode):
+            return s.RoundRuleNode(way, target, (), None, within, _span(meta))
+        amounts, form = target
+        return s.RoundRuleNode(way, None, amounts, form, within, _span(meta))
+
+    def nearest_step(self, meta: Meta, amount: s.AmountNode) -> s.AmountNode:
+        """nearest_step: "the" "nearest" amount"""
+        return amount
+
+    def strengths(self, meta: Meta, *parts: s.AmountNode | s.Word) -> tuple[tuple[s.AmountNode, ...], s.Word]:
+        """strengths: amount (_sep amount)* strength_form"""
+        *amounts, form = parts
+        assert isinstance(form, s.Word)
+        return tuple(a for a in amounts if isinstance(a, s.AmountNode)), form
+
+    def round_within(self, meta: Meta, number: Token) -> s.Num:
+        """round_within: "within" NUMBER "percent" """
+        return _num(number)
 
     def bound(self, meta: Meta, kind: Token, number: Token, unit: Token) -> s.BoundNode:
         """!bound: ("max" | "min") NUMBER UNIT"""

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from dosecal.errors import CourseError, Subject
 from dosecal.model.adjust import Adjustment
-from dosecal.model.dosing import Measures, Rounding
+from dosecal.model.dosing import Rounding
+from dosecal.model.measures import Measures
 from dosecal.model.regimen import (
     Amount,
 )
@@ -34,7 +35,8 @@ class Course:
     measures: Measures = field(default_factory=Measures)
     course_id: str | None = None  # identity for administration ids; default: regimen name
     adjustments: tuple[Adjustment, ...] = ()
-    rounding: Rounding | None = None
+    rounding: Rounding | None = None  # for every computed dose, in place of the regimen's rules
+    roundings: tuple[tuple[str, Rounding], ...] = ()  # by drug, in place of `rounding` for it
 
 
 def check_start(start: dt.date) -> None:

@@ -21,13 +21,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from dosecal import limits
 from dosecal.errors import CourseError, Subject
 from dosecal.model.measures import BsaFormula, Measures
-from dosecal.model.regimen import UNITS, Amount, Basis, Bounds, Renal, convert, format_decimal
+from dosecal.model.regimen import UNITS, Amount, Basis, Bounds, Renal, Rounding, convert, format_decimal
 from dosecal.model.renal import calvert
+from dosecal.model.strengths import Combination, RoundWay, combine
 
 __all__ = [
     "HEIGHT_CM",
@@ -39,6 +40,7 @@ __all__ = [
     "Computed",
     "DoseRules",
     "Measures",
+    "RoundWay",
     "Rounding",
     "against_cap",
     "bsa",
@@ -88,20 +90,6 @@ def _shown(exact: Decimal, places: int, agrees: Callable[[Decimal], bool]) -> De
 
 
 @dataclass(frozen=True, slots=True)
-class Rounding:
-    """A course's rounding policy for computed doses: to the nearest `step`, and only when that
-    moves the dose by at most `within_percent` (None: always). Stated doses are never rounded."""
-
-    step: Amount  # a flat amount: 5 mg
-    within_percent: Decimal | None = None
-
-    def __str__(self) -> str:
-        limit = self.within_percent
-        within = f" within {format_decimal(limit)} percent" if limit is not None else ""
-        return f"to the nearest {self.step}{within}"
-
-
-@dataclass(frozen=True, slots=True)
 class DoseRules:
     """What the regimen says about computing a drug's dose beyond its unit: the limits on its BSA,
     and how the clearance of a dose by AUC is estimated (the drug's own, else the regimen's)."""
@@ -117,6 +105,7 @@ class Computed:
     amount: Decimal | None
     unit: str
     basis: str
+    made_of: Combination | None = None  # the units of the strengths that make the dose
 
 
 def compute(
@@ -136,24 +125,33 @@ def compute(
         if rules.renal is None:  # lowering refuses a dose by AUC without a clearance rule
             raise CourseError(f"{drug} {dose} has no rule for its creatinine clearance", subject=Subject.DOSE)
         value, steps = calvert(dose, rules.renal, measures, drug)
-        value, steps = _rounded(value, unit.absolute, steps, rounding)
-        return _capped(value, unit.absolute, steps, cap)
+        value, steps, made = _rounded(value, unit.absolute, steps, rounding)
+        return _made_of(_capped(value, unit.absolute, steps, cap), made)
     if unit.basis is Basis.PER_KG:
         if measures.weight_kg is None:
             return Computed(None, unit.absolute, "not computed: needs the weight (--weight)")
         value = dose.value * measures.weight_kg
         steps = f"{dose} x {format_decimal(measures.weight_kg)} kg = {format_decimal(value)} {unit.absolute}"
-        value, steps = _rounded(value, unit.absolute, steps, rounding)
-        return _capped(value, unit.absolute, steps, cap)
+        value, steps, made = _rounded(value, unit.absolute, steps, rounding)
+        return _made_of(_capped(value, unit.absolute, steps, cap), made)
     area = bsa(measures)
     if area is None:
         return Computed(None, unit.absolute, "not computed: needs weight and height (--weight, --height)")
     used, bounded = _bsa_within(area.value, rules.bsa)
     value = dose.value * used
     steps = f"{dose} x {format_decimal(used)} m2 = {format_decimal(value)} {unit.absolute}"
-    value, steps = _rounded(value, unit.absolute, steps, rounding)
-    result = _capped(value, unit.absolute, steps, cap)
-    return Computed(result.amount, result.unit, f"{result.basis}; {area.explanation}{bounded}")
+    value, steps, made = _rounded(value, unit.absolute, steps, rounding)
+    result = _made_of(_capped(value, unit.absolute, steps, cap), made)
+    return Computed(
+        result.amount, result.unit, f"{result.basis}; {area.explanation}{bounded}", result.made_of
+    )
+
+
+def _made_of(result: Computed, made: Combination | None) -> Computed:
+    """The units that make the dose, while the dose is still their total (a cap may lower it)."""
+    if made is None or result.amount != made.total:
+        return result
+    return Computed(result.amount, result.unit, result.basis, made)
 
 
 def _bsa_within(value: Decimal, bounds: Bounds | None) -> tuple[Decimal, str]:
@@ -167,27 +165,70 @@ def _bsa_within(value: Decimal, bounds: Bounds | None) -> tuple[Decimal, str]:
     return value, ""
 
 
-def _rounded(value: Decimal, unit: str, steps: str, rounding: Rounding | None) -> tuple[Decimal, str]:
+_QUANTIZE = {RoundWay.NEAREST: ROUND_HALF_UP, RoundWay.DOWN: ROUND_FLOOR, RoundWay.UP: ROUND_CEILING}
+
+
+def _rounded(
+    value: Decimal, unit: str, steps: str, rounding: Rounding | None
+) -> tuple[Decimal, str, Combination | None]:
+    """`value` rounded by `rounding`, the steps with what was done, and the units that make it."""
     if rounding is None:
-        return value, steps
+        return value, steps, None
+    if rounding.step is None:
+        return _to_strengths(value, unit, steps, rounding)
     step = convert(rounding.step.value, rounding.step.unit.absolute, unit)
     if step is None:
-        raise CourseError(
-            f"a dose in {unit} cannot be rounded to the nearest {rounding.step}", subject=Subject.ROUNDING
-        )
-    rounded = (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+        raise CourseError(f"a dose in {unit} cannot be rounded {rounding.rule()}", subject=Subject.ROUNDING)
+    rounded = (value / step).quantize(Decimal(1), rounding=_QUANTIZE[rounding.way]) * step
+    said = f" ({rounding.said})" if rounding.said else ""
+    nearest = f"the nearest {rounding.step}" if rounding.way is RoundWay.NEAREST else rounding.rule()
     if rounded <= 0:
-        return value, f"{steps}, not rounded (the nearest {rounding.step} would be 0)"
+        return value, f"{steps}, not rounded ({nearest}{said} would be 0)", None
     change = abs(rounded - value) / value * 100  # against the dose computed, not the rounded one
     limit = rounding.within_percent
     if limit is not None and change > limit:  # exactly at the limit is within it
-        return value, (
-            f"{steps}, not rounded: the nearest {rounding.step} ({format_decimal(rounded)} {unit}) "
-            f"is {_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%"
+        return (
+            value,
+            (
+                f"{steps}, not rounded: {nearest}{said} ({format_decimal(rounded)} {unit}) "
+                f"is {_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%"
+            ),
+            None,
         )
     if rounded == value:
-        return value, steps
-    return rounded, f"{steps}, rounded to the nearest {rounding.step} = {format_decimal(rounded)} {unit}"
+        return value, steps, None
+    return rounded, f"{steps}, rounded {rounding.rule()}{said} = {format_decimal(rounded)} {unit}", None
+
+
+def _to_strengths(
+    value: Decimal, unit: str, steps: str, rounding: Rounding
+) -> tuple[Decimal, str, Combination | None]:
+    """The dose as whole units of the rule's strengths: the total the rule asks for, and how many of
+    each make it (the fewest units), or the dose unrounded and why."""
+    sizes = [convert(s.value, s.unit.absolute, unit) for s in rounding.strengths]
+    if any(size is None for size in sizes):
+        raise CourseError(f"a dose in {unit} cannot be rounded {rounding.rule()}", subject=Subject.ROUNDING)
+    said = f" ({rounding.said})" if rounding.said else ""
+    made = combine(value, tuple(s for s in sizes if s is not None), rounding.way)
+    if made is None:  # down, below the smallest strength: nothing but 0
+        return value, f"{steps}, not rounded ({rounding.rule()}{said} would be 0)", None
+    change = abs(made.total - value) / value * 100
+    limit = rounding.within_percent
+    if limit is not None and change > limit:
+        return (
+            value,
+            (
+                f"{steps}, not rounded: {rounding.rule()}{said} would give "
+                f"{format_decimal(made.total)} {unit}, "
+                f"{_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%"
+            ),
+            None,
+        )
+    pieces = " + ".join(f"{n} x {format_decimal(size)} {unit}" for size, n in made.units)
+    if made.total == value:
+        return value, f"{steps} = {pieces}{said}", made
+    total = format_decimal(made.total)
+    return made.total, f"{steps}, rounded {rounding.rule()}{said} = {total} {unit} = {pieces}", made
 
 
 class CapFit(enum.Enum):

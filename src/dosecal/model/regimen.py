@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dosecal.errors import CourseError, Subject
+from dosecal.model.strengths import RoundWay
 
 
 class Basis(enum.Enum):
@@ -130,6 +131,36 @@ class Renal:
     weight: WeightBasis
     bounds: Bounds | None
     line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    """A rounding rule for computed doses (a course's or a regimen's): to a `step` (the nearest,
+    or down, or up), or to the totals whole units of `strengths` make (150 mg and 500 mg tablets);
+    only when that moves the dose by at most `within_percent` (None: always). Stated doses are
+    never rounded. `said` is what the basis names the rule by ("regimen line 14"), or nothing."""
+
+    step: Amount | None  # a flat amount: 5 mg; None when the rule is one of strengths
+    within_percent: Decimal | None = None
+    way: RoundWay = RoundWay.NEAREST
+    strengths: tuple[Amount, ...] = ()  # flat amounts, the largest first
+    form: str = ""  # of the strengths: "tablets", "capsules", "vials"
+    said: str = ""
+    line: int | None = None  # the regimen's or the course's line that states it
+
+    def __str__(self) -> str:
+        limit = self.within_percent
+        within = f" within {format_decimal(limit)} percent" if limit is not None else ""
+        return f"{self.rule()}{within}"
+
+    def rule(self) -> str:
+        """'to the nearest 5 mg', 'down to the nearest 5 mg', 'down to 150 mg and 500 mg tablets'."""
+        way = "" if self.way is RoundWay.NEAREST else f"{self.way.value} "
+        if self.step is not None:
+            return f"{way}to the nearest {self.step}"
+        sizes = [str(s) for s in sorted(self.strengths, key=lambda a: a.value)]
+        listed = sizes[0] if len(sizes) == 1 else f"{', '.join(sizes[:-1])} and {sizes[-1]}"
+        return f"{way}to {listed} {self.form}".rstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +289,7 @@ class Agent:
     line: int
     bsa: Bounds | None = None  # the drug's own BSA limits, else the regimen's
     renal: Renal | None = None  # the drug's own clearance rule, else the regimen's
+    rounding: Rounding | None = None  # the drug's own rounding rule, else the regimen's
 
     @property
     def key(self) -> str:
@@ -316,6 +348,7 @@ class Regimen:
     path: str = field(compare=False)  # where it was read from: not what it says
     bsa: Bounds | None = None  # limits on the BSA of every dose per m2 (a drug may set its own)
     renal: Renal | None = None  # how the clearance of every dose by AUC is estimated
+    rounding: Rounding | None = None  # how every computed dose is rounded (a drug may set its own)
 
     def level(self, name: str) -> Level | None:
         return next((lv for lv in self.levels if lv.name == name), None)

@@ -110,7 +110,15 @@ def dose_words(a: Administration) -> str:
     prescribed = amount_text(a.dose_amount, a.dose_unit)
     if a.computed_amount is None or a.dose_unit == a.computed_unit:
         return prescribed
-    return f"{prescribed} = {format_decimal(a.computed_amount)} {a.computed_unit}"
+    return f"{prescribed} = {format_decimal(a.computed_amount)} {a.computed_unit}{made_of_words(a)}"
+
+
+def made_of_words(a: Administration) -> str:
+    """' (3 x 500 mg + 5 x 150 mg tablets)': the units that make a dose rounded to strengths."""
+    if a.made_of is None:
+        return ""
+    pieces = " + ".join(f"{n} x {format_decimal(size)} {a.computed_unit}" for size, n in a.made_of.units)
+    return f" ({pieces} {a.made_of_form})".replace(" )", ")")
 
 
 def _short_dose(a: Administration) -> str:
