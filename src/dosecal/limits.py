@@ -161,6 +161,7 @@ CREATININE_UMOL_L = _limit("a creatinine in umol/L", "9", 1770, 1, "umol/L")
 
 # ---- limits a regimen puts on values computed for a patient ---------------------------
 
+BMI = _limit("a BMI", "10", 80, 1, "kg/m2")
 BSA_BOUND = _limit("a body surface area limit", "0.1", 5, 2, "m2")
 CLEARANCE_BOUND = _limit("a creatinine clearance limit", "1", 500, 2, "mL/min")
 
@@ -177,6 +178,7 @@ REGIMEN_LIMITS = (
     AUC,
     BSA_BOUND,
     CLEARANCE_BOUND,
+    BMI,
 )
 COURSE_LIMITS = (
     CYCLE_COUNT,

@@ -140,6 +140,8 @@ def schedule_of(flags: CourseFlags) -> tuple[Schedule, Identity]:
     """The course's administration table, and whose it is."""
     regimen, course = course_of(flags)
     schedule = expand(regimen, course)
+    for drug, warning in schedule.plan.warnings:  # also in every row's basis: here for the reader now
+        click.echo(f"dosecal: {drug}: {warning}", err=True)
     explicit = course.course_id is not None
     identity = Identity(flags.patient_id, schedule.plan.course_id, explicit)
     return schedule, identity

@@ -181,6 +181,12 @@ def _change(planned: DoseSpec, given: DoseSpec) -> DoseChange:
     return DoseChange.CHANGED
 
 
+def _warned(the_plan: Plan, agent: Agent, basis: str) -> str:
+    """The basis, with every label limit that holds for this patient and only warns."""
+    said = [text for key, text in the_plan.warnings if key == agent.key]
+    return "; ".join((basis, *said))
+
+
 def _because(adjustment: Adjustment) -> Change:
     """What an adjustment says on the rows it changes: 'cycle 3 delayed 7 days (ANC 0.8)'."""
     return Change(adjustment.line, f"{adjustment.describe()} ({adjustment.reason})")
@@ -215,7 +221,7 @@ def _administration(
         dose_source=dose.source,
         computed_amount=computed.amount if computed else None,
         computed_unit=computed.unit if computed and computed.amount is not None else "",
-        dose_basis=computed.basis if computed else "dose not stated in the regimen",
+        dose_basis=_warned(the_plan, agent, computed.basis if computed else "dose not stated in the regimen"),
         dose_change=dose.change,
         route=agent.route or "",
         form=agent.form or "",

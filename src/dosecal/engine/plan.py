@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from dosecal.engine.timeline import cycle_starts
@@ -22,14 +23,17 @@ from dosecal.model.dosing import CapFit, DoseRules, against_cap
 from dosecal.model.regimen import (
     Agent,
     Amount,
+    Attribute,
     Basis,
     Clause,
     DoseSpec,
     Level,
+    PatientLimit,
     Regimen,
     Required,
     Rounding,
     Unstated,
+    format_decimal,
 )
 
 A = TypeVar("A", Delay, StartOn, LevelFrom, DoseFrom)
@@ -56,6 +60,8 @@ class Plan:
     supplied: tuple[tuple[str, Amount], ...]
     # The holds of each drug with the position they start at, found once: every dose asks.
     holds: tuple[tuple[str, tuple[tuple[Hold, tuple[int, int]], ...]], ...] = ()
+    # The label limits that hold for this patient and only warn: (drug, what every output says).
+    warnings: tuple[tuple[str, str], ...] = ()
 
     @property
     def course_id(self) -> str:
@@ -156,7 +162,8 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     _by_auc(regimen, course)
     _roundings(regimen, course)
     _renal_values(regimen, course, levels)
-    result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course))
+    warnings = _patient_limits(regimen, course, phases)
+    result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course), warnings)
     _within_horizon(result)
     _named_changes(regimen, course, levels)
     for used in levels:
@@ -242,6 +249,64 @@ def rounding_for(the_plan: Plan, agent: Agent) -> Rounding | None:
     if stated is not None:
         return replace(stated, said=f"regimen line {stated.line}")
     return None
+
+
+def _patient_limits(
+    regimen: Regimen, course: Course, phases: tuple[PhasePlan, ...]
+) -> tuple[tuple[str, str], ...]:
+    """Each label limit of a drug the course gives, decided once, at the start: one that holds
+    refuses the course, or, where the regimen says it only warns, is said on the drug's rows."""
+    warnings: list[tuple[str, str]] = []
+    for phase in (regimen.phases[p.index] for p in phases):
+        for agent in phase.agents:
+            for limit in agent.limits:
+                value, shown = _patient_value(regimen, agent, limit, course)
+                if not limit.condition.compare.holds(value, limit.condition.value):
+                    continue
+                said = f"{limit.condition} (regimen line {limit.line}): {shown}"
+                if limit.warn:
+                    warnings.append((agent.key, f"warning: {said}"))
+                    continue
+                raise CourseError(
+                    f"{agent.key} is not given if {said}",
+                    subject=_SUBJECT_OF[limit.condition.attribute],
+                    hint="the regimen says not to give it to this patient",
+                )
+    return tuple(dict.fromkeys(warnings))
+
+
+def _patient_value(
+    regimen: Regimen, agent: Agent, limit: PatientLimit, course: Course
+) -> tuple[Decimal, str]:
+    """The patient's value a limit is on, exact, and how it is said (with its arithmetic)."""
+    m = course.measures
+    attribute = limit.condition.attribute
+    what = f"{agent.key} is limited ({limit.condition}, regimen line {limit.line})"
+    if attribute is Attribute.CRCL:
+        rule = dose_rules(regimen, agent).renal
+        assert rule is not None  # lowering refuses a limit on the clearance without a rule
+        raw, steps = renal.estimated(rule, m, what)
+        return Decimal(raw.numerator) / Decimal(raw.denominator), steps
+    if attribute is Attribute.AGE:
+        if m.age is None:
+            raise CourseError(
+                f"{what} by age: give --age YEARS (in a course file or a roster: 'age' or 'born')",
+                subject=Subject.AGE,
+            )
+        return Decimal(m.age), f"the patient is {m.age}"
+    if m.weight_kg is None or m.height_cm is None:
+        raise CourseError(
+            f"{what} by BMI, which needs the weight and height (--weight, --height)", subject=Subject.WEIGHT
+        )
+    bmi = m.weight_kg / (m.height_cm / 100) ** 2
+    shown = format_decimal(bmi.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return (
+        bmi,
+        f"BMI = {format_decimal(m.weight_kg)} kg / ({format_decimal(m.height_cm / 100)} m)^2 = {shown} kg/m2",
+    )
+
+
+_SUBJECT_OF = {Attribute.CRCL: Subject.CREATININE, Attribute.AGE: Subject.AGE, Attribute.BMI: Subject.WEIGHT}
 
 
 def _roundings(regimen: Regimen, course: Course) -> None:

@@ -17,11 +17,16 @@ from dosecal.language import syntax as s
 from dosecal.language.clauses import ClauseChecker
 from dosecal.limits import Limit
 from dosecal.model.regimen import (
+    ATTRIBUTE_UNITS,
     Agent,
     Amount,
+    Attribute,
     Basis,
     Bounds,
+    Compare,
+    Condition,
     Level,
+    PatientLimit,
     Phase,
     Renal,
     Required,
@@ -167,8 +172,10 @@ class RuleChecker(ClauseChecker):
                     f"{agent.key} is dosed by AUC: say how its creatinine clearance is estimated",
                     f"add a line such as {_RENAL_EXAMPLE} under the regimen, or under the drug",
                 )
+            self.limits_estimable(agent, renal)
             for own, basis in ((agent.renal, Basis.AUC), (agent.bsa, Basis.PER_M2)):
-                if own is not None and basis not in bases[agent.key] and not _open(agent):
+                uses = basis in bases[agent.key] or (basis is Basis.AUC and _on_clearance(agent))
+                if own is not None and not uses and not _open(agent):
                     self.error(
                         self.rule_spans[own.line],
                         f"{agent.key} has no dose {_BY[basis]}: this rule is not used",
@@ -177,7 +184,11 @@ class RuleChecker(ClauseChecker):
         for rule, basis in ((renal, Basis.AUC), (bsa, Basis.PER_M2)):
             if rule is None:
                 continue
-            dosed = [a for a in agents if basis in bases[a.key] or _open(a)]
+            dosed = [
+                a
+                for a in agents
+                if basis in bases[a.key] or _open(a) or (basis is Basis.AUC and _on_clearance(a))
+            ]
             if all((a.renal if basis is Basis.AUC else a.bsa) is not None for a in dosed):
                 self.error(
                     self.rule_spans[rule.line],
@@ -203,6 +214,54 @@ class RuleChecker(ClauseChecker):
                 "no computed dose of this regimen is rounded by this rule",
                 "delete it",
             )
+
+    def limits_estimable(self, agent: Agent, renal: Renal | None) -> None:
+        """A limit on the clearance needs a rule that estimates it (the drug's or the regimen's)."""
+        written = {agent.key, "this regimen"} & self.renal_written
+        for limit in agent.limits:
+            if limit.condition.attribute is Attribute.CRCL and not written and not self.recovered:
+                self.error(
+                    self.rule_spans[limit.line],
+                    "this limit is on the creatinine clearance: say how it is estimated",
+                    f"add a line such as {_RENAL_EXAMPLE} under the regimen, or under the drug",
+                )
+
+    def patient_limits(self, items: Sequence[object]) -> tuple[PatientLimit, ...]:
+        """patient_limit: limit_kind "if" condition _NL, each in its attribute's unit and range."""
+        found: list[PatientLimit] = []
+        for node in (i for i in items if isinstance(i, s.PatientLimitNode)):
+            self.rule_spans[node.span.line] = node.span
+            condition = self.condition(node.condition)
+            if condition is not None:
+                found.append(PatientLimit(condition, node.warn, node.span.line))
+        return tuple(found)
+
+    def condition(self, node: s.ConditionNode) -> Condition | None:
+        """condition: attribute comparison NUMBER [UNIT]"""
+        attribute = Attribute(node.attribute.text)
+        unit = ATTRIBUTE_UNITS[attribute]
+        written = node.unit.text if node.unit else ""
+        if written != unit and not (attribute is Attribute.AGE and written == "years"):
+            at = node.unit.span if node.unit else node.number.span
+            example = (
+                f"{node.attribute.text} {node.comparison.text} {node.number.text}{' ' + unit if unit else ''}"
+            )
+            self.error(at, f"{attribute.value} is compared in {unit or 'years'}", f"write e.g. '{example}'")
+            return None
+        value = self.number(node.number, _CONDITION_LIMITS[attribute])
+        return None if value is None else Condition(attribute, Compare(node.comparison.text), value)
+
+
+_CONDITION_LIMITS = {
+    Attribute.CRCL: limits.CLEARANCE_BOUND,
+    Attribute.AGE: limits.AGE,
+    Attribute.BMI: limits.BMI,
+}
+
+
+def _on_clearance(agent: Agent) -> bool:
+    """The drug has a limit on the clearance: the clearance rule is used by it."""
+    return any(limit.condition.attribute is Attribute.CRCL for limit in agent.limits)
 
 
 _BY = {Basis.AUC: "by AUC", Basis.PER_M2: "per m2"}

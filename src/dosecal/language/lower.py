@@ -163,6 +163,7 @@ class _Lowerer(RuleChecker):
             )
         form = _SINGULAR.get(node.form.text, node.form.text) if node.form else None
         bsa, renal, rounding = self.limit_rules(node.items, node.ref.key)
+        patient_limits = self.patient_limits(node.items)
         self.rule_spans[node.span.line] = node.ref.span
         return Agent(
             name=node.ref.name,
@@ -182,6 +183,7 @@ class _Lowerer(RuleChecker):
             bsa=bsa,
             renal=renal,
             rounding=rounding,
+            limits=patient_limits,
         )
 
     def route_in_name(self, ref: s.AgentRef) -> None:

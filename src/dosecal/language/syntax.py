@@ -218,6 +218,26 @@ class RoundRuleNode:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class ConditionNode:
+    """`CrCl < 45 mL/min`."""
+
+    attribute: Word
+    comparison: Word
+    number: Num
+    unit: Word | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PatientLimitNode:
+    """`not given if CrCl < 45 mL/min`, `warn if age >= 80`."""
+
+    warn: bool
+    condition: ConditionNode
+    span: Span
+
+
 LimitRuleNode = BsaRuleNode | RenalRuleNode | RoundRuleNode
 
 
@@ -228,7 +248,7 @@ class AgentNode:
     route: Word | None
     form: Word | None
     options: tuple[OptionNode, ...]
-    items: tuple[ClauseNode | NoteNode | MissedDoseNode | LimitRuleNode, ...]
+    items: tuple[ClauseNode | NoteNode | MissedDoseNode | LimitRuleNode | PatientLimitNode, ...]
     span: Span
 
 

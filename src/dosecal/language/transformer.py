@@ -105,6 +105,8 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
     per_day = period
     strength_form = period
     round_way = period
+    attribute = period
+    comparison = period
 
     def phase(
         self, meta: Meta, name: Token, *items: s.NoteNode | s.CycleNode | s.AgentNode | s.LimitRuleNode
@@ -118,7 +120,7 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         self,
         meta: Meta,
         header: s.AgentNode,
-        *items: s.ClauseNode | s.NoteNode | s.MissedDoseNode | s.LimitRuleNode,
+        *items: s.ClauseNode | s.NoteNode | s.MissedDoseNode | s.LimitRuleNode | s.PatientLimitNode,
     ) -> s.AgentNode:
         """agent: agent_header _NL _INDENT _agent_item+ _DEDENT (the node keeps the header's span)"""
         h = header
@@ -210,6 +212,22 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         *amounts, form = parts
         assert isinstance(form, s.Word)
         return tuple(a for a in amounts if isinstance(a, s.AmountNode)), form
+
+    def patient_limit(self, meta: Meta, kind: s.Word, condition: s.ConditionNode) -> s.PatientLimitNode:
+        """patient_limit: limit_kind "if" condition _NL"""
+        return s.PatientLimitNode(kind.text == "warn", condition, _span(meta))
+
+    def limit_kind(self, meta: Meta, *words: Token) -> s.Word:
+        """!limit_kind: "warn" | "not" "given" """
+        return s.Word(" ".join(str(w) for w in words), _span(meta))
+
+    def condition(
+        self, meta: Meta, attribute: s.Word, comparison: s.Word, number: Token, unit: Token | None
+    ) -> s.ConditionNode:
+        """condition: attribute comparison NUMBER [UNIT]"""
+        return s.ConditionNode(
+            attribute, comparison, _num(number), _word(unit) if unit else None, _span(meta)
+        )
 
     def round_within(self, meta: Meta, number: Token) -> s.Num:
         """round_within: "within" NUMBER "percent" """

@@ -163,6 +163,60 @@ class Rounding:
         return f"{way}to {listed} {self.form}".rstrip()
 
 
+class Attribute(enum.Enum):
+    """A patient value a regimen's condition is on; the value is how the language writes it."""
+
+    CRCL = "CrCl"  # mL/min: Cockcroft-Gault by the drug's rule, before that rule's bounds
+    AGE = "age"  # whole years at the start
+    BMI = "BMI"  # kg/m2: weight / height^2
+
+
+class Compare(enum.Enum):
+    """How a condition compares the patient's value with its number."""
+
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+    def holds(self, value: Decimal, limit: Decimal) -> bool:
+        if self is Compare.LT:
+            return value < limit
+        if self is Compare.LE:
+            return value <= limit
+        if self is Compare.GT:
+            return value > limit
+        return value >= limit
+
+
+# The unit each attribute is written in after its number (age: none).
+ATTRIBUTE_UNITS = {Attribute.CRCL: "mL/min", Attribute.AGE: "", Attribute.BMI: "kg/m2"}
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """`CrCl < 45 mL/min`, `age >= 75`: a comparison of a patient value, decided at the start."""
+
+    attribute: Attribute
+    compare: Compare
+    value: Decimal
+
+    def __str__(self) -> str:
+        unit = ATTRIBUTE_UNITS[self.attribute]
+        number = f"{format_decimal(self.value)} {unit}".rstrip()
+        return f"{self.attribute.value} {self.compare.value} {number}"
+
+
+@dataclass(frozen=True, slots=True)
+class PatientLimit:
+    """A label's limit on a patient value: the drug is not given when `condition` holds (a course
+    is refused), or, `warn`, it is given and every output says the condition holds."""
+
+    condition: Condition
+    warn: bool
+    line: int
+
+
 @dataclass(frozen=True, slots=True)
 class Duration:
     """Infusion time in minutes; `low < high` for a range such as 30-60 min.
@@ -290,6 +344,7 @@ class Agent:
     bsa: Bounds | None = None  # the drug's own BSA limits, else the regimen's
     renal: Renal | None = None  # the drug's own clearance rule, else the regimen's
     rounding: Rounding | None = None  # the drug's own rounding rule, else the regimen's
+    limits: tuple[PatientLimit, ...] = ()  # `not given if CrCl < 45 mL/min`, `warn if age >= 80`
 
     @property
     def key(self) -> str:

@@ -86,6 +86,12 @@ def _cent(value: Fraction) -> str:
 def require(target: Amount, rule: Renal, m: Measures, drug: str) -> None:
     """Refuse, in one line, a course that lacks a value Cockcroft-Gault needs for `drug` at `target`
     (or a child's course: the formula is an adult's)."""
+    require_for(f"{drug} {target} is dosed", rule, m)
+
+
+def require_for(what: str, rule: Renal, m: Measures) -> None:
+    """`require`, for `what` needs the clearance ("pemetrexed is limited", said before "from the
+    creatinine clearance")."""
     actual = rule.weight is WeightBasis.ACTUAL
     needed = [
         ("age", m.age is None, Subject.AGE, "--age YEARS"),
@@ -111,7 +117,7 @@ def require(target: Amount, rule: Renal, m: Measures, drug: str) -> None:
         kind = "line or column" if len(missing) == 1 else "lines or columns"
         lines = f"the {joined} {kind}"
         raise CourseError(
-            f"{drug} {target} is dosed from the creatinine clearance (Cockcroft-Gault, regimen line "
+            f"{what} from the creatinine clearance (Cockcroft-Gault, regimen line "
             f"{rule.line}), which needs the patient's {listed}",
             subject=missing[0][1],
             hint=f"give {', '.join(flag for _, _, flag in missing)} (in a course file or a roster: {lines})",
@@ -119,13 +125,31 @@ def require(target: Amount, rule: Renal, m: Measures, drug: str) -> None:
     assert m.age is not None  # checked above
     if m.age < _ADULT:
         raise CourseError(
-            f"{drug} {target} is dosed by Cockcroft-Gault, an adult's formula; the patient is {m.age}",
+            f"{what} by Cockcroft-Gault, an adult's formula; the patient is {m.age}",
             subject=Subject.AGE,
             hint="Cockcroft-Gault is not used for children: a child's dose is not computed by dosecal",
         )
 
 
-def _clearance(rule: Renal, m: Measures) -> tuple[str, Fraction, bool]:
+def estimated(rule: Renal, m: Measures, what: str) -> tuple[Fraction, str]:
+    """The clearance as Cockcroft-Gault gives it, before the rule's bounds (a limit of a label is on
+    the patient's clearance, not on the figure a dose is computed from), and its step, to 0.01."""
+    require_for(what, rule, m)
+    steps, _, _ = _clearance(rule, m, bounded=False)
+    raw = _raw(rule, m)
+    return raw, steps.replace(_FIGURE, _cent(raw))
+
+
+def _raw(rule: Renal, m: Measures) -> Fraction:
+    assert m.age is not None and m.sex is not None and m.creatinine is not None
+    weight, _ = _weight(rule.weight, m)
+    creatinine = m.creatinine
+    mg_dl = Fraction(creatinine.value) / (1 if creatinine.unit is CreatinineUnit.MG_DL else _UMOL_PER_MG_DL)
+    raw = (140 - m.age) * weight / (72 * mg_dl)
+    return raw * _FEMALE_FACTOR if m.sex is Sex.FEMALE else raw
+
+
+def _clearance(rule: Renal, m: Measures, bounded: bool = True) -> tuple[str, Fraction, bool]:
     """The clearance's steps (its figure left as `_FIGURE`), its exact value within the rule's
     bounds, and whether a bound applied."""
     assert m.age is not None and m.sex is not None and m.creatinine is not None and m.weight_kg is not None
@@ -134,17 +158,13 @@ def _clearance(rule: Renal, m: Measures) -> tuple[str, Fraction, bool]:
     # A creatinine in umol/L is converted inside the formula, as a calculator is given it.
     per_mg = "" if creatinine.unit is CreatinineUnit.MG_DL else " / 88.4"
     divisor = f"72 x {creatinine}{per_mg}"
-    mg_dl = Fraction(creatinine.value) / (1 if creatinine.unit is CreatinineUnit.MG_DL else _UMOL_PER_MG_DL)
-    raw = (140 - m.age) * weight / (72 * mg_dl)
-    factor = ""
-    if m.sex is Sex.FEMALE:
-        raw *= _FEMALE_FACTOR
-        factor = " x 0.85"
+    raw = _raw(rule, m)
+    factor = " x 0.85" if m.sex is Sex.FEMALE else ""
     weight_text = format_decimal(m.weight_kg) if rule.weight is WeightBasis.ACTUAL else _cent(weight)
     formula = f"CrCl = (140 - {m.age}) x {weight_text} kg / ({divisor}){factor}"
     when = f"; creatinine of {creatinine.measured}" if creatinine.measured else ""
     named = f"(Cockcroft-Gault, {rule.weight.value} weight{when})"
-    used, bound = _within(raw, rule.bounds)
+    used, bound = _within(raw, rule.bounds if bounded else None)
     if used > limits.CLEARANCE_BOUND.high:  # each value plausible, together not (300 kg, 0.1 mg/dL)
         high = limits.plain(limits.CLEARANCE_BOUND.high)
         raise CourseError(

@@ -138,6 +138,12 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> 
     lines += [f"    {clause_text(c)}" for c in agent.clauses]
     lines += [f"    note: {n}" for n in agent.notes]
     lines += [f"    {line}" for line in rule_lines(agent.bsa, agent.renal)]
+    if agent.rounding is not None:
+        lines.append(f"    computed doses rounded {agent.rounding}")
+    lines += [
+        f"    {'given, with a warning,' if limit.warn else 'not given'} if {limit.condition}"
+        for limit in agent.limits
+    ]
     if agent.missed_dose:
         lines.append(f"    missed dose: {agent.missed_dose}")
     return ["  " + lines[0], *lines[1:]]
@@ -184,6 +190,8 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
     out += [f"source: {s}" for s in regimen.sources]
     out += [f"note: {n}" for n in regimen.notes]
     out += rule_lines(regimen.bsa, regimen.renal)
+    if regimen.rounding is not None:
+        out.append(f"computed doses rounded {regimen.rounding}")
     if level:
         out.append(f"dose level: {level.name}")
     for phase in regimen.phases:
