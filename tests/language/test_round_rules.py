@@ -258,7 +258,6 @@ def test_a_percent_out_of_range() -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="defect: a round line under a phase is dropped without a word")
 def test_a_rule_under_a_phase() -> None:
     """A phase holds no rule (as `BSA max 2.2 m2` there is refused, with this message): a `round`
     line under a phase is refused, not dropped."""
@@ -278,9 +277,6 @@ def test_a_rule_under_a_phase() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="defect: a step in units for a dose in mg passes check, fails at expand"
-)
 def test_a_step_in_units_for_a_dose_in_mg_is_refused_when_read() -> None:
     """Capecitabine is dosed in mg; `round to the nearest 5 units` can never apply to it. Read, it
     passes (`dosecal check` says ok); expanded, it fails with a message naming neither the drug nor the
@@ -422,9 +418,6 @@ def test_course_strengths_in_units_and_mg(tmp_path: Path, monkeypatch: pytest.Mo
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="defect: a course file's rule takes any number of strengths (a regimen's 6)"
-)
 def test_course_too_many_strengths() -> None:
     """A regimen's rule names at most 6 strengths; a course file's line with 7 should be refused at
     its line as well, not fail later on 2275 mg being more than 100 units of 1 mg."""
@@ -434,9 +427,6 @@ def test_course_too_many_strengths() -> None:
     assert [d.span.line for d in found] == [7]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="defect: a rounding error found while expanding is not at its course line"
-)
 def test_a_course_rule_that_cannot_apply_is_refused_at_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

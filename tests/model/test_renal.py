@@ -629,3 +629,64 @@ def test_an_exact_tie_rounds_half_up(target: str, measures: Measures, expected: 
     assert dose == Decimal(expected)
     shown = text.split(" x (")[1].split(" + 25)")[0]
     assert len(shown.partition(".")[2]) <= 2
+
+
+# ---- found by mutation testing: the figures shown, and the clearance's plausibility --------------
+
+
+def test_the_actual_weight_is_shown_as_given() -> None:
+    """The formula is computed with the weight given, so it is shown whole: 70.125 kg (as the
+    Python API may give it), not 70.13. 80 x 70.125 = 5610; 5610 / 72 = 77.91666... -> 77.92;
+    5 x (77.91666... + 25) = 514.5833... -> 514.6 mg."""
+    dose, basis = carboplatin("5", renal(), patient(weight="70.125"))
+    assert dose == Decimal("514.6")
+    assert basis.startswith("CrCl = (140 - 60) x 70.125 kg / (72 x 1.0 mg/dL) = 77.92 mL/min ")
+
+
+def test_the_clearance_is_shown_to_five_decimals_when_fewer_would_redo_wrong() -> None:
+    """A woman of 20, 45 kg, 0.7 mg/dL, AUC 3.5: 120 x 45 = 5400; 72 x 0.7 = 50.4;
+    5400 / 50.4 = 107.142857...; x 0.85 = 91.0714285... (1275/14); + 25 = 1625/14;
+    x 3.5 = 1625/4 = 406.25 exactly -> 406.3 mg (half up). Redone from 91.07, 91.071 and 91.0714
+    the dose is 406.245, 406.2485 and 406.2499 -> 406.2; from 91.07143 it is 406.250005 -> 406.3:
+    so 91.07143 is shown (at most 6 decimals, docs/table.md)."""
+    dose, basis = carboplatin("3.5", renal(), patient(age=20, sex=Sex.FEMALE, weight="45", creatinine="0.7"))
+    assert dose == Decimal("406.3")
+    assert _figure(basis) == "91.07143"
+    assert "x 0.85 = 91.07143 mL/min (Cockcroft-Gault, actual weight)" in basis
+
+
+def test_a_clearance_that_would_need_seven_decimals_is_shown_to_0_01() -> None:
+    """A man of 18, 33 kg, 1.94 mg/dL, AUC 5.82: 122 x 33 = 4026; 72 x 1.94 = 139.68;
+    4026 / 139.68 = 28.8230240549... (16775/582); + 25 = 31325/582; x 5.82 = 313.25 exactly
+    -> 313.3 mg. Redone from 28.82, 28.823, 28.82302 and 28.823024 the dose is 313.2324,
+    313.24986, 313.2499764 and 313.24999968 -> 313.2; only 7 decimals (28.8230241) would redo to
+    313.3, and the clearance is shown with at most 6 (docs/table.md): to 0.01 then."""
+    dose, basis = carboplatin("5.82", renal(), patient(age=18, weight="33", creatinine="1.94"))
+    assert dose == Decimal("313.3")
+    assert _figure(basis) == "28.82"
+
+
+def test_a_clearance_of_exactly_500_is_used() -> None:
+    """A clearance is refused only above 500 mL/min: 120 x 30 = 3600; 72 x 0.1 = 7.2;
+    3600 / 7.2 = 500 exactly, used; 5 x (500 + 25) = 2625 mg."""
+    dose, basis = carboplatin("5", renal(), patient(age=20, weight="30", creatinine="0.1"))
+    assert dose == Decimal(2625)
+    assert basis == (
+        "CrCl = (140 - 20) x 30 kg / (72 x 0.1 mg/dL) = 500 mL/min (Cockcroft-Gault, actual weight); "
+        "carboplatin = AUC 5 x (500 + 25) = 2625 mg (Calvert)"
+    )
+
+
+@pytest.mark.parametrize(("weight", "shown"), [("30.01", "500.17"), ("300", "5000")])
+def test_an_implausible_clearance_is_refused_whole(weight: str, shown: str) -> None:
+    """Each value plausible, together not: 120 x 30.01 / 7.2 = 500.1666... and 120 x 300 / 7.2 =
+    5000 mL/min. Refused, about the creatinine (the value most often mistyped), with the clearance
+    to 0.01, the limit, and a hint saying what to check and why no bound applied."""
+    with pytest.raises(CourseError) as caught:
+        carboplatin("5", renal(), patient(age=20, weight=weight, creatinine="0.1"))
+    error = caught.value
+    assert (error.message, error.subject, error.hint) == (
+        f"a creatinine clearance of {shown} mL/min is not plausible (expected at most 500 mL/min)",
+        Subject.CREATININE,
+        "check the weight, age and creatinine; the regimen states no maximum for it",
+    )

@@ -163,8 +163,12 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, 
 
 
 def _planned(the_plan: Plan, agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSpec, str]:
-    """A line's dose at a level, with what the caller supplied for a dose left open."""
+    """A line's dose at a level, with what the caller supplied for a dose left open, and the dose
+    chosen by a patient value where the line takes the drug's own."""
     spec, source = line_dose(agent, clause, level)
+    chosen = the_plan.chosen(agent.key)
+    if chosen is not None and spec == agent.dose and clause.dose is None:
+        return chosen[0], source
     if isinstance(spec, (Required, Unstated)):
         supplied = the_plan.supplied_dose(agent.key)
         if supplied is not None:
@@ -182,8 +186,11 @@ def _change(planned: DoseSpec, given: DoseSpec) -> DoseChange:
 
 
 def _warned(the_plan: Plan, agent: Agent, basis: str) -> str:
-    """The basis, with every label limit that holds for this patient and only warns."""
-    said = [text for key, text in the_plan.warnings if key == agent.key]
+    """The basis, with the branch a dose chosen by a patient value took, and every label limit that
+    holds for this patient and only warns."""
+    chosen = the_plan.chosen(agent.key)
+    said = [f"dose chosen: {chosen[1]}"] if chosen is not None else []
+    said += [text for key, text in the_plan.warnings if key == agent.key]
     return "; ".join((basis, *said))
 
 

@@ -26,13 +26,14 @@ from dosecal.model.regimen import (
     Attribute,
     Basis,
     Clause,
+    Condition,
     DoseSpec,
     Level,
-    PatientLimit,
     Regimen,
     Required,
     Rounding,
     Unstated,
+    convert,
     format_decimal,
 )
 
@@ -62,6 +63,11 @@ class Plan:
     holds: tuple[tuple[str, tuple[tuple[Hold, tuple[int, int]], ...]], ...] = ()
     # The label limits that hold for this patient and only warn: (drug, what every output says).
     warnings: tuple[tuple[str, str], ...] = ()
+    # Each drug's dose chosen by a patient value: (drug, the dose it has, which branch and why).
+    choices: tuple[tuple[str, Amount, str], ...] = ()
+
+    def chosen(self, key: str) -> tuple[Amount, str] | None:
+        return next(((dose, why) for k, dose, why in self.choices if k == key), None)
 
     @property
     def course_id(self) -> str:
@@ -163,8 +169,10 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     _roundings(regimen, course)
     _renal_values(regimen, course, levels)
     warnings = _patient_limits(regimen, course, phases)
-    result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course), warnings)
+    choices = _choices(regimen, course, phases)
+    result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course), warnings, choices)
     _within_horizon(result)
+    _roundings_fit(result, levels)
     _named_changes(regimen, course, levels)
     for used in levels:
         _require_doses(result, used)
@@ -231,6 +239,8 @@ def _line_doses(
                     dose, _ = line_dose(agent, clause, level)
                     if dose not in found:
                         found.append(dose)
+            # A dose chosen by a patient value is one the drug may have too (a change must name it).
+            found += [a.dose for a in agent.alternatives if a.dose not in found]
     return found
 
 
@@ -260,7 +270,8 @@ def _patient_limits(
     for phase in (regimen.phases[p.index] for p in phases):
         for agent in phase.agents:
             for limit in agent.limits:
-                value, shown = _patient_value(regimen, agent, limit, course)
+                what = f"{agent.key} is limited ({limit.condition}, regimen line {limit.line})"
+                value, shown = _patient_value(regimen, agent, limit.condition, course, what)
                 if not limit.condition.compare.holds(value, limit.condition.value):
                     continue
                 said = f"{limit.condition} (regimen line {limit.line}): {shown}"
@@ -275,13 +286,37 @@ def _patient_limits(
     return tuple(dict.fromkeys(warnings))
 
 
+def _choices(
+    regimen: Regimen, course: Course, phases: tuple[PhasePlan, ...]
+) -> tuple[tuple[str, Amount, str], ...]:
+    """The dose of each drug that has one chosen by a patient value (`40 mg, 20 mg if age >= 75`),
+    decided once, at the start, with which branch applied and why, for the basis."""
+    found: list[tuple[str, Amount, str]] = []
+    for phase in (regimen.phases[p.index] for p in phases):
+        for agent in phase.agents:
+            if not agent.alternatives or not isinstance(agent.dose, Amount):
+                continue
+            dose, why = agent.dose, []
+            for alternative in agent.alternatives:
+                condition = alternative.condition
+                by = f"{condition.attribute.value} (regimen line {alternative.line})"
+                what = f"{agent.key} has a dose chosen by {by}"
+                value, shown = _patient_value(regimen, agent, condition, course, what)
+                if condition.compare.holds(value, condition.value):
+                    dose = alternative.dose
+                why.append(
+                    f"{alternative.dose} if {condition} (regimen line {alternative.line}): {shown}, so {dose}"
+                )
+            found.append((agent.key, dose, "; ".join(why)))
+    return tuple(dict.fromkeys(found))
+
+
 def _patient_value(
-    regimen: Regimen, agent: Agent, limit: PatientLimit, course: Course
+    regimen: Regimen, agent: Agent, condition: Condition, course: Course, what: str
 ) -> tuple[Decimal, str]:
-    """The patient's value a limit is on, exact, and how it is said (with its arithmetic)."""
+    """The patient's value a condition is on, exact, and how it is said (with its arithmetic)."""
     m = course.measures
-    attribute = limit.condition.attribute
-    what = f"{agent.key} is limited ({limit.condition}, regimen line {limit.line})"
+    attribute = condition.attribute
     if attribute is Attribute.CRCL:
         rule = dose_rules(regimen, agent).renal
         assert rule is not None  # lowering refuses a limit on the clearance without a rule
@@ -290,13 +325,17 @@ def _patient_value(
     if attribute is Attribute.AGE:
         if m.age is None:
             raise CourseError(
-                f"{what} by age: give --age YEARS (in a course file or a roster: 'age' or 'born')",
+                f"{what}, which needs the patient's age",
                 subject=Subject.AGE,
+                hint="give --age YEARS (in a course file or a roster: the 'age' (or 'born') line or column)",
             )
         return Decimal(m.age), f"the patient is {m.age}"
     if m.weight_kg is None or m.height_cm is None:
         raise CourseError(
-            f"{what} by BMI, which needs the weight and height (--weight, --height)", subject=Subject.WEIGHT
+            f"{what}, which needs the patient's weight and height",
+            subject=Subject.WEIGHT if m.weight_kg is None else Subject.HEIGHT,
+            hint="give --weight KG, --height CM (in a course file or a roster: the 'weight' and 'height' "
+            "lines or columns)",
         )
     bmi = m.weight_kg / (m.height_cm / 100) ** 2
     shown = format_decimal(bmi.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
@@ -307,6 +346,40 @@ def _patient_value(
 
 
 _SUBJECT_OF = {Attribute.CRCL: Subject.CREATININE, Attribute.AGE: Subject.AGE, Attribute.BMI: Subject.WEIGHT}
+
+
+def _roundings_fit(the_plan: Plan, levels: tuple[Level | None, ...]) -> None:
+    """A course's rounding rule for a drug rounds one of its computed doses, and every rule in force
+    for a drug is in a unit its computed doses convert to (mg doses, not units), at its line."""
+    regimen, course = the_plan.regimen, the_plan.course
+    given = [*course.doses, *((a.agent, a.amount) for a in course.adjustments if isinstance(a, DoseFrom))]
+    for key in _agents(regimen):
+        doses = [d for d in _line_doses(regimen, key, levels, 0) if isinstance(d, Amount)]
+        doses += [amount for k, amount in given if k == key]
+        computed = [d for d in doses if d.unit.basis is not Basis.FLAT]
+        if any(k == key for k, _ in course.roundings) and not computed:
+            unused = next(r for k, r in course.roundings if k == key)
+            raise CourseError(
+                f"{key} has no computed dose: this rounding rule is not used",
+                subject=Subject.ROUNDING,
+                line=unused.line,
+                hint="only doses per kg, per m2 or by AUC are rounded; a stated dose never is",
+                quoted=key,
+            )
+        agent = next(a for p in regimen.phases for a in p.agents if a.key == key)
+        rule = rounding_for(the_plan, agent)
+        sizes = ([rule.step] if rule.step else list(rule.strengths)) if rule else []
+        for dose in computed:
+            if rule is not None and any(
+                convert(Decimal(1), s.unit.absolute, dose.unit.absolute) is None for s in sizes
+            ):
+                raise CourseError(
+                    f"{key} {dose} cannot be rounded {rule.rule()}: the units do not convert",
+                    subject=Subject.ROUNDING,
+                    line=rule.line if rule.said.startswith("course") or not rule.said else None,
+                    hint="round it in its own unit",
+                    quoted=key,
+                )
 
 
 def _roundings(regimen: Regimen, course: Course) -> None:

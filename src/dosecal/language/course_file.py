@@ -30,7 +30,7 @@ from dosecal.model.course import Course, measured_problem
 from dosecal.model.dosing import Rounding
 from dosecal.model.measures import BsaFormula, Creatinine, Measures, Sex, age_at
 from dosecal.model.regimen import Amount, convert
-from dosecal.model.strengths import RoundWay
+from dosecal.model.strengths import MAX_STRENGTHS, RoundWay
 from dosecal.source import Source, Span
 
 if TYPE_CHECKING:
@@ -244,6 +244,11 @@ def _rounding(children: Sequence[Child], line: int) -> tuple[str | None, Roundin
         return key, Rounding(terms.amount(tree, flat=True), within, way, line=line)
     *amounts, form = tree.children
     sizes = tuple(terms.amount(a, flat=True) for a in amounts)
+    if len(sizes) > MAX_STRENGTHS:
+        raise terms.MistakeError(f"a rule names at most {MAX_STRENGTHS} strengths", "rounding")
+    in_mg = {convert(a.value, a.unit.absolute, "mg") or a.value for a in sizes}
+    if len(in_mg) < len(sizes):
+        raise terms.MistakeError("a strength is named twice", "rounding", "name each strength once")
     if len({a.unit.absolute == "units" for a in sizes}) > 1:
         raise terms.MistakeError("these strengths are in units that do not convert to one another")
     ordered = tuple(

@@ -19,12 +19,14 @@ from dosecal.limits import Limit
 from dosecal.model.regimen import (
     ATTRIBUTE_UNITS,
     Agent,
+    Alternative,
     Amount,
     Attribute,
     Basis,
     Bounds,
     Compare,
     Condition,
+    DoseSpec,
     Level,
     PatientLimit,
     Phase,
@@ -36,7 +38,7 @@ from dosecal.model.regimen import (
     convert,
 )
 from dosecal.model.renal import CALVERT_DRUG
-from dosecal.model.strengths import RoundWay
+from dosecal.model.strengths import MAX_STRENGTHS, RoundWay
 from dosecal.source import Span
 
 _RENAL_EXAMPLE = "'CrCl Cockcroft-Gault, actual weight, max 125 mL/min'"
@@ -86,6 +88,9 @@ class RuleChecker(ClauseChecker):
             return None
         if len({a.unit.absolute == "units" for a in found}) > 1:
             self.error(node.span, "these strengths are in units that do not convert to one another")
+            return None
+        if len({_in_mg(a) for a in found}) < len(found):
+            self.error(node.span, "a strength is named twice", "name each strength once")
             return None
         if len(found) > MAX_STRENGTHS:
             self.error(node.strengths[MAX_STRENGTHS].span, f"a rule names at most {MAX_STRENGTHS} strengths")
@@ -208,6 +213,14 @@ class RuleChecker(ClauseChecker):
                     f"{agent.key} has no computed dose: this rule is not used",
                     "only doses per kg, per m2 or by AUC are rounded; a stated dose never is",
                 )
+        for agent in agents:
+            rule = agent.rounding or rounding
+            if rule is not None and rule.line and not _fits(rule, agent):
+                self.error(
+                    self.rule_spans[rule.line],
+                    f"{agent.key}'s doses cannot be rounded {rule.rule()}: the units do not convert",
+                    "round them in their own unit",
+                )
         if rounding is not None and rounding.line and not computed - {a.key for a in agents if a.rounding}:
             self.error(
                 self.rule_spans[rounding.line],
@@ -218,13 +231,36 @@ class RuleChecker(ClauseChecker):
     def limits_estimable(self, agent: Agent, renal: Renal | None) -> None:
         """A limit on the clearance needs a rule that estimates it (the drug's or the regimen's)."""
         written = {agent.key, "this regimen"} & self.renal_written
-        for limit in agent.limits:
-            if limit.condition.attribute is Attribute.CRCL and not written and not self.recovered:
+        conditions = [(limit.condition, limit.line) for limit in agent.limits]
+        conditions += [(a.condition, a.line) for a in agent.alternatives]
+        for condition, line in conditions:
+            if condition.attribute is Attribute.CRCL and not written and not self.recovered:
                 self.error(
-                    self.rule_spans[limit.line],
+                    self.rule_spans[line],
                     "this limit is on the creatinine clearance: say how it is estimated",
                     f"add a line such as {_RENAL_EXAMPLE} under the regimen, or under the drug",
                 )
+
+    def alternatives(
+        self, node: s.AgentNode, dose: DoseSpec, written: s.AlternativeNode | None, cap: Amount | None
+    ) -> tuple[Alternative, ...]:
+        """alternative: amount "if" condition: a dose in place of the drug's own stated one."""
+        if written is None:
+            return ()
+        self.rule_spans[written.span.line] = written.span
+        if not isinstance(dose, Amount):
+            self.error(
+                written.span,
+                f"{node.ref.key} states no dose of its own for this one to replace",
+                "give the drug's dose first: 'dexamethasone 40 mg PO, 20 mg if age >= 75'",
+            )
+            return ()
+        amount = self.amount(written.amount)
+        condition = self.condition(written.condition)
+        if amount is None or condition is None:
+            return ()
+        self.against_cap(amount, cap, written.amount.span)
+        return (Alternative(amount, condition, node.span.line),)
 
     def patient_limits(self, items: Sequence[object]) -> tuple[PatientLimit, ...]:
         """patient_limit: limit_kind "if" condition _NL, each in its attribute's unit and range."""
@@ -261,14 +297,25 @@ _CONDITION_LIMITS = {
 
 def _on_clearance(agent: Agent) -> bool:
     """The drug has a limit on the clearance: the clearance rule is used by it."""
-    return any(limit.condition.attribute is Attribute.CRCL for limit in agent.limits)
+    conditions = [limit.condition for limit in agent.limits] + [a.condition for a in agent.alternatives]
+    return any(c.attribute is Attribute.CRCL for c in conditions)
 
 
 _BY = {Basis.AUC: "by AUC", Basis.PER_M2: "per m2"}
 _COMPUTED = {Basis.PER_KG, Basis.PER_M2, Basis.AUC}
-# A rounding rule's strengths: a drug comes in a few (capecitabine: 150 mg, 500 mg).
-MAX_STRENGTHS = 6
 Rules = tuple[Bounds | None, Renal | None, Rounding | None]
+
+
+def _fits(rule: Rounding, agent: Agent) -> bool:
+    """Every computed dose of the drug converts to the unit of the rule's step or strengths."""
+    sizes = [rule.step] if rule.step is not None else list(rule.strengths)
+    doses = [d for d in (agent.dose, *(c.dose for c in agent.clauses)) if isinstance(d, Amount)]
+    return all(
+        convert(Decimal(1), s.unit.absolute, d.unit.absolute) is not None
+        for d in doses
+        if d.unit.basis in _COMPUTED
+        for s in sizes
+    )
 
 
 def _in_mg(amount: Amount) -> Decimal:

@@ -52,7 +52,10 @@ class _Lowerer(RuleChecker):
                 f"indent this line under a 'phase' line (the first is on line {phase_nodes[0].span.line})",
             )
         for rule in (
-            i for p in phase_nodes for i in p.items if isinstance(i, (s.BsaRuleNode, s.RenalRuleNode))
+            i
+            for p in phase_nodes
+            for i in p.items
+            if isinstance(i, (s.BsaRuleNode, s.RenalRuleNode, s.RoundRuleNode))
         ):
             self.renal_written.add("this regimen")  # no follow-on "no rule" for its drugs
             self.error(
@@ -164,6 +167,7 @@ class _Lowerer(RuleChecker):
         form = _SINGULAR.get(node.form.text, node.form.text) if node.form else None
         bsa, renal, rounding = self.limit_rules(node.items, node.ref.key)
         patient_limits = self.patient_limits(node.items)
+        alternatives = self.alternatives(node, dose, opts.alternative, opts.cap)
         self.rule_spans[node.span.line] = node.ref.span
         return Agent(
             name=node.ref.name,
@@ -184,6 +188,7 @@ class _Lowerer(RuleChecker):
             renal=renal,
             rounding=rounding,
             limits=patient_limits,
+            alternatives=alternatives,
         )
 
     def route_in_name(self, ref: s.AgentRef) -> None:
@@ -235,6 +240,8 @@ class _Lowerer(RuleChecker):
                 continue
             elif isinstance(option, s.DiaryNode):
                 opts.diary = True
+            elif isinstance(option, s.AlternativeNode):
+                opts.alternative = option
             else:
                 opts.cap = self.amount(option.amount)
                 if opts.cap is not None and opts.cap.unit.basis.value != "flat":
@@ -380,6 +387,13 @@ class _Lowerer(RuleChecker):
                 node.ref.span, f"{key} states its dose on its schedule lines; a level cannot replace it"
             )
             return None
+        if agents[key].alternatives:
+            self.error(
+                node.ref.span,
+                f"{key} has a dose chosen by a patient value (line {agents[key].line}); "
+                "a level cannot replace it",
+            )
+            return None
         if len(phases_of[key]) > 1:
             self.error(
                 node.ref.span,
@@ -398,6 +412,7 @@ class _Options:
         self.duration: Duration | None = None
         self.diary = False
         self.cap: Amount | None = None
+        self.alternative: s.AlternativeNode | None = None
 
 
 def _no_rules(

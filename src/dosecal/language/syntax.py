@@ -79,7 +79,16 @@ class CapNode:
     span: Span
 
 
-OptionNode = DurationNode | AfterNode | DiaryNode | CapNode
+@dataclass(frozen=True, slots=True)
+class AlternativeNode:
+    """`20 mg if age >= 75`: the drug's dose when the condition holds for the patient."""
+
+    amount: AmountNode
+    condition: ConditionNode
+    span: Span
+
+
+OptionNode = DurationNode | AfterNode | DiaryNode | CapNode | AlternativeNode
 
 
 @dataclass(frozen=True, slots=True)

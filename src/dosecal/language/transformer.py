@@ -164,6 +164,10 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         """diary: "diary" """
         return s.DiaryNode(_span(meta))
 
+    def alternative(self, meta: Meta, amount: s.AmountNode, condition: s.ConditionNode) -> s.AlternativeNode:
+        """alternative: amount "if" condition"""
+        return s.AlternativeNode(amount, condition, _span(meta))
+
     def cap(self, meta: Meta, amount: s.AmountNode) -> s.CapNode:
         """cap: "max" amount"""
         return s.CapNode(amount, _span(meta))

@@ -183,15 +183,15 @@ def _rounded(
     said = f" ({rounding.said})" if rounding.said else ""
     nearest = f"the nearest {rounding.step}" if rounding.way is RoundWay.NEAREST else rounding.rule()
     if rounded <= 0:
-        return value, f"{steps}, not rounded ({nearest}{said} would be 0)", None
+        return value, f"{steps}, not rounded ({nearest} would be 0){said}", None
     change = abs(rounded - value) / value * 100  # against the dose computed, not the rounded one
     limit = rounding.within_percent
     if limit is not None and change > limit:  # exactly at the limit is within it
         return (
             value,
             (
-                f"{steps}, not rounded: {nearest}{said} ({format_decimal(rounded)} {unit}) "
-                f"is {_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%"
+                f"{steps}, not rounded: {nearest} ({format_decimal(rounded)} {unit}) "
+                f"is {_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%{said}"
             ),
             None,
         )
@@ -209,18 +209,26 @@ def _to_strengths(
     if any(size is None for size in sizes):
         raise CourseError(f"a dose in {unit} cannot be rounded {rounding.rule()}", subject=Subject.ROUNDING)
     said = f" ({rounding.said})" if rounding.said else ""
-    made = combine(value, tuple(s for s in sizes if s is not None), rounding.way)
-    if made is None:  # down, below the smallest strength: nothing but 0
-        return value, f"{steps}, not rounded ({rounding.rule()}{said} would be 0)", None
+    try:
+        made = combine(value, tuple(s for s in sizes if s is not None), rounding.way)
+    except CourseError as error:  # too many units or totals: said with the dose and the rule
+        raise CourseError(
+            f"a dose of {format_decimal(value)} {unit} cannot be rounded {rounding.rule()}{said}: "
+            f"{error.message}",
+            subject=Subject.ROUNDING,
+            hint="check the strengths of the rule",
+        ) from None
+    if made is None:  # below the smallest strength: nothing but 0
+        return value, f"{steps}, not rounded ({rounding.rule()} would be 0){said}", None
     change = abs(made.total - value) / value * 100
     limit = rounding.within_percent
     if limit is not None and change > limit:
         return (
             value,
             (
-                f"{steps}, not rounded: {rounding.rule()}{said} would give "
+                f"{steps}, not rounded: {rounding.rule()} would give "
                 f"{format_decimal(made.total)} {unit}, "
-                f"{_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%"
+                f"{_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%{said}"
             ),
             None,
         )

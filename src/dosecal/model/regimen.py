@@ -158,7 +158,11 @@ class Rounding:
         way = "" if self.way is RoundWay.NEAREST else f"{self.way.value} "
         if self.step is not None:
             return f"{way}to the nearest {self.step}"
-        sizes = [str(s) for s in sorted(self.strengths, key=lambda a: a.value)]
+        # By size, smallest first, as labels list them: 150 mg before 0.5 g.
+        sizes = [
+            str(s)
+            for s in sorted(self.strengths, key=lambda a: convert(a.value, a.unit.absolute, "mg") or a.value)
+        ]
         listed = sizes[0] if len(sizes) == 1 else f"{', '.join(sizes[:-1])} and {sizes[-1]}"
         return f"{way}to {listed} {self.form}".rstrip()
 
@@ -214,6 +218,16 @@ class PatientLimit:
 
     condition: Condition
     warn: bool
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """A dose the drug has in place of its own when `condition` holds for the patient (decided once,
+    at the start): `dexamethasone 40 mg, 20 mg if age >= 75`."""
+
+    dose: Amount
+    condition: Condition
     line: int
 
 
@@ -345,6 +359,7 @@ class Agent:
     renal: Renal | None = None  # the drug's own clearance rule, else the regimen's
     rounding: Rounding | None = None  # the drug's own rounding rule, else the regimen's
     limits: tuple[PatientLimit, ...] = ()  # `not given if CrCl < 45 mL/min`, `warn if age >= 80`
+    alternatives: tuple[Alternative, ...] = ()  # doses in place of `dose`, the first that holds
 
     @property
     def key(self) -> str:

@@ -23,6 +23,8 @@ from dosecal.errors import CourseError, Subject
 # Totals searched (multiples of the strengths' common divisor): 150 mg and 500 mg tablets
 # for a dose of 10 g are 201; past this a rule is not one of tablets or vials.
 MAX_TOTALS = 200_000
+# A rounding rule's strengths: a drug comes in a few (capecitabine: 150 mg, 500 mg).
+MAX_STRENGTHS = 6
 # A dose of more units than this is not one a patient takes or a nurse draws up.
 MAX_UNITS = 100
 
@@ -57,11 +59,7 @@ def combine(dose: Decimal, strengths: tuple[Decimal, ...], way: RoundWay) -> Com
     target = dose * scale / step  # in steps; not a whole number in general
     high = math.ceil(target) + units[0] // step
     if high > MAX_TOTALS:
-        raise CourseError(
-            f"a dose of {dose} cannot be searched in units of {', '.join(str(s) for s in strengths)}: "
-            "too many totals",
-            subject=Subject.ROUNDING,
-        )
+        raise CourseError(f"more than {MAX_TOTALS:,} totals to search", subject=Subject.ROUNDING)
     fewest = _fewest([u // step for u in units], high)
     below = next((t for t in range(math.floor(target), 0, -1) if fewest[t][0] is not None), None)
     above = next((t for t in range(math.ceil(target), high + 1) if fewest[t][0] is not None), None)
@@ -70,10 +68,7 @@ def combine(dose: Decimal, strengths: tuple[Decimal, ...], way: RoundWay) -> Com
         return None
     counts = _units(fewest, chosen, [u // step for u in units])
     if sum(counts.values()) > MAX_UNITS:
-        raise CourseError(
-            f"a dose of {dose} is more than {MAX_UNITS} units of {', '.join(str(s) for s in strengths)}",
-            subject=Subject.ROUNDING,
-        )
+        raise CourseError(f"it would take more than {MAX_UNITS} units", subject=Subject.ROUNDING)
     total = Decimal(chosen * step) / scale
     made = tuple((Decimal(u) / scale, counts[u // step]) for u in units if counts.get(u // step))
     return Combination(total, made)
@@ -89,9 +84,11 @@ def _choose(target: Decimal, below: int | None, above: int | None, way: RoundWay
         return below
     if way is RoundWay.UP:
         return above
-    if below is None or above is None:
-        return above if below is None else below
-    return below if target - below < above - target else above  # half up: a tie goes up
+    if above is None:
+        return below
+    low = 0 if below is None else below  # nothing below: 0 is the nearest below, and never given
+    chosen = low if target - low < above - target else above  # half up: a tie goes up
+    return chosen or None
 
 
 def _fewest(units: list[int], high: int) -> list[tuple[int | None, int]]:

@@ -138,6 +138,9 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> 
     lines += [f"    {clause_text(c)}" for c in agent.clauses]
     lines += [f"    note: {n}" for n in agent.notes]
     lines += [f"    {line}" for line in rule_lines(agent.bsa, agent.renal)]
+    lines += [
+        f"    {a.dose} in place of {dose_text(agent.dose)} if {a.condition}" for a in agent.alternatives
+    ]
     if agent.rounding is not None:
         lines.append(f"    computed doses rounded {agent.rounding}")
     lines += [
