@@ -157,7 +157,8 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, 
     computed = None
     if isinstance(spec, Amount):
         rules = dose_rules(the_plan.regimen, agent)
-        computed = compute(spec, agent.cap, the_plan.course.measures, rounding, rules=rules, drug=agent.key)
+        cap = clause.cap or agent.cap  # a line's own cap, in place of the drug's
+        computed = compute(spec, cap, the_plan.course.measures, rounding, rules=rules, drug=agent.key)
     form = rounding.form if rounding is not None else ""
     return _Dose(spec, source, computed, _change(planned, spec), level, because, form)
 

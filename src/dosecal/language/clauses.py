@@ -11,6 +11,7 @@ from dosecal.language.overlaps import interval_fit
 from dosecal.limits import MAX_TIMES_A_DAY, LimitError, shown
 from dosecal.model.regimen import (
     Amount,
+    Basis,
     Clause,
     CycleRange,
     CycleSelector,
@@ -34,8 +35,12 @@ class ClauseChecker(Checker):
         )
         dose_nodes = [t for t in node.tails if isinstance(t, s.ClauseDoseNode)]
         durations = [t for t in node.tails if isinstance(t, s.DurationNode)]
+        caps = [t for t in node.tails if isinstance(t, s.CapNode)]
         self.once(dose_nodes)
         self.once(durations)
+        self.once(caps)
+        own_cap = self.line_cap(caps[0]) if caps else None
+        cap = own_cap or cap
         dose = self.dose(dose_nodes[0].dose) if dose_nodes else None
         if dose_nodes:
             self.against_cap(dose, cap, dose_nodes[0].span)
@@ -43,7 +48,15 @@ class ClauseChecker(Checker):
         duration = self.duration(durations[0]) if durations else None
         if rule is None or slots is None:
             return None
-        return Clause(rule, dose, slots, node.step_up, duration, node.span.line)
+        return Clause(rule, dose, slots, node.step_up, duration, node.span.line, own_cap)
+
+    def line_cap(self, node: s.CapNode) -> Amount | None:
+        """cap: "max" amount, on a schedule line: an absolute amount, as the drug's."""
+        amount = self.amount(node.amount)
+        if amount is not None and amount.unit.basis is not Basis.FLAT:
+            self.error(node.amount.unit.span, "a cap is an absolute amount", "write e.g. 'max 2 mg'")
+            return None
+        return amount
 
     def once(self, tails: Sequence[s.TailNode]) -> None:
         for extra in tails[1:]:

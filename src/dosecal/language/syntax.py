@@ -141,7 +141,7 @@ class ClauseDoseNode:
     span: Span
 
 
-TailNode = ClauseDoseNode | FrequencyNode | TimesNode | DurationNode
+TailNode = ClauseDoseNode | FrequencyNode | TimesNode | DurationNode | CapNode
 
 
 @dataclass(frozen=True, slots=True)

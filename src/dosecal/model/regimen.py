@@ -328,6 +328,7 @@ class Clause:
     step_up: bool
     duration: Duration | None
     line: int
+    cap: Amount | None = None  # the line's own cap, in place of the drug's
 
 
 def drug_key(name: str, label: str | None) -> str:

@@ -80,6 +80,8 @@ def clause_text(clause: Clause) -> str:
         text += ", at " + ", ".join(s.time or "" for s in clause.slots)
     if clause.duration:
         text += f", {_over(clause.duration)}"
+    if clause.cap:
+        text += f", max {clause.cap} per dose"
     return text
 
 
