@@ -476,11 +476,13 @@ def test_the_regimen_rules_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_course_rule_for_every_dose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The course's rule (line 7) in place of each regimen rule: up to the nearest 10 mg, 2275 / 10 =
-    227.5 -> 228 -> 2280 mg; 236.6 -> 240 mg."""
+    """The course's rule for every dose (line 7, up to the nearest 10 mg) in place of the regimen's
+    step (oxaliplatin: 236.6 -> 240 mg), but not of capecitabine's tablets: a step would make a dose
+    no tablets make (2280 mg); capecitabine stays down to its tablets, 2250 = 3 x 500 + 5 x 150 mg.
+    A course rule for capecitabine itself replaces them (next test)."""
     assert bases(tmp_path, monkeypatch, REGIMEN, "  rounding up to the nearest 10 mg\n") == {
-        "capecitabine": "1250 mg/m2 x 1.82 m2 = 2275 mg, rounded up to the nearest 10 mg "
-        "(course line 7, in place of regimen line 6) = 2280 mg",
+        "capecitabine": "1250 mg/m2 x 1.82 m2 = 2275 mg, rounded down to 150 mg and 500 mg tablets "
+        "(regimen line 6) = 2250 mg = 3 x 500 mg + 5 x 150 mg",
         "oxaliplatin": "130 mg/m2 x 1.82 m2 = 236.6 mg, rounded up to the nearest 10 mg "
         "(course line 7, in place of regimen line 3) = 240 mg",
     }
@@ -568,11 +570,20 @@ def test_the_diary_says_the_tablets() -> None:
     assert {c.dose for row in sheet.rows for c in row.cells if c is not None} == {"2250 mg"}
 
 
-def test_the_diary_without_tablets_when_not_made_of_them() -> None:
-    """A course rule to the nearest 5 mg in place of the tablets: 2275 mg is on a step, nothing is
-    made of tablets, and the Dose line names none."""
+def test_the_diary_keeps_the_tablets_under_a_course_step() -> None:
+    """A course rule to the nearest 5 mg for every dose does not undo capecitabine's tablets: the
+    Dose line still names them (2250 = 3 x 500 + 5 x 150 mg)."""
     rule = Rounding(mg("5"), line=7)
     course = Course(dt.date(2026, 12, 7), 1, measures=PATIENT, rounding=rule)
+    (sheet,) = build(dosecal.expand(loads(REGIMEN, "r.regimen"), course)).sheets
+    assert sheet.drugs[0].dose == "1250 mg/m2 = 2250 mg (3 x 500 mg + 5 x 150 mg tablets)"
+
+
+def test_the_diary_without_tablets_when_not_made_of_them() -> None:
+    """A course rule for capecitabine itself, to the nearest 5 mg, in place of the tablets: 2275 mg
+    is on a step, nothing is made of tablets, and the Dose line names none."""
+    rule = Rounding(mg("5"), line=7)
+    course = Course(dt.date(2026, 12, 7), 1, measures=PATIENT, roundings=(("capecitabine", rule),))
     (sheet,) = build(dosecal.expand(loads(REGIMEN, "r.regimen"), course)).sheets
     assert sheet.drugs[0].dose == "1250 mg/m2 = 2275 mg"
 

@@ -30,7 +30,7 @@ from dosecal.errors import CourseError, Subject
 from dosecal.model.dosing import DoseRules, Rounding, compute
 from dosecal.model.measures import Creatinine, CreatinineUnit, Measures, Sex
 from dosecal.model.regimen import UNITS, Amount, Bounds, Renal, WeightBasis
-from dosecal.model.renal import calvert
+from dosecal.model.renal import calvert, estimated
 
 MG_DL, UMOL_L = CreatinineUnit.MG_DL, CreatinineUnit.UMOL_L
 ACTUAL, IDEAL, ADJUSTED = WeightBasis.ACTUAL, WeightBasis.IDEAL, WeightBasis.ADJUSTED
@@ -689,4 +689,45 @@ def test_an_implausible_clearance_is_refused_whole(weight: str, shown: str) -> N
         f"a creatinine clearance of {shown} mL/min is not plausible (expected at most 500 mL/min)",
         Subject.CREATININE,
         "check the weight, age and creatinine; the regimen states no maximum for it",
+    )
+
+
+# ---- the patient's clearance, for a label's limit (`not given if CrCl < 45 mL/min`) --------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "measures", "exact", "step"),
+    [
+        # 80 x 70 / (72 x 0.4) = 5600 / 28.8 = 194.444... (1750/9): above the max 125, not capped.
+        (
+            renal(high="125"),
+            patient(creatinine="0.4"),
+            Fraction(1750, 9),
+            "CrCl = (140 - 60) x 70 kg / (72 x 0.4 mg/dL) = 194.44 mL/min (Cockcroft-Gault, actual weight)",
+        ),
+        # 70 x 60 / (72 x 1.4) = 4200 / 100.8 = 41.666... (125/3): below the min 50, not raised.
+        (
+            renal(low="50"),
+            patient(age=70, weight="60", creatinine="1.4"),
+            Fraction(125, 3),
+            "CrCl = (140 - 70) x 60 kg / (72 x 1.4 mg/dL) = 41.67 mL/min (Cockcroft-Gault, actual weight)",
+        ),
+    ],
+)
+def test_the_patients_clearance_is_before_the_rules_bounds(
+    rule: Renal, measures: Measures, exact: Fraction, step: str
+) -> None:
+    """A label's limit is on the patient's clearance, not on the figure a dose is computed from:
+    the regimen's `max`/`min` are not applied; the value is exact, its step shown to 0.01."""
+    assert estimated(rule, measures, "pemetrexed is limited") == (exact, step)
+
+
+def test_the_patients_clearance_names_what_needs_it_when_a_value_is_missing() -> None:
+    """Without a creatinine the limit cannot be decided: refused in the words of what needs it."""
+    with pytest.raises(CourseError) as caught:
+        estimated(renal(), patient(creatinine=None), "pemetrexed is limited")
+    assert (caught.value.message, caught.value.subject) == (
+        "pemetrexed is limited from the creatinine clearance (Cockcroft-Gault, regimen line 3), "
+        "which needs the patient's serum creatinine",
+        Subject.CREATININE,
     )

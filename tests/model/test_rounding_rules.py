@@ -333,23 +333,45 @@ def test_nothing_said_when_nothing_is_rounded_on_a_step() -> None:
 # ---- then the cap ----------------------------------------------------------------------------------
 
 
-def test_a_cap_after_rounding_drops_the_tablets() -> None:
-    """2275 mg up to tablets is 2300 mg = 4 x 500 + 2 x 150, then capped at max 2000 mg: 2000 mg, and
-    the 2300 mg's tablets are no longer the dose, so `made_of` is None."""
+def test_a_rule_of_strengths_is_held_to_the_cap_first() -> None:
+    """2275 mg, max 2000 mg: capped first, 2000 mg, then up to tablets: 2000 = 4 x 500 mg exactly, so
+    the dose stays a total of tablets (a cap after rounding up to 2300 mg would leave 2000 mg with
+    the 2300 mg's tablets in the basis: the review found the diary contradicting itself so)."""
     result = per_kg("32.5", "70", tablets(UP), cap="2000")
     assert result.amount == Decimal(2000)
+    assert result.basis == "32.5 mg/kg x 70 kg = 2275 mg, capped at max 2000 mg = 2000 mg = 4 x 500 mg"
+    assert result.made_of == made("2000", ("500", 4))
+
+
+def test_rounding_up_past_the_cap_rounds_down_instead() -> None:
+    """2275 mg, max 2050 mg: capped, 2050 mg, and 2050 = 2 x 500 + 7 x 150 mg exactly (9 tablets,
+    the fewest: 1 x 500 + ... needs 1550 / 150, not whole). Max 2100 mg: 2100 = 3 x 500 + 4 x 150."""
+    result = per_kg("32.5", "70", tablets(UP), cap="2050")
+    assert (result.amount, result.made_of) == (Decimal(2050), made("2050", ("500", 2), ("150", 7)))
+    result = per_kg("32.5", "70", tablets(UP), cap="2100")
+    assert (result.amount, result.made_of) == (Decimal(2100), made("2100", ("500", 3), ("150", 4)))
+
+
+def test_a_cap_between_totals_gives_the_largest_total_within_it() -> None:
+    """2275 mg, max 2020 mg: capped, 2020 mg; up would be 2050 mg (2 x 500 + 7 x 150), above the
+    cap: down instead, 2000 mg = 4 x 500 mg (1% away, within the 10% a rule of strengths allows)."""
+    result = per_kg("32.5", "70", tablets(UP), cap="2020")
+    assert result.amount == Decimal(2000)
     assert result.basis == (
-        "32.5 mg/kg x 70 kg = 2275 mg, rounded up to 150 mg and 500 mg tablets = 2300 mg "
-        "= 4 x 500 mg + 2 x 150 mg, capped at max 2000 mg = 2000 mg"
+        "32.5 mg/kg x 70 kg = 2275 mg, capped at max 2020 mg = 2020 mg, and up to 150 mg and 500 mg "
+        "tablets would pass the cap, rounded down to 150 mg and 500 mg tablets = 2000 mg = 4 x 500 mg"
     )
-    assert result.made_of is None
+    assert result.made_of == made("2000", ("500", 4))
 
 
 def test_a_cap_at_the_total_keeps_the_tablets() -> None:
-    """Down to 2250 mg under a cap of max 2250 mg: not above the cap, so not capped; the tablets stay."""
+    """Down to tablets under a cap of max 2250 mg: 2275 is capped at 2250 first, and 2250 = 3 x 500
+    + 5 x 150 exactly: the tablets stay."""
     result = per_kg("32.5", "70", tablets(DOWN), cap="2250")
     assert result.amount == Decimal(2250)
-    assert "capped" not in result.basis
+    assert result.basis == (
+        "32.5 mg/kg x 70 kg = 2275 mg, capped at max 2250 mg = 2250 mg = 3 x 500 mg + 5 x 150 mg"
+    )
     assert result.made_of == made("2250", ("500", 3), ("150", 5))
 
 

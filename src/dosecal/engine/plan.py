@@ -173,13 +173,18 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course), warnings, choices)
     _within_horizon(result)
     _roundings_fit(result, levels)
-    _named_changes(regimen, course, levels)
+    _named_changes(regimen, course, levels, choices)
     for used in levels:
         _require_doses(result, used)
     return result
 
 
-def _named_changes(regimen: Regimen, course: Course, levels: tuple[Level | None, ...]) -> None:
+def _named_changes(
+    regimen: Regimen,
+    course: Course,
+    levels: tuple[Level | None, ...],
+    choices: tuple[tuple[str, Amount, str], ...] = (),
+) -> None:
     """A dose change must say which dose it changes where the drug has more than one.
 
     `change carfilzomib to 45 mg/m2` would also change the 20 mg/m2 of cycle 1
@@ -190,6 +195,7 @@ def _named_changes(regimen: Regimen, course: Course, levels: tuple[Level | None,
     names = [p.name for p in regimen.phases]
     for change in changes:
         doses = _line_doses(regimen, change.agent, levels, names.index(change.at.phase))
+        doses = _for_this_patient(regimen, change.agent, doses, choices)
         earlier = [c.amount for c in changes if c.agent == change.agent and c.line < change.line]
         if change.replaces is None and len(doses) > 1:
             listed = ", ".join(_said(d) for d in doses)
@@ -209,6 +215,20 @@ def _named_changes(regimen: Regimen, course: Course, levels: tuple[Level | None,
                 hint=f"its doses are {listed}",
                 quoted=str(change.replaces),
             )
+
+
+def _for_this_patient(
+    regimen: Regimen, key: str, doses: list[DoseSpec], choices: tuple[tuple[str, Amount, str], ...]
+) -> list[DoseSpec]:
+    """A drug's doses as this patient has them: a dose chosen by a patient value in place of the
+    drug's own and its alternatives (a change must name the dose the patient is given)."""
+    chosen = next((dose for k, dose, _ in choices if k == key), None)
+    agent = next((a for p in regimen.phases for a in p.agents if a.key == key), None)
+    if chosen is None or agent is None:
+        return doses
+    given = {agent.dose, *(a.dose for a in agent.alternatives)}
+    mine = [d for d in doses if d not in given]
+    return [*mine, chosen] if any(d in given for d in doses) else mine
 
 
 def _naming_hint(change: DoseFrom, doses: list[DoseSpec]) -> str:
@@ -249,8 +269,12 @@ def rounding_for(the_plan: Plan, agent: Agent) -> Rounding | None:
     else the drug's in the regimen, else the regimen's. The course's wins (the clinic's rule over
     the protocol's), and the basis says which applied where the regimen has one too."""
     course = the_plan.course
-    own = next((r for key, r in course.roundings if key == agent.key), None) or course.rounding
     stated = agent.rounding or the_plan.regimen.rounding
+    own = next((r for key, r in course.roundings if key == agent.key), None)
+    if own is None and not (agent.rounding is not None and agent.rounding.strengths):
+        # A course's rule for every dose is a step: it does not undo the strengths a drug comes in
+        # (the review's 1640 mg of capecitabine that no tablets make); a rule for the drug does.
+        own = course.rounding
     if own is not None and stated is not None:
         where = f"course line {own.line}" if own.line else "the course's rule"
         return replace(own, said=f"{where}, in place of regimen line {stated.line}")
@@ -338,7 +362,7 @@ def _patient_value(
             "lines or columns)",
         )
     bmi = m.weight_kg / (m.height_cm / 100) ** 2
-    shown = format_decimal(bmi.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    shown = format_decimal(bmi.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     return (
         bmi,
         f"BMI = {format_decimal(m.weight_kg)} kg / ({format_decimal(m.height_cm / 100)} m)^2 = {shown} kg/m2",

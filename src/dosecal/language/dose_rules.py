@@ -260,6 +260,11 @@ class RuleChecker(ClauseChecker):
         if amount is None or condition is None:
             return ()
         self.against_cap(amount, cap, written.amount.span)
+        if amount == dose:
+            self.error(
+                written.amount.span, f"this is {node.ref.key}'s own dose: the condition changes nothing"
+            )
+            return ()
         return (Alternative(amount, condition, node.span.line),)
 
     def patient_limits(self, items: Sequence[object]) -> tuple[PatientLimit, ...]:
@@ -309,7 +314,8 @@ Rules = tuple[Bounds | None, Renal | None, Rounding | None]
 def _fits(rule: Rounding, agent: Agent) -> bool:
     """Every computed dose of the drug converts to the unit of the rule's step or strengths."""
     sizes = [rule.step] if rule.step is not None else list(rule.strengths)
-    doses = [d for d in (agent.dose, *(c.dose for c in agent.clauses)) if isinstance(d, Amount)]
+    written = [agent.dose, *(c.dose for c in agent.clauses), *(a.dose for a in agent.alternatives)]
+    doses = [d for d in written if isinstance(d, Amount)]
     return all(
         convert(Decimal(1), s.unit.absolute, d.unit.absolute) is not None
         for d in doses
@@ -336,7 +342,7 @@ def _bases(agents: Sequence[Agent], levels: Sequence[Level]) -> dict[str, set[Ba
     """How each drug's doses scale: its own dose, its lines' and its levels'."""
     found: dict[str, set[Basis]] = {}
     for agent in agents:
-        doses = [agent.dose, *(c.dose for c in agent.clauses)]
+        doses = [agent.dose, *(c.dose for c in agent.clauses), *(a.dose for a in agent.alternatives)]
         found.setdefault(agent.key, set()).update(d.unit.basis for d in doses if isinstance(d, Amount))
     for level in levels:
         for o in level.overrides:

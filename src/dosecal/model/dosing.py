@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from dosecal import limits
@@ -125,26 +125,41 @@ def compute(
         if rules.renal is None:  # lowering refuses a dose by AUC without a clearance rule
             raise CourseError(f"{drug} {dose} has no rule for its creatinine clearance", subject=Subject.DOSE)
         value, steps = calvert(dose, rules.renal, measures, drug)
-        value, steps, made = _rounded(value, unit.absolute, steps, rounding)
-        return _made_of(_capped(value, unit.absolute, steps, cap), made)
+        return _round_and_cap(value, unit.absolute, steps, rounding, cap)
     if unit.basis is Basis.PER_KG:
         if measures.weight_kg is None:
             return Computed(None, unit.absolute, "not computed: needs the weight (--weight)")
         value = dose.value * measures.weight_kg
         steps = f"{dose} x {format_decimal(measures.weight_kg)} kg = {format_decimal(value)} {unit.absolute}"
-        value, steps, made = _rounded(value, unit.absolute, steps, rounding)
-        return _made_of(_capped(value, unit.absolute, steps, cap), made)
+        return _round_and_cap(value, unit.absolute, steps, rounding, cap)
     area = bsa(measures)
     if area is None:
         return Computed(None, unit.absolute, "not computed: needs weight and height (--weight, --height)")
     used, bounded = _bsa_within(area.value, rules.bsa)
     value = dose.value * used
     steps = f"{dose} x {format_decimal(used)} m2 = {format_decimal(value)} {unit.absolute}"
-    value, steps, made = _rounded(value, unit.absolute, steps, rounding)
-    result = _made_of(_capped(value, unit.absolute, steps, cap), made)
+    result = _round_and_cap(value, unit.absolute, steps, rounding, cap)
     return Computed(
         result.amount, result.unit, f"{result.basis}; {area.explanation}{bounded}", result.made_of
     )
+
+
+def _round_and_cap(
+    value: Decimal, unit: str, steps: str, rounding: Rounding | None, cap: Amount | None
+) -> Computed:
+    """Rounded by the rule, then held to the cap; a rule of strengths is held to the cap first, so
+    the dose is still a total of them: the largest within the cap where rounding up passes it."""
+    if rounding is None or rounding.step is not None or cap is None:
+        rounded, said, made = _rounded(value, unit, steps, rounding)
+        return _made_of(_capped(rounded, unit, said, cap), made)
+    capped = _capped(value, unit, steps, cap)
+    assert capped.amount is not None
+    rounded, said, made = _rounded(capped.amount, unit, capped.basis, rounding)
+    if made is not None and against_cap(Amount(made.total, UNITS[unit]), cap).fit is CapFit.ABOVE:
+        down = replace(rounding, way=RoundWay.DOWN)
+        passes = f"{capped.basis}, and {rounding.rule()} would pass the cap"
+        rounded, said, made = _rounded(capped.amount, unit, passes, down)
+    return Computed(rounded, unit, said, made)
 
 
 def _made_of(result: Computed, made: Combination | None) -> Computed:
@@ -163,6 +178,21 @@ def _bsa_within(value: Decimal, bounds: Bounds | None) -> tuple[Decimal, str]:
     if bounds.low is not None and value < bounds.low:
         return bounds.low, f", raised to min {format_decimal(bounds.low)} m2"
     return value, ""
+
+
+# A rule of strengths that says no `within N percent` moves a dose by at most this much (HOPA's
+# position: "within 10% of the ordered dose is designated as acceptable"): 70 mg is never one 1 g
+# tablet unless the rule says so. A step rule rounds as it says (its step is the writer's choice).
+DEFAULT_WITHIN = Decimal(10)
+
+
+def _default(rounding: Rounding) -> str:
+    """Why a rule without a limit stopped at 10 percent, in its basis."""
+    return (
+        ""
+        if rounding.within_percent is not None
+        else " (a rule of strengths without 'within N percent' moves a dose at most 10%)"
+    )
 
 
 _QUANTIZE = {RoundWay.NEAREST: ROUND_HALF_UP, RoundWay.DOWN: ROUND_FLOOR, RoundWay.UP: ROUND_CEILING}
@@ -221,14 +251,15 @@ def _to_strengths(
     if made is None:  # below the smallest strength: nothing but 0
         return value, f"{steps}, not rounded ({rounding.rule()} would be 0){said}", None
     change = abs(made.total - value) / value * 100
-    limit = rounding.within_percent
+    limit = rounding.within_percent if rounding.within_percent is not None else DEFAULT_WITHIN
     if limit is not None and change > limit:
         return (
             value,
             (
                 f"{steps}, not rounded: {rounding.rule()} would give "
                 f"{format_decimal(made.total)} {unit}, "
-                f"{_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%{said}"
+                f"{_shown(change, 1, lambda s: s > limit)}% away, "
+                f"more than {format_decimal(limit)}%{_default(rounding)}{said}"
             ),
             None,
         )
