@@ -248,6 +248,9 @@ def _column_width(index: int, sheet: Sheet) -> float:
 
 _FIXED = (("Day", 36.0), ("Date", 86.0), ("", 38.0))  # the weekday has no heading of its own
 _COMMENTS_MIN = 90.0
+# On its side, a page may leave less, room for a few words: two home doses a day with a changed
+# dose ("1456 mg (dose reduced)") need it on letter paper (issue 12 review: capox with a change).
+_COMMENTS_LEAST = 60.0
 
 
 def _sheet_pages(canvas: Canvas, diary: Diary, sheet: Sheet, paper: tuple[float, float]) -> None:
@@ -256,7 +259,7 @@ def _sheet_pages(canvas: Canvas, diary: Diary, sheet: Sheet, paper: tuple[float,
     needed = sum(w for _, w in _FIXED) + sum(widths) + _COMMENTS_MIN + 2 * MARGIN
     if needed > size[0]:  # too wide upright: lay this cycle's pages on their side
         size = (size[1], size[0])
-        if needed > size[0]:
+        if needed - _COMMENTS_MIN + _COMMENTS_LEAST > size[0]:
             raise OutputError(f"{sheet.title}: too many home doses a day for one diary table")
         canvas.setPageSize(size)
     page = _Page(canvas, *size, y=size[1] - MARGIN)
