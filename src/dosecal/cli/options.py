@@ -162,7 +162,11 @@ def course_options(command: Command) -> Command:
                 type=click.Choice(["mosteller", "dubois"]),
                 help="BSA formula for per-m2 doses (default: mosteller).",
             ),
-            click.option("--age", type=AgeParam(), help="Age in whole years (for doses by renal function)."),
+            click.option(
+                "--age",
+                type=AgeParam(),
+                help="Age in whole years (for doses by renal function, or chosen by age).",
+            ),
             click.option(
                 "--sex",
                 type=click.Choice(["female", "male"], case_sensitive=False),
