@@ -165,13 +165,15 @@ def _clearance(rule: Renal, m: Measures, bounded: bool = True) -> tuple[str, Fra
     when = f"; creatinine of {creatinine.measured}" if creatinine.measured else ""
     named = f"(Cockcroft-Gault, {rule.weight.value} weight{when})"
     used, bound = _within(raw, rule.bounds if bounded else None)
-    if used > limits.CLEARANCE_BOUND.high:  # each value plausible, together not (300 kg, 0.1 mg/dL)
+    # Each value plausible, together not (300 kg, 0.1 mg/dL): a typo, whether or not the regimen's
+    # maximum would hide it, and refused alike for a dose by AUC and for a limit on the clearance.
+    if raw > limits.CLEARANCE_BOUND.high:
         high = limits.plain(limits.CLEARANCE_BOUND.high)
         raise CourseError(
             f"a creatinine clearance of {_cent(raw)} mL/min is not plausible "
             f"(expected at most {high} mL/min)",
             subject=Subject.CREATININE,
-            hint="check the weight, age and creatinine; the regimen states no maximum for it",
+            hint="check the weight, age and creatinine",
         )
     if bound is None:
         return f"{before}{formula} = {_FIGURE} mL/min {named}", raw, False
