@@ -599,3 +599,90 @@ def test_a_later_phases_clearance_rule_is_not_held_against_an_earlier_phases_dos
         "(Cockcroft-Gault, regimen line 10), which needs the patient's height (for the ideal weight)",
         Subject.HEIGHT,
     )
+
+
+# ---- a dose by AUC the course gives (--dose, a dose change) ---------------------------------------------
+
+NO_RULE = (
+    'regimen c "C"\n  cycle 21 days, 2 cycles\n  carboplatin dose required IV\n    day 1\n'
+    "  etoposide dose required IV\n    day 1\n"
+)
+WITH_RULE = (
+    'regimen c "C"\n  cycle 21 days, 2 cycles\n  CrCl Cockcroft-Gault, actual weight\n'
+    "  carboplatin AUC 5 IV\n    day 1\n  etoposide 100 mg/m2 IV\n    day 1\n"
+)
+ONLY_CARBOPLATIN = "only carboplatin is dosed by AUC (the Calvert formula is carboplatin's)"
+NO_CLEARANCE = "is a dose by AUC, but c says nothing of how its creatinine clearance is estimated"
+NEEDS_RULE = "only a regimen with a 'CrCl Cockcroft-Gault ...' line can be dosed by AUC"
+
+
+def _auc(
+    regimen: str, doses: tuple[tuple[str, Amount], ...] = (), changes: tuple[DoseFrom, ...] = ()
+) -> CourseError:
+    course = Course(START, cycles=2, measures=PATIENT, doses=doses, adjustments=changes)
+    with pytest.raises(CourseError) as caught:
+        plan(dosecal.loads(regimen, "c.regimen"), course)
+    return caught.value
+
+
+def _to(drug: str, value: str, unit: str, line: int) -> DoseFrom:
+    return DoseFrom(drug, _amount(value, unit), CycleRef(None, 2), "x", line)
+
+
+def test_a_supplied_dose_by_auc_of_another_drug_than_carboplatin() -> None:
+    """`--dose etoposide=AUC 5`: the Calvert formula is carboplatin's; refused about the dose."""
+    doses = (("carboplatin", _amount("300")), ("etoposide", _amount("5", "AUC")))
+    assert _fields(_auc(NO_RULE, doses)) == (
+        f"etoposide AUC 5: {ONLY_CARBOPLATIN}",
+        Subject.DOSE,
+        None,
+        None,
+        "etoposide",
+    )
+
+
+def test_a_change_to_a_dose_by_auc_of_another_drug_than_carboplatin() -> None:
+    """`change etoposide to AUC 5 from cycle 2` (line 10), after a change of carboplatin by AUC that
+    the regimen's rule allows (line 9): refused at line 10, about the adjustment."""
+    changes = (_to("carboplatin", "4", "AUC", 9), _to("etoposide", "5", "AUC", 10))
+    error = _auc(WITH_RULE, changes=changes)
+    assert _fields(error) == (
+        f"etoposide AUC 5: {ONLY_CARBOPLATIN}",
+        Subject.ADJUSTMENT,
+        10,
+        None,
+        "etoposide",
+    )
+
+
+def test_a_supplied_carboplatin_by_auc_without_a_clearance_rule() -> None:
+    """`--dose carboplatin=AUC 5` for a regimen with no CrCl line: refused about the dose."""
+    doses = (("carboplatin", _amount("5", "AUC")), ("etoposide", _amount("100", "mg/m2")))
+    assert _fields(_auc(NO_RULE, doses)) == (
+        f"carboplatin AUC 5 {NO_CLEARANCE}",
+        Subject.DOSE,
+        None,
+        NEEDS_RULE,
+        "carboplatin",
+    )
+
+
+def test_a_change_to_carboplatin_by_auc_without_a_clearance_rule_after_a_dose_not_by_auc() -> None:
+    """Carboplatin 300 mg and etoposide 100 mg/m2 supplied (not by AUC); a change of etoposide to
+    80 mg/m2 (line 9); then `change carboplatin to AUC 5` (line 10): every given dose is looked at,
+    and the last is refused at its line."""
+    doses = (("carboplatin", _amount("300")), ("etoposide", _amount("100", "mg/m2")))
+    changes = (_to("etoposide", "80", "mg/m2", 9), _to("carboplatin", "5", "AUC", 10))
+    assert _fields(_auc(NO_RULE, doses, changes)) == (
+        f"carboplatin AUC 5 {NO_CLEARANCE}",
+        Subject.ADJUSTMENT,
+        10,
+        NEEDS_RULE,
+        "carboplatin",
+    )
+
+
+def test_a_drug_without_a_rounding_rule_names_no_form() -> None:
+    """No rule anywhere: the rows of oxaliplatin are made of nothing and name no form."""
+    rows = dosecal.expand(dosecal.loads(REGIMEN, "x.regimen"), Course(START, cycles=1, measures=PATIENT))
+    assert {(a.made_of, a.made_of_form) for a in rows} == {(None, "")}
