@@ -163,6 +163,24 @@ def test_a_supplied_dose_in_units_against_the_regimens_rule_in_mg() -> None:
     )
 
 
+def test_a_change_to_units_against_the_regimens_rule_in_mg_is_at_the_changes_line() -> None:
+    """`change asparaginase to 1000 units/m2 from cycle 1` (course line 9) where the regimen rounds to
+    the nearest 5 mg: the change gives the dose that cannot be rounded, so the refusal is at its line."""
+    regimen = (
+        'regimen x "X"\n  cycle 21 days, 4 cycles\n  round to the nearest 5 mg\n'
+        "  asparaginase dose required IV\n    day 1\n"
+    )
+    change = DoseFrom("asparaginase", _amount("1000", "units/m2"), CycleRef(None, 1), "x", 9)
+    error = _refused(regimen, adjustments=(change,))
+    assert _fields(error) == (
+        "asparaginase 1000 units/m2 cannot be rounded to the nearest 5 mg: the units do not convert",
+        Subject.ROUNDING,
+        9,
+        "round it in its own unit",
+        "asparaginase",
+    )
+
+
 def test_a_course_rule_in_grams_for_a_dose_in_mg_converts() -> None:
     """0.005 g is 5 mg: a rule in g rounds a dose in mg (236.6 -> 235 mg)."""
     course = Course(

@@ -391,6 +391,8 @@ def _roundings_fit(the_plan: Plan, levels: tuple[Level | None, ...]) -> None:
                 quoted=key,
             )
         agent = next(a for p in regimen.phases for a in p.agents if a.key == key)
+        # A dose a course's change gives is that change's mistake, at its line.
+        changed = {a.amount: a.line for a in course.adjustments if isinstance(a, DoseFrom) and a.agent == key}
         rule = rounding_for(the_plan, agent)
         sizes = ([rule.step] if rule.step else list(rule.strengths)) if rule else []
         for dose in computed:
@@ -400,7 +402,8 @@ def _roundings_fit(the_plan: Plan, levels: tuple[Level | None, ...]) -> None:
                 raise CourseError(
                     f"{key} {dose} cannot be rounded {rule.rule()}: the units do not convert",
                     subject=Subject.ROUNDING,
-                    line=rule.line if rule.said.startswith("course") or not rule.said else None,
+                    line=changed.get(dose)
+                    or (rule.line if rule.said.startswith("course") or not rule.said else None),
                     hint="round it in its own unit",
                     quoted=key,
                 )
