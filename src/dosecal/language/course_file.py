@@ -29,7 +29,7 @@ from dosecal.model.adjust import Adjustment, Delay, DoseFrom, Hold, LevelFrom, S
 from dosecal.model.course import Course, measured_problem
 from dosecal.model.dosing import Rounding
 from dosecal.model.measures import BsaFormula, Creatinine, Measures, Sex, age_at
-from dosecal.model.regimen import Amount, convert
+from dosecal.model.regimen import Amount, size
 from dosecal.model.strengths import MAX_STRENGTHS, RoundWay
 from dosecal.source import Source, Span
 
@@ -246,14 +246,11 @@ def _rounding(children: Sequence[Child], line: int) -> tuple[str | None, Roundin
     sizes = tuple(terms.amount(a, flat=True) for a in amounts)
     if len(sizes) > MAX_STRENGTHS:
         raise terms.MistakeError(f"a rule names at most {MAX_STRENGTHS} strengths", "rounding")
-    in_mg = {convert(a.value, a.unit.absolute, "mg") or a.value for a in sizes}
-    if len(in_mg) < len(sizes):
+    if len({size(a) for a in sizes}) < len(sizes):
         raise terms.MistakeError("a strength is named twice", "rounding", "name each strength once")
     if len({a.unit.absolute == "units" for a in sizes}) > 1:
         raise terms.MistakeError("these strengths are in units that do not convert to one another")
-    ordered = tuple(
-        sorted(sizes, key=lambda a: convert(a.value, a.unit.absolute, "mg") or a.value, reverse=True)
-    )
+    ordered = tuple(sorted(sizes, key=size, reverse=True))
     form_text = terms.text(terms.rule(form).children[0])
     return key, Rounding(None, within, way, ordered, form_text, line=line)
 

@@ -36,6 +36,7 @@ from dosecal.model.regimen import (
     Unstated,
     WeightBasis,
     convert,
+    size,
 )
 from dosecal.model.renal import CALVERT_DRUG
 from dosecal.model.strengths import MAX_STRENGTHS, RoundWay
@@ -89,14 +90,14 @@ class RuleChecker(ClauseChecker):
         if len({a.unit.absolute == "units" for a in found}) > 1:
             self.error(node.span, "these strengths are in units that do not convert to one another")
             return None
-        if len({_in_mg(a) for a in found}) < len(found):
+        if len({size(a) for a in found}) < len(found):
             self.error(node.span, "a strength is named twice", "name each strength once")
             return None
         if len(found) > MAX_STRENGTHS:
             self.error(node.strengths[MAX_STRENGTHS].span, f"a rule names at most {MAX_STRENGTHS} strengths")
             return None
         form = node.form.text if node.form else ""
-        ordered = tuple(sorted(found, key=lambda a: _in_mg(a), reverse=True))
+        ordered = tuple(sorted(found, key=size, reverse=True))
         return Rounding(None, within, way, ordered, form, line=node.span.line)
 
     def flat(self, node: s.AmountNode) -> Amount | None:
@@ -322,11 +323,6 @@ def _fits(rule: Rounding, agent: Agent) -> bool:
         if d.unit.basis in _COMPUTED
         for s in sizes
     )
-
-
-def _in_mg(amount: Amount) -> Decimal:
-    """A strength in its absolute unit's mg (units stay as they are: they compare among themselves)."""
-    return convert(amount.value, amount.unit.absolute, "mg") or amount.value
 
 
 def _open(agent: Agent) -> bool:

@@ -79,6 +79,12 @@ class Amount:
         return amount_text(self.value, self.unit.text)
 
 
+def size(amount: Amount) -> Decimal:
+    """An amount's size for comparing strengths: in mg for mass (0.5 g is 500), as it is for units,
+    which compare only among themselves (a rule's strengths are all mass, or all units)."""
+    return convert(amount.value, amount.unit.absolute, "mg") or amount.value
+
+
 def amount_text(value: Decimal, unit: str) -> str:
     """75 mg/m2, and AUC 5 (the target comes first, as protocols write it)."""
     if unit == "AUC":
@@ -159,10 +165,7 @@ class Rounding:
         if self.step is not None:
             return f"{way}to the nearest {self.step}"
         # By size, smallest first, as labels list them: 150 mg before 0.5 g.
-        sizes = [
-            str(s)
-            for s in sorted(self.strengths, key=lambda a: convert(a.value, a.unit.absolute, "mg") or a.value)
-        ]
+        sizes = [str(s) for s in sorted(self.strengths, key=size)]
         listed = sizes[0] if len(sizes) == 1 else f"{', '.join(sizes[:-1])} and {sizes[-1]}"
         return f"{way}to {listed} {self.form}".rstrip()
 
