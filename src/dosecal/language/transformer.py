@@ -190,8 +190,8 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         bounds = tuple(p for p in parts if isinstance(p, s.BoundNode))
         return s.RenalRuleNode(weights, bounds, _span(meta))
 
-    def weight_basis(self, meta: Meta, basis: Token) -> s.Word:
-        """weight_basis: WEIGHT_BASIS "weight" """
+    def weight_basis(self, meta: Meta, basis: Token, weight: Token) -> s.Word:
+        """!weight_basis: ("actual" | "ideal" | "adjusted") "weight" """
         return _word(basis)
 
     def round_rule(
