@@ -145,6 +145,10 @@ def test_every_column_of_cycle_1() -> None:
         "status": Status.PLANNED,
         "adjustment": (),
         "notes": "",
+        # Not a continuous infusion over days (issue 12, point 5): no end date, no rate.
+        "end_date": None,
+        "rate_amount": None,
+        "rate_unit": "",
     }
     day_1 = {"date": dt.date(2026, 3, 2), "weekday": "Mon", "cycle_day": 1, "study_day": 1}
     expected = [

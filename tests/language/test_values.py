@@ -14,10 +14,22 @@ from dosecal.model.regimen import UNITS, Amount
 
 # Written out, not joined from UNITS: a unit added or renamed shows here as a changed message.
 UNIT_LIST = (
-    "mg, mg/kg, mg/m2, g, g/kg, g/m2, mcg, mcg/kg, mcg/m2, units, units/kg, units/m2, "
-    "and AUC, written before its number (AUC 5)"
+    "mg, g, mcg, units and cells, flat or per kg or m2 (mg/kg, mg/m2), "
+    "or a day (mg/day, mg/m2/day; not cells), and AUC, written before its number (AUC 5)"
 )
 AMOUNT_RANGE = "from 0.000001 to 1000000000000 (10^12), with at most 6 decimal places"
+
+
+def test_the_hint_says_every_unit_there_is_and_no_other() -> None:
+    """The hint says the units in words (issue 12, point 6): mg, g, mcg, units and cells, each flat,
+    per kg and per m2; all but cells a day too; and AUC. That is every unit of UNITS, and no more."""
+    from dosecal.model.regimen import UNITS
+
+    said = {f"{a}{per}" for a in ("mg", "g", "mcg", "units", "cells") for per in ("", "/kg", "/m2")}
+    said |= {f"{a}{per}/day" for a in ("mg", "g", "mcg", "units") for per in ("", "/kg", "/m2")}
+    assert set(UNITS) == said | {"AUC"}
+    assert f"units are {UNIT_LIST}" == values.UNITS_HINT
+
 
 # ---- dates -----------------------------------------------------------------------------------
 

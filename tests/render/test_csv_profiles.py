@@ -124,6 +124,7 @@ def test_the_number_columns_come_from_the_column_contract() -> None:
         "study_day",
         "slot",
         "dose_amount",
+        "rate_amount",
         "computed_amount",
         "duration_min",
         "duration_max",

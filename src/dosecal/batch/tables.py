@@ -32,11 +32,13 @@ from dosecal.views.visits import COLUMNS as VISIT_COLUMNS
 from dosecal.views.visits import KEPT, ClosedDays, MovePolicy, Visit, check_closed, visits
 
 TABLE_COLUMNS: tuple[str, ...] = ("patient_id", *COLUMNS)
+# A row's cells that do not change with the start date: all after its id, date, weekday, end_date.
+_TAIL = COLUMNS.index("end_date") + 1
 # The number columns, by position: of a whole record, and of the tails that a
 # shape keeps (what follows the weekday; a visit's start_time to not_given).
 _NUMBERS = number_columns(Administration, TABLE_COLUMNS)
 _VISIT_NUMBERS = number_columns(Visit, VISIT_COLUMNS)
-_TAIL_NUMBERS = number_columns(Administration, COLUMNS[3:])
+_TAIL_NUMBERS = number_columns(Administration, COLUMNS[_TAIL:])
 _VISIT_TAIL_NUMBERS = number_columns(Visit, VISIT_COLUMNS[4:14])
 # uuid5's variant nibble: the top two bits of byte 8 become 10.
 
@@ -47,6 +49,7 @@ class _Shape:
 
     start: dt.date
     offsets: tuple[int, ...]  # each row's date, in days from the start
+    ends: tuple[int | None, ...]  # each row's end_date (a continuous infusion's), in days from the start
     places: tuple[bytes, ...]  # what each row's id hashes after the course id
     tails: tuple[str, ...]  # each row's CSV text after the weekday, EOL included
     visits: tuple[Visit, ...]  # the clinic visits of the template patient
@@ -100,8 +103,9 @@ class CombinedTables:
         return _Shape(
             start=course.start,
             offsets=tuple((a.date - course.start).days for a, _ in rows),
+            ends=tuple((a.end_date - course.start).days if a.end_date else None for a, _ in rows),
             places=tuple(place.encode("utf-8") for _, place in rows),
-            tails=tuple(self._tail(row_cells(a)[3:], _TAIL_NUMBERS) + EOL for a, _ in rows),
+            tails=tuple(self._tail(row_cells(a)[_TAIL:], _TAIL_NUMBERS) + EOL for a, _ in rows),
             visits=template,
             visit_tails=tuple(self._tail(visit_cells(v)[4:14], _VISIT_TAIL_NUMBERS) for v in template),
             visit_places=tuple(
@@ -117,8 +121,11 @@ class CombinedTables:
         """The shape's rows for one patient: its own ids, its own dates."""
         prefix = csv_field(patient_id, self.profile) + ","
         ids = administration_ids(course_id, shape.places)
-        days = self._day_cells(start.toordinal(), shape.offsets)
-        return "".join([f"{prefix}{i}{d}{t}" for i, d, t in zip(ids, days, shape.tails, strict=True)])
+        first = start.toordinal()
+        days = self._day_cells(first, shape.offsets)
+        ends = [_end_cell(first, e) for e in shape.ends]
+        rows = zip(ids, days, ends, shape.tails, strict=True)
+        return "".join([f"{prefix}{i}{d}{e}{t}" for i, d, e, t in rows])
 
     def _day_cells(self, first: int, offsets: tuple[int, ...]) -> list[str]:
         """ ",YYYY-MM-DD,Wkd" for each offset from the ordinal `first`; each date formatted once a run."""
@@ -160,6 +167,11 @@ class CombinedTables:
         if not reason:
             return ",,,"
         return f",{csv_field(reason, self.profile)},,{csv_field(KEPT, self.profile)}"
+
+
+def _end_cell(first: int, offset: int | None) -> str:
+    """A row's end_date cell: a continuous infusion's last day, else empty."""
+    return "," if offset is None else f",{dt.date.fromordinal(first + offset).isoformat()}"
 
 
 def _date_cells(day: dt.date) -> str:

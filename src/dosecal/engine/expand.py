@@ -17,16 +17,18 @@ from dosecal.engine.identity import administration_id, dose_place
 from dosecal.engine.occurrences import occurrences
 from dosecal.engine.plan import Plan, dose_rules, line_dose, plan, rounding_for
 from dosecal.engine.table import Administration, Change, DoseChange, Schedule, Status, weekday
-from dosecal.errors import CourseError
+from dosecal.errors import CourseError, Subject
 from dosecal.limits import MAX_ADMINISTRATIONS
-from dosecal.model.adjust import Adjustment, CycleRef, Withheld
+from dosecal.model.adjust import Adjustment, CycleRef, Hold, Withheld
 from dosecal.model.course import Course
 from dosecal.model.dosing import Computed, compute
+from dosecal.model.rates import CONTINUOUS, DAY_MIN, over_days
 from dosecal.model.regimen import (
     Agent,
     Amount,
     Clause,
     DoseSpec,
+    Duration,
     Level,
     Phase,
     Regimen,
@@ -48,6 +50,7 @@ class _Place:
     day: int
     date: dt.date
     study_day: int
+    days: int = 1  # a continuous infusion's days, from `day`
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +89,12 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
             level, level_change = the_plan.level_at(position)
             planned, _ = _planned(the_plan, occ.agent, occ.clause, level)
             override = the_plan.dose_from(occ.agent.key, position, planned)
-            key = (occ.agent.key, occ.clause.line, level_change, override)
+            key = (occ.agent.key, occ.clause.line, level_change, override, occ.days)
             if key not in doses:
-                doses[key] = _resolve(the_plan, occ.agent, occ.clause, position)
+                doses[key] = _resolve(the_plan, occ.agent, occ.clause, position, occ.days)
             date = phase_plan.starts[occ.cycle - 1] + dt.timedelta(days=occ.day - 1)
-            place = _Place(phase, position, occ.cycle, occ.day, date, (date - course.start).days + 1)
+            study_day = (date - course.start).days + 1
+            place = _Place(phase, position, occ.cycle, occ.day, date, study_day, occ.days)
             for slot in occ.clause.slots:
                 record = _administration(the_plan, place, occ.agent, occ.clause, slot, doses[key])
                 rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
@@ -128,7 +132,7 @@ def _number_within_days(rows: list[tuple[Administration, str]]) -> list[tuple[Ad
     return out
 
 
-def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, int]) -> _Dose:
+def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, int], days: int = 1) -> _Dose:
     """The dose of one clause at one cycle of this course, where it came from, and what changed it.
 
     A dose change in force wins; else the line's dose at the level in force. A
@@ -155,10 +159,13 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, 
         )
     rounding = rounding_for(the_plan, agent)
     computed = None
+    continuous = agent.form == CONTINUOUS
     if isinstance(spec, Amount):
         rules = dose_rules(the_plan.regimen, agent)
         cap = clause.cap or agent.cap  # a line's own cap, in place of the drug's
-        computed = compute(spec, cap, the_plan.course.measures, rounding, rules=rules, drug=agent.key)
+        over = days if continuous else None
+        measures = the_plan.course.measures
+        computed = compute(spec, cap, measures, rounding, rules=rules, drug=agent.key, days=over)
     form = rounding.form if rounding is not None else ""
     return _Dose(spec, source, computed, _change(planned, spec), level, because, form)
 
@@ -195,6 +202,27 @@ def _warned(the_plan: Plan, agent: Agent, basis: str) -> str:
     return "; ".join((basis, *said))
 
 
+def _hold(the_plan: Plan, agent: Agent, place: _Place) -> Hold | None:
+    """The hold of a dose: of a continuous infusion, one that covers its first day holds it whole,
+    and one that covers only later days is refused (dosecal does not cut an infusion short)."""
+    hold = the_plan.hold_for(agent.key, place.position, place.day)
+    if hold is not None or place.days == 1:
+        return hold
+    days = range(place.day + 1, place.day + place.days)
+    later = (the_plan.hold_for(agent.key, place.position, d) for d in days)
+    within = next((h for h in later if h is not None), None)
+    if within is None:
+        return None
+    last = place.day + place.days - 1
+    raise CourseError(
+        f"{agent.key} runs as one continuous infusion on {CycleRef(place.phase.name, place.cycle)} "
+        f"days {place.day}-{last}: this {within.kind.value} covers only part of it",
+        subject=Subject.ADJUSTMENT,
+        line=within.line,
+        hint=f"hold it from its first day (day {place.day}), or record the infusion as given",
+    )
+
+
 def _because(adjustment: Adjustment) -> Change:
     """What an adjustment says on the rows it changes: 'cycle 3 delayed 7 days (ANC 0.8)'."""
     return Change(adjustment.line, f"{adjustment.describe()} ({adjustment.reason})")
@@ -205,16 +233,19 @@ def _administration(
 ) -> tuple[Administration, str]:
     phase_name = place.phase.name or ""
     where = dose_place(phase_name, place.cycle, place.day, agent.key, slot.number)
-    amount = dose.spec if isinstance(dose.spec, Amount) else None
-    duration = clause.duration or agent.duration
+    rate = dose.spec if isinstance(dose.spec, Amount) and agent.form == CONTINUOUS else None
+    amount = over_days(rate, place.days) if rate else dose.spec if isinstance(dose.spec, Amount) else None
+    minutes = place.days * DAY_MIN
+    duration = Duration(minutes, minutes) if agent.form == CONTINUOUS else clause.duration or agent.duration
     computed = dose.computed
-    hold = the_plan.hold_for(agent.key, place.position, place.day)
+    hold = _hold(the_plan, agent, place)
     moved = the_plan.moved_by(place.position)
     because = tuple(_because(a) for a in (*moved, hold) if a is not None) + dose.because
     return Administration(
         administration_id=administration_id(the_plan.course_id, where),
         date=place.date,
         weekday=weekday(place.date),
+        end_date=place.date + dt.timedelta(days=place.days - 1) if agent.form == CONTINUOUS else None,
         phase=phase_name,
         cycle=place.cycle,
         cycle_day=place.day,
@@ -226,6 +257,8 @@ def _administration(
         step_up=clause.step_up,
         dose_amount=amount.value if amount else None,
         dose_unit=amount.unit.text if amount else "",
+        rate_amount=rate.value if rate else None,
+        rate_unit=rate.unit.text if rate else "",
         dose_source=dose.source,
         computed_amount=computed.amount if computed else None,
         computed_unit=computed.unit if computed and computed.amount is not None else "",

@@ -21,6 +21,7 @@ class Occurrence:
     clause: Clause
     cycle: int
     day: int
+    days: int = 1  # a continuous infusion's: the days it runs from `day` (a day item, `days 1-7`)
 
 
 def interval_days(rule: IntervalRule, cycle_days: int, cycles: int) -> Iterator[tuple[int, int]]:
@@ -41,7 +42,12 @@ def occurrences(phase: Phase, cycles: int) -> Iterator[Occurrence]:
             rule = clause.rule
             if isinstance(rule, DayRule):
                 for cycle in range(1, cycles + 1):
-                    if rule.selector.matches(cycle):
+                    if not rule.selector.matches(cycle):
+                        continue
+                    if rule.runs:  # a continuous infusion: one administration a run
+                        for first, last in rule.runs:
+                            yield Occurrence(agent, clause, cycle, first, last - first + 1)
+                    else:
                         for day in rule.days:
                             yield Occurrence(agent, clause, cycle, day)
             else:

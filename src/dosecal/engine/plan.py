@@ -15,7 +15,7 @@ from typing import TypeVar
 from dosecal.engine.timeline import cycle_starts
 from dosecal.errors import CourseError, Subject
 from dosecal.limits import MAX_ADJUSTMENTS
-from dosecal.model import renal
+from dosecal.model import rates, renal
 from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn
 from dosecal.model.adjust import check as check_adjustments
 from dosecal.model.course import Course, check_dates, check_text
@@ -165,6 +165,7 @@ def plan(regimen: Regimen, course: Course) -> Plan:
         )
     )
     supplied = _supplied(regimen, course.doses, levels)
+    rates.check_course(regimen, course)
     _by_auc(regimen, course)
     _roundings(regimen, course)
     _renal_values(regimen, course, levels)

@@ -65,6 +65,7 @@ class Administration:
     administration_id: str
     date: dt.date
     weekday: str
+    end_date: dt.date | None  # a continuous infusion over days: the last day it runs
     phase: str
     cycle: int
     cycle_day: int
@@ -76,6 +77,8 @@ class Administration:
     step_up: bool
     dose_amount: Decimal | None
     dose_unit: str
+    rate_amount: Decimal | None  # a continuous infusion's dose a day, as prescribed (100 mg/m2/day)
+    rate_unit: str
     dose_source: str
     computed_amount: Decimal | None
     computed_unit: str
@@ -102,6 +105,19 @@ class Administration:
     def drug(self) -> str:
         """The drug with its label, as the regimen names it: 'fluorouracil (bolus)' (`drug_key`)."""
         return drug_key(self.agent, self.variant or None)
+
+    @property
+    def days(self) -> int:
+        """The days a continuous infusion over days runs (from `date` to `end_date`); else 1."""
+        return (self.end_date - self.date).days + 1 if self.end_date else 1
+
+    @property
+    def computed_rate(self) -> Decimal | None:
+        """A continuous infusion's computed dose a day (the total over its days), in `computed_unit`
+        a day; the total is that dose times the days, so this is exact."""
+        if self.end_date is None or self.computed_amount is None:
+            return None
+        return self.computed_amount / self.days
 
     @property
     def runs_on(self) -> bool:
@@ -170,7 +186,10 @@ def to_frame(rows: Sequence[Administration]) -> pd.DataFrame:
     data = {c: [r[i] for r in table] for i, c in enumerate(COLUMNS)}
     frame = pd.DataFrame(data, columns=list(COLUMNS))
     frame["date"] = pd.to_datetime(pd.Series([a.date.isoformat() for a in rows], dtype="object"))
-    for c in ("dose_amount", "computed_amount"):  # the exact decimals stay in the rows and the CSV
+    ends = [a.end_date.isoformat() if a.end_date else None for a in rows]
+    frame["end_date"] = pd.to_datetime(pd.Series(ends, dtype="object"))
+    # The exact decimals stay in the rows and the CSV.
+    for c in ("dose_amount", "rate_amount", "computed_amount"):
         amounts: list[Decimal | None] = [getattr(a, c) for a in rows]
         frame[c] = pd.array([float(v) if v is not None else None for v in amounts], dtype="Float64")
     for c in ("duration_min", "duration_max"):

@@ -19,7 +19,7 @@ from dosecal.language.values import UNITS_HINT
 from dosecal.limits import Limit, LimitError
 from dosecal.model import dosing
 from dosecal.model.dosing import CapFit
-from dosecal.model.regimen import ROUTES, UNITS, Amount, Basis, Duration, Required
+from dosecal.model.regimen import MAX_POWER, ROUTES, UNITS, Amount, Basis, Duration, Required, Unit
 from dosecal.source import Span
 
 # Suggestions ("did you mean ...?") compare a word with every choice; past this many
@@ -101,8 +101,21 @@ class Checker:
         if not node.number.text.strip("0."):
             self.error(node.number.span, "a dose must be more than 0")
             return None
+        if node.power is not None:
+            return self.by_power(node, node.power, unit)
         value = self.number(node.number, limits.AUC if unit.basis is Basis.AUC else limits.AMOUNT)
         return None if value is None else Amount(value, unit)
+
+    def by_power(self, node: s.AmountNode, power: s.Num, unit: Unit) -> Amount | None:
+        """`2 x 10^6 cells/kg`: the number times the power of ten, within limits.AMOUNT."""
+        exponent = int(power.text) if len(power.text) <= 2 else MAX_POWER + 1
+        if not 1 <= exponent <= MAX_POWER:
+            self.error(power.span, f"10^{power.text} is not a power of ten an amount is written with",
+                       f"write a power from 10^1 to 10^{MAX_POWER}")  # fmt: skip
+            return None
+        written = f"x 10^{exponent} {unit.text}"
+        value = self.number(node.number, limits.AMOUNT, 10**exponent, written)
+        return None if value is None else Amount(value, unit, exponent)
 
     def dose(self, node: s.DoseNode) -> Amount | Required | None:
         if isinstance(node, s.RequiredNode):

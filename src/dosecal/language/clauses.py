@@ -9,6 +9,7 @@ from dosecal.language import syntax as s
 from dosecal.language.checks import Checker
 from dosecal.language.overlaps import interval_fit
 from dosecal.limits import MAX_TIMES_A_DAY, LimitError, shown
+from dosecal.model.rates import misfit
 from dosecal.model.regimen import (
     Amount,
     Basis,
@@ -20,16 +21,24 @@ from dosecal.model.regimen import (
     Parity,
     Slot,
 )
+from dosecal.source import Span
 
 
 class ClauseChecker(Checker):
     """Lowers one schedule line of a drug, checking it against the cycle it lives in."""
 
     def clause(
-        self, node: s.ClauseNode, cycle_days: int, count: int | None, cap: Amount | None = None
+        self,
+        node: s.ClauseNode,
+        cycle_days: int,
+        count: int | None,
+        cap: Amount | None = None,
+        continuous: bool = False,
     ) -> Clause | None:
+        if continuous and not self.runs_over_days(node):
+            return None
         rule = (
-            self.day_rule(node.rule, cycle_days, count)
+            self.day_rule(node.rule, cycle_days, count, continuous)
             if isinstance(node.rule, s.DayRuleNode)
             else self.interval(node.rule, cycle_days, count)
         )
@@ -48,7 +57,35 @@ class ClauseChecker(Checker):
         duration = self.duration(durations[0]) if durations else None
         if rule is None or slots is None:
             return None
-        return Clause(rule, dose, slots, node.step_up, duration, node.span.line, own_cap)
+        clause = Clause(rule, dose, slots, node.step_up, duration, node.span.line, own_cap)
+        found = misfit(dose, clause, continuous) if isinstance(dose, Amount) else None
+        if found is not None:
+            self.error(dose_nodes[0].dose.span, found.message, found.hint)
+        return clause
+
+    def runs_over_days(self, node: s.ClauseNode) -> bool:
+        """A continuous infusion's line: days (each item one infusion), once, lasting its days."""
+        if not isinstance(node.rule, s.DayRuleNode):
+            self.error(node.rule.span, "a continuous infusion runs over days of the cycle",
+                       "write the days it runs, e.g. 'days 1-7'")  # fmt: skip
+            return False
+        extra = [t for t in node.tails if isinstance(t, (s.FrequencyNode, s.TimesNode, s.DurationNode))]
+        for tail in extra:
+            what = "lasts the days it runs" if isinstance(tail, s.DurationNode) else "runs without a break"
+            self.error(tail.span, f"a continuous infusion over days {what}",
+                       "leave this out: 'days 1-7' is one infusion of 7 days")  # fmt: skip
+        return not extra
+
+    def fits(self, dose: object, clauses: Sequence[Clause], continuous: bool, span: Span) -> None:
+        """A dose a drug's lines take (those without a dose of their own) must suit each of them: a
+        dose a day on a continuous infusion's, or once a day (`model.rates.misfit`)."""
+        if not isinstance(dose, Amount):
+            return
+        for clause in clauses:
+            found = misfit(dose, clause, continuous) if clause.dose is None else None
+            if found is not None:
+                self.error(span, found.message, found.hint)
+                return
 
     def line_cap(self, node: s.CapNode) -> Amount | None:
         """cap: "max" amount, on a schedule line: an absolute amount, as the drug's."""
@@ -99,18 +136,23 @@ class ClauseChecker(Checker):
             return None
         return f"{hours:02d}:{minutes:02d}"
 
-    def day_rule(self, node: s.DayRuleNode, cycle_days: int, count: int | None) -> DayRule | None:
+    def day_rule(
+        self, node: s.DayRuleNode, cycle_days: int, count: int | None, continuous: bool = False
+    ) -> DayRule | None:
         selector = self.selector(node.selector, count) if node.selector else CycleSelector()
         days: set[int] = set()
+        runs: list[tuple[int, int]] = []
         for item in node.days:
             listed = self.day_item(item, cycle_days)
             # One message an item, at its first day listed before (a set: the items may be thousands).
             if not days.isdisjoint(listed):
                 self.error(item.span, f"day {min(days.intersection(listed))} is listed twice")
             days.update(listed)
+            if listed:
+                runs.append((listed.start, listed.stop - 1))
         if selector is None or not days:
             return None
-        return DayRule(selector, tuple(sorted(days)))
+        return DayRule(selector, tuple(sorted(days)), tuple(sorted(runs)) if continuous else ())
 
     def day_item(self, item: s.Item, cycle_days: int) -> range:
         numbers = (

@@ -86,9 +86,12 @@ def agent(node: Child) -> str:
 
 
 def amount(node: Child, flat: bool = False) -> Amount:
-    """`amount: NUMBER UNIT | AUC NUMBER`, by the rule of the command line's `--dose` (values.amount), in a
-    course file's words, at the unit or at the number, whichever is wrong; `flat`: in mg, g, ..."""
-    written, unit = (terminal(child) for child in rule(node).children)
+    """`amount: NUMBER [POWER] UNIT | AUC NUMBER`, by the rule of the command line's `--dose`
+    (values.amount), in a course file's words, at the unit, the power or the number, whichever is
+    wrong; `flat`: in mg, g, ..."""
+    children = rule(node).children
+    power = terminal(children[1]) if len(children) == 3 and children[1] is not None else None
+    written, unit = terminal(children[0]), terminal(children[-1])
     if written.type == "AUC":  # `AUC NUMBER`: the target before its number
         written, unit = unit, written
     elif str(unit) == "AUC":
@@ -96,9 +99,10 @@ def amount(node: Child, flat: bool = False) -> Amount:
             unit, "a target AUC is written before its number", f"write 'AUC {written}'"
         )
     try:
-        found = values.amount(str(written), str(unit))
+        found = values.amount(str(written), str(unit), str(power) if power else None)
     except values.AmountError as error:
-        at = unit if error.fault is values.AmountFault.UNIT else written
+        faults = {values.AmountFault.UNIT: unit, values.AmountFault.POWER: power}
+        at = faults.get(error.fault) or written
         raise MistakeError.at_token(at, error.message, error.hint) from None
     if flat and found.unit.basis is not Basis.FLAT:
         raise MistakeError.at_token(unit, "round to an absolute amount", "e.g. 'rounding nearest 5 mg'")

@@ -18,6 +18,7 @@ from dosecal.language import overlaps
 from dosecal.language import syntax as s
 from dosecal.language.dose_rules import RuleChecker
 from dosecal.limits import MAX_CYCLES
+from dosecal.model.rates import CONTINUOUS
 from dosecal.model.regimen import (
     ROUTES,
     Agent,
@@ -146,8 +147,11 @@ class _Lowerer(RuleChecker):
             dose = self.dose(node.dose) or Unstated()
         route = self.route(node.route)
         opts = self.options(node)
+        continuous = node.form is not None and node.form.text == CONTINUOUS
         clause_nodes = [n for n in node.items if isinstance(n, s.ClauseNode)]
-        clauses = [c for c in (self.clause(n, cycle_days, count, opts.cap) for n in clause_nodes) if c]
+        clauses = [c for n in clause_nodes if (c := self.clause(n, cycle_days, count, opts.cap, continuous))]
+        self.fits(dose, clauses, continuous, node.dose.span if node.dose else node.span)
+        self.lasting(node, continuous)
         if not any(isinstance(n, s.ClauseNode) for n in node.items):
             self.error(
                 node.ref.span,
@@ -168,6 +172,8 @@ class _Lowerer(RuleChecker):
         bsa, renal, rounding = self.limit_rules(node.items, node.ref.key)
         patient_limits = self.patient_limits(node.items)
         alternatives = self.alternatives(node, dose, opts.alternative, opts.cap)
+        if alternatives and opts.alternative is not None:
+            self.fits(alternatives[0].dose, clauses, continuous, opts.alternative.amount.span)
         self.rule_spans[node.span.line] = node.ref.span
         return Agent(
             name=node.ref.name,
@@ -190,6 +196,12 @@ class _Lowerer(RuleChecker):
             limits=patient_limits,
             alternatives=alternatives,
         )
+
+    def lasting(self, node: s.AgentNode, continuous: bool) -> None:
+        """A continuous infusion over days lasts its days: no duration of its own."""
+        for option in (o for o in node.options if isinstance(o, s.DurationNode) and continuous):
+            self.error(option.span, "a continuous infusion over days lasts the days it runs",
+                       "leave this out: 'days 1-7' is one infusion of 7 days")  # fmt: skip
 
     def route_in_name(self, ref: s.AgentRef) -> None:
         """'isatuximab iv' would silently be a drug of that name with no route."""
@@ -402,6 +414,7 @@ class _Lowerer(RuleChecker):
             )
             return None
         self.against_cap(dose, agents[key].cap, node.dose.span)
+        self.fits(dose, agents[key].clauses, agents[key].form == CONTINUOUS, node.dose.span)
         if dose is None:
             return None
         return Override(key, dose, node.span.line)

@@ -32,6 +32,7 @@ class AmountNode:
     number: Num
     unit: Word
     span: Span
+    power: Num | None = None  # the exponent of `x 10^6`, as written
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,14 @@ def _num(token: Token) -> s.Num:
     return s.Num(str(token), _tspan(token))
 
 
+def _power(token: Token) -> s.Num:
+    """`x 10^6`: its exponent, where it is written (the exponent's own column)."""
+    text = str(token)
+    exponent = text[text.index("^") + 1 :]
+    span = _tspan(token)
+    return s.Num(exponent, Span(span.line, span.col + len(text) - len(exponent), len(exponent)))
+
+
 def _word(token: Token) -> s.Word:
     return s.Word(str(token), _tspan(token))
 
@@ -99,7 +107,11 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         return _word(keyword)
 
     time_unit = period
-    form = period
+
+    def form(self, meta: Meta, *words: Token) -> s.Word:
+        """!form: "capsule" | ... | "injection" | "continuous" "infusion" """
+        return s.Word(" ".join(str(w) for w in words), _span(meta))
+
     parity = period
     cycle_word = period
     per_day = period
@@ -172,11 +184,16 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         """cap: "max" amount"""
         return s.CapNode(amount, _span(meta))
 
-    def amount(self, meta: Meta, first: Token, second: Token) -> s.AmountNode:
-        """amount: NUMBER UNIT | AUC NUMBER"""
+    def amount(self, meta: Meta, *tokens: Token | None) -> s.AmountNode:
+        """amount: NUMBER [POWER] UNIT | AUC NUMBER"""
+        first, *rest = tokens
+        assert first is not None
         if first.type == "AUC":
-            return s.AmountNode(_num(second), _word(first), _span(meta))
-        return s.AmountNode(_num(first), _word(second), _span(meta))
+            assert rest[0] is not None
+            return s.AmountNode(_num(rest[0]), _word(first), _span(meta))
+        power, unit = rest
+        assert unit is not None
+        return s.AmountNode(_num(first), _word(unit), _span(meta), _power(power) if power else None)
 
     # ---- limits on values computed for the patient ------------------------------
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from dosecal import limits
 from dosecal.model.measures import CreatinineUnit, Sex
-from dosecal.model.regimen import UNITS, Amount, Basis
+from dosecal.model.regimen import MAX_POWER, UNITS, Amount, Basis
 
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _NUMBER = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9})?")
@@ -116,6 +116,7 @@ class AmountFault(enum.Enum):
     UNIT = "unit"  # the unit is not one of UNITS
     ZERO = "zero"  # the number is 0: no dose
     NUMBER = "number"  # not a plain decimal within limits.AMOUNT (an exponent, 7 places, 10^13)
+    POWER = "power"  # `x 10^N` with N beyond 1 to MAX_POWER
 
 
 class AmountError(ValueError):
@@ -127,26 +128,49 @@ class AmountError(ValueError):
         self.fault, self.message, self.hint = fault, message, hint
 
 
+# Said, not listed: the units are every one of mg, g, mcg, units and cells, flat, per kg and per
+# m2, and of the first four a day too (UNITS, tests/language/test_values.py checks the words).
 UNITS_HINT = (
-    "units are "
-    + ", ".join(u for u in UNITS if UNITS[u].basis is not Basis.AUC)
-    + ", and AUC, written before its number (AUC 5)"
+    "units are mg, g, mcg, units and cells, flat or per kg or m2 (mg/kg, mg/m2), "
+    "or a day (mg/day, mg/m2/day; not cells), and AUC, written before its number (AUC 5)"
 )
 
 
-def amount(number: str, unit: str) -> Amount:
+def amount(number: str, unit: str, power: str | None = None) -> Amount:
     """`AMOUNT UNIT` ("75", "mg/m2"): a unit of UNITS, and a plain decimal more than 0 within
-    limits.AMOUNT (from 0.000001 to 10^12, at most 6 places); the unit is checked first."""
+    limits.AMOUNT (from 0.000001 to 10^12, at most 6 places); the unit is checked first. `power`:
+    the `x 10^6` of `2 x 10^6 cells/kg`, which the amount is then written with."""
     found = UNITS.get(unit)
     if found is None:
         raise AmountError(AmountFault.UNIT, f"unknown dose unit '{unit}'", UNITS_HINT)
     if _ZERO.fullmatch(number):
         raise AmountError(AmountFault.ZERO, "an amount must be more than 0")
+    exponent = None if power is None else _exponent(power)
+    written = "" if exponent is None else f"x 10^{exponent} {unit}"
     try:
-        value = (limits.AUC if found.basis is Basis.AUC else limits.AMOUNT).read(number)
+        limit = limits.AUC if found.basis is Basis.AUC else limits.AMOUNT
+        value = limit.read(number, 10**exponent if exponent else 1, written)
     except limits.LimitError as error:
         raise AmountError(AmountFault.NUMBER, error.message, error.hint) from None
-    return Amount(value, found)
+    return Amount(value, found, exponent)
+
+
+_POWER = re.compile(r"x[\t ]*10\^([0-9]{1,2})")
+
+
+def _exponent(power: str) -> int:
+    """The N of `x 10^N`, from 1 to MAX_POWER."""
+    match = _POWER.fullmatch(power)
+    if match is None or not 1 <= int(match.group(1)) <= MAX_POWER:
+        raise AmountError(
+            AmountFault.POWER,
+            f"{quoted(power)} is not a power of ten an amount is written with",
+            f"write a power from 10^1 to 10^{MAX_POWER}, e.g. '2 x 10^6 cells/kg'",
+        )
+    return int(match.group(1))
+
+
+_BY_POWER = re.compile(r"(\S+)\s+(x\s*10\^\S*)\s+(\S+)")
 
 
 def parse_dose(text: str) -> tuple[str, Amount]:
@@ -157,6 +181,10 @@ def parse_dose(text: str) -> tuple[str, Amount]:
     """
     name, sep, rest = text.partition("=")
     parts = rest.split()
+    power = None
+    by_power = _BY_POWER.fullmatch(rest.strip())
+    if by_power is not None:  # 2 x 10^6 cells/kg
+        parts, power = [by_power.group(1), by_power.group(3)], by_power.group(2)
     if len(parts) == 2 and parts[1] == "AUC":
         raise ValueError(
             f"{quoted(text)}: a target AUC is written before its number, as in 'carboplatin=AUC 5'"
@@ -167,8 +195,10 @@ def parse_dose(text: str) -> tuple[str, Amount]:
         raise ValueError(f'\'{text}\' should read "DRUG=AMOUNT UNIT", e.g. "bendamustine=75 mg/m2"')
     number, unit = parts
     try:
-        return name.strip(), amount(number, unit)
+        return name.strip(), amount(number, unit, power)
     except AmountError as error:
+        if error.fault is AmountFault.POWER:
+            raise ValueError(f"{error.message} in {quoted(text)}; {error.hint}") from None
         if error.fault is AmountFault.UNIT:
             raise ValueError(f"unknown unit '{unit}' in '{text}'; {UNITS_HINT}") from None
         if unit == "AUC":

@@ -26,7 +26,17 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from dosecal import limits
 from dosecal.errors import CourseError, Subject
 from dosecal.model.measures import BsaFormula, Measures
-from dosecal.model.regimen import UNITS, Amount, Basis, Bounds, Renal, Rounding, convert, format_decimal
+from dosecal.model.regimen import (
+    UNITS,
+    Amount,
+    Basis,
+    Bounds,
+    Renal,
+    Rounding,
+    amount_text,
+    convert,
+    format_decimal,
+)
 from dosecal.model.renal import calvert
 from dosecal.model.strengths import Combination, RoundWay, combine
 
@@ -116,32 +126,55 @@ def compute(
     *,
     rules: DoseRules = DoseRules(),
     drug: str = "the dose",
+    days: int | None = None,
 ) -> Computed:
-    """This patient's dose of `dose`, rounded by the course's policy, capped at `cap`, with its basis."""
+    """This patient's dose of `dose`, rounded by the course's policy, capped at `cap`, with its basis.
+
+    A dose a day (`mg/m2/day`) is computed, rounded and capped a day (`mg/day`); given `days` (a
+    continuous infusion), the dose is that amount a day times the days, the basis saying so.
+    """
+    result, bsa_said = _per_administration(dose, cap, measures, rounding, rules, drug)
+    if days is not None and result.amount is not None:
+        total = result.amount * days
+        unit = UNITS[result.unit].of_the_whole.text
+        over = f"{amount_text(result.amount, result.unit)} x {days} days = {amount_text(total, unit)}"
+        result = Computed(total, unit, f"{result.basis}; {over}")
+    if not bsa_said:
+        return result
+    return Computed(result.amount, result.unit, f"{result.basis}; {bsa_said}", result.made_of)
+
+
+def _per_administration(
+    dose: Amount,
+    cap: Amount | None,
+    measures: Measures,
+    rounding: Rounding | None,
+    rules: DoseRules,
+    drug: str,
+) -> tuple[Computed, str]:
+    """The dose of one administration (a dose a day: of one day), and how the BSA it used was found."""
     unit = dose.unit
+    absolute = f"{unit.absolute}/day" if unit.per_day else unit.absolute  # what the dose is given in
     if unit.basis is Basis.FLAT:
-        return _capped(dose.value, unit.absolute, f"{dose} (flat dose)", cap)
+        return _capped(dose.value, absolute, f"{dose} (flat dose)", cap), ""
     if unit.basis is Basis.AUC:
         if rules.renal is None:  # lowering refuses a dose by AUC without a clearance rule
             raise CourseError(f"{drug} {dose} has no rule for its creatinine clearance", subject=Subject.DOSE)
         value, steps = calvert(dose, rules.renal, measures, drug)
-        return _round_and_cap(value, unit.absolute, steps, rounding, cap)
+        return _round_and_cap(value, absolute, steps, rounding, cap), ""
     if unit.basis is Basis.PER_KG:
         if measures.weight_kg is None:
-            return Computed(None, unit.absolute, "not computed: needs the weight (--weight)")
+            return Computed(None, absolute, "not computed: needs the weight (--weight)"), ""
         value = dose.value * measures.weight_kg
-        steps = f"{dose} x {format_decimal(measures.weight_kg)} kg = {format_decimal(value)} {unit.absolute}"
-        return _round_and_cap(value, unit.absolute, steps, rounding, cap)
+        steps = f"{dose} x {format_decimal(measures.weight_kg)} kg = {amount_text(value, absolute)}"
+        return _round_and_cap(value, absolute, steps, rounding, cap), ""
     area = bsa(measures)
     if area is None:
-        return Computed(None, unit.absolute, "not computed: needs weight and height (--weight, --height)")
+        return Computed(None, absolute, "not computed: needs weight and height (--weight, --height)"), ""
     used, bounded = _bsa_within(area.value, rules.bsa)
     value = dose.value * used
-    steps = f"{dose} x {format_decimal(used)} m2 = {format_decimal(value)} {unit.absolute}"
-    result = _round_and_cap(value, unit.absolute, steps, rounding, cap)
-    return Computed(
-        result.amount, result.unit, f"{result.basis}; {area.explanation}{bounded}", result.made_of
-    )
+    steps = f"{dose} x {format_decimal(used)} m2 = {amount_text(value, absolute)}"
+    return _round_and_cap(value, absolute, steps, rounding, cap), f"{area.explanation}{bounded}"
 
 
 def _round_and_cap(
@@ -206,7 +239,7 @@ def _rounded(
         return value, steps, None
     if rounding.step is None:
         return _to_strengths(value, unit, steps, rounding)
-    step = convert(rounding.step.value, rounding.step.unit.absolute, unit)
+    step = convert(rounding.step.value, rounding.step.unit.absolute, _a_day(unit))
     if step is None:
         raise CourseError(f"a dose in {unit} cannot be rounded {rounding.rule()}", subject=Subject.ROUNDING)
     rounded = (value / step).quantize(Decimal(1), rounding=_QUANTIZE[rounding.way]) * step
@@ -220,14 +253,14 @@ def _rounded(
         return (
             value,
             (
-                f"{steps}, not rounded: {nearest} ({format_decimal(rounded)} {unit}) "
+                f"{steps}, not rounded: {nearest} ({amount_text(rounded, unit)}) "
                 f"is {_shown(change, 1, lambda s: s > limit)}% away, more than {format_decimal(limit)}%{said}"
             ),
             None,
         )
     if rounded == value:
         return value, steps, None
-    return rounded, f"{steps}, rounded {rounding.rule()}{said} = {format_decimal(rounded)} {unit}", None
+    return rounded, f"{steps}, rounded {rounding.rule()}{said} = {amount_text(rounded, unit)}", None
 
 
 def _to_strengths(
@@ -235,7 +268,7 @@ def _to_strengths(
 ) -> tuple[Decimal, str, Combination | None]:
     """The dose as whole units of the rule's strengths: the total the rule asks for, and how many of
     each make it (the fewest units), or the dose unrounded and why."""
-    sizes = [convert(s.value, s.unit.absolute, unit) for s in rounding.strengths]
+    sizes = [convert(s.value, s.unit.absolute, _a_day(unit)) for s in rounding.strengths]
     if any(size is None for size in sizes):
         raise CourseError(f"a dose in {unit} cannot be rounded {rounding.rule()}", subject=Subject.ROUNDING)
     said = f" ({rounding.said})" if rounding.said else ""
@@ -243,7 +276,7 @@ def _to_strengths(
         made = combine(value, tuple(s for s in sizes if s is not None), rounding.way)
     except CourseError as error:  # too many units or totals: said with the dose and the rule
         raise CourseError(
-            f"a dose of {format_decimal(value)} {unit} cannot be rounded {rounding.rule()}{said}: "
+            f"a dose of {amount_text(value, unit)} cannot be rounded {rounding.rule()}{said}: "
             f"{error.message}",
             subject=Subject.ROUNDING,
             hint="check the strengths of the rule",
@@ -257,17 +290,22 @@ def _to_strengths(
             value,
             (
                 f"{steps}, not rounded: {rounding.rule()} would give "
-                f"{format_decimal(made.total)} {unit}, "
+                f"{amount_text(made.total, unit)}, "
                 f"{_shown(change, 1, lambda s: s > limit)}% away, "
                 f"more than {format_decimal(limit)}%{_default(rounding)}{said}"
             ),
             None,
         )
-    pieces = " + ".join(f"{n} x {format_decimal(size)} {unit}" for size, n in made.units)
+    pieces = " + ".join(f"{n} x {amount_text(size, unit)}" for size, n in made.units)
     if made.total == value:
         return value, f"{steps} = {pieces}{said}", made
-    total = format_decimal(made.total)
-    return made.total, f"{steps}, rounded {rounding.rule()}{said} = {total} {unit} = {pieces}", made
+    total = amount_text(made.total, unit)
+    return made.total, f"{steps}, rounded {rounding.rule()}{said} = {total} = {pieces}", made
+
+
+def _a_day(unit: str) -> str:
+    """The absolute unit of a dose a day: a rounding rule's step or strengths round its daily amount."""
+    return unit.removesuffix("/day")
 
 
 class CapFit(enum.Enum):
@@ -291,7 +329,7 @@ def against_cap(dose: Amount, cap: Amount) -> CapCheck:
     2000 mcg), and a flat dose above it is ABOVE; a dose per kg or per m2 is only checked for a
     unit that converts, since it is capped once computed for a patient (`compute`)."""
     limit = convert(cap.value, cap.unit.absolute, dose.unit.absolute)
-    if limit is None:
+    if limit is None or cap.unit.per_day != dose.unit.per_day:  # 9 mcg/day caps a dose a day only
         return CapCheck(CapFit.UNLIKE, None)
     above = dose.unit.basis is Basis.FLAT and dose.value > limit
     return CapCheck(CapFit.ABOVE if above else CapFit.WITHIN, limit)
@@ -305,5 +343,5 @@ def _capped(value: Decimal, unit: str, steps: str, cap: Amount | None) -> Comput
         raise CourseError(f"a dose in {unit} cannot be held against a cap of {cap}", subject=Subject.DOSE)
     if check.fit is CapFit.ABOVE:
         limit = check.limit
-        return Computed(limit, unit, f"{steps}, capped at max {cap} = {format_decimal(limit)} {unit}")
+        return Computed(limit, unit, f"{steps}, capped at max {cap} = {amount_text(limit, unit)}")
     return Computed(value, unit, steps)

@@ -26,27 +26,48 @@ class Basis(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """A dose unit: `mg/m2` is `mg` (the absolute unit) per m2."""
+    """A dose unit: `mg/m2` is `mg` (the absolute unit) per m2; `mg/m2/day` is that per day."""
 
     text: str
     absolute: str
     basis: Basis
+    per_day: bool = False  # an amount a day: given once a day, or the rate of a continuous infusion
+
+    @property
+    def kind(self) -> str:
+        """What the unit measures, for conversions: 'mass', 'units' (of activity) or 'cells'."""
+        return "mass" if self.absolute in _IN_MG else self.absolute
+
+    @property
+    def of_the_whole(self) -> Unit:
+        """The unit of an amount over days: `mg/m2` for `mg/m2/day` (itself when not per day)."""
+        return UNITS[self.text.removesuffix("/day")] if self.per_day else self
+
+
+# Mass units convert to one another; "units" (of activity) and cells convert to nothing else.
+_IN_MG = {"mg": Decimal(1), "g": Decimal(1000), "mcg": Decimal("0.001")}
+# An amount of cells is written as protocols write it, by a power of ten: 2 x 10^6 cells/kg.
+CELLS = "cells"
+# The largest power of ten an amount is written with (limits.AMOUNT ends at 10^12).
+MAX_POWER = 12
 
 
 def _units() -> dict[str, Unit]:
     table: dict[str, Unit] = {}
-    for absolute in ("mg", "g", "mcg", "units"):
+    for absolute in ("mg", "g", "mcg", "units", CELLS):
         table[absolute] = Unit(absolute, absolute, Basis.FLAT)
         table[f"{absolute}/kg"] = Unit(f"{absolute}/kg", absolute, Basis.PER_KG)
         table[f"{absolute}/m2"] = Unit(f"{absolute}/m2", absolute, Basis.PER_M2)
+    for absolute in ("mg", "g", "mcg", "units"):  # cells are given once, never a day
+        for per in ("", "/kg", "/m2"):
+            text = f"{absolute}{per}/day"
+            table[text] = Unit(text, absolute, table[f"{absolute}{per}"].basis, per_day=True)
     # Written before its number, as protocols write it: `carboplatin AUC 5` (mg/mL x min).
     table["AUC"] = Unit("AUC", "mg", Basis.AUC)
     return table
 
 
 UNITS: dict[str, Unit] = _units()
-# Mass units convert to one another; "units" (of activity) convert to nothing else.
-_IN_MG = {"mg": Decimal(1), "g": Decimal(1000), "mcg": Decimal("0.001")}
 
 
 def convert(value: Decimal, unit: str, to: str) -> Decimal | None:
@@ -70,13 +91,18 @@ ROUTES: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Amount:
-    """A stated amount, e.g. 75 mg/m2. Decimal, so 1.4 stays 1.4."""
+    """A stated amount, e.g. 75 mg/m2. Decimal, so 1.4 stays 1.4.
+
+    `power` is the power of ten it was written with (`0.2 x 10^6 cells/kg`), so that it is shown
+    as written; it is not part of what the amount is (2 x 10^5 is 0.2 x 10^6).
+    """
 
     value: Decimal
     unit: Unit
+    power: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
-        return amount_text(self.value, self.unit.text)
+        return amount_text(self.value, self.unit.text, self.power)
 
 
 def size(amount: Amount) -> Decimal:
@@ -85,11 +111,21 @@ def size(amount: Amount) -> Decimal:
     return convert(amount.value, amount.unit.absolute, "mg") or amount.value
 
 
-def amount_text(value: Decimal, unit: str) -> str:
-    """75 mg/m2, and AUC 5 (the target comes first, as protocols write it)."""
+def amount_text(value: Decimal, unit: str, power: int | None = None) -> str:
+    """75 mg/m2, AUC 5 (the target comes first, as protocols write it), and cells by a power of
+    ten, as protocols write them: 1.4 x 10^8 cells (`power`: the one it was written with)."""
     if unit == "AUC":
         return f"AUC {format_decimal(value)}"
+    if unit.startswith(CELLS) or power is not None:
+        return f"{power_text(value, power)} {unit}"
     return f"{format_decimal(value)} {unit}"
+
+
+def power_text(value: Decimal, power: int | None = None) -> str:
+    """2000000 as '2 x 10^6'; with `power`, by that power (0.2 x 10^6), else from 1 to 9.99..."""
+    exponent = power if power is not None else value.normalize().adjusted()
+    mantissa = format_decimal(value.scaleb(-exponent))
+    return f"{mantissa} x 10^{exponent}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,10 +330,15 @@ class CycleSelector:
 
 @dataclass(frozen=True, slots=True)
 class DayRule:
-    """Days of the cycle (1-based) in the selected cycles."""
+    """Days of the cycle (1-based) in the selected cycles.
+
+    `runs` are the day items of a continuous infusion's line as written, each one infusion:
+    `days 1-7` is (1, 7). Empty for any other drug, whose `days` are each a day's doses.
+    """
 
     selector: CycleSelector
     days: tuple[int, ...]
+    runs: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,10 @@ def cell_dose(a: Administration) -> str:
     """What a row says to take: the computed dose if there is one, else as prescribed, else a blank."""
     if a.dose_amount is None:
         return BLANK
+    if a.rate_amount is not None:  # a continuous infusion over days: its dose a day
+        if a.computed_rate is None:
+            return amount_text(a.rate_amount, a.rate_unit)
+        return f"{amount_text(a.computed_rate, a.computed_unit)}/day"
     prescribed = amount_text(a.dose_amount, a.dose_unit)
     if a.computed_amount is not None and a.computed_unit != a.dose_unit:
         return f"{format_decimal(a.computed_amount)} {a.computed_unit}"
@@ -158,12 +162,10 @@ def _sheet(
 def _cell(a: Administration) -> Cell:
     if a.status is not Status.PLANNED:
         return Cell(cell_dose(a), a.time, False, a.status.value)
-    return Cell(
-        cell_dose(a),
-        a.time,
-        True,
-        f"dose {a.dose_change.value}" if a.dose_change is not DoseChange.NONE else "",
-    )
+    notes = [f"dose {a.dose_change.value}"] if a.dose_change is not DoseChange.NONE else []
+    if a.end_date is not None:
+        notes.append(f"to day {a.cycle_day + a.days - 1}")
+    return Cell(cell_dose(a), a.time, True, ", ".join(notes))
 
 
 def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> DrugInstructions:
@@ -184,6 +186,9 @@ def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> Dru
     days = tuple(sorted({a.cycle_day for a in rows}))
     often = _PER_DAY.get(per_day, f"{per_day} times a day")
     when = f"{often} on {days_text(days)} of this cycle ({len(days)} days)"
+    if any(a.end_date is not None for a in rows):  # a drug's form is one: every row runs over days
+        runs = " and ".join(f"{a.cycle_day}-{a.cycle_day + a.days - 1}" for a in rows)
+        when = f"a continuous infusion over days {runs} of this cycle ({sum(a.days for a in rows)} days)"
     return DrugInstructions(key, how, dose, stated, computed, when, agent.notes, agent.missed_dose)
 
 

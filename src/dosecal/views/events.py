@@ -90,7 +90,23 @@ def events(schedule: Schedule, options: CalendarOptions) -> list[CalendarEvent]:
             out.append(_home_event(course_id, home, options, footer))
         if clinic:
             out.append(_clinic_event(course_id, clinic, options, footer))
+        out += [_infusion_event(a, footer) for a in rows if a.end_date is not None]
     return out
+
+
+def _infusion_event(a: Administration, footer: str) -> CalendarEvent:
+    """A continuous infusion over days, as one all-day event over them (besides the visit or the
+    home event of the day it starts, which lists it with the day's other drugs)."""
+    assert a.end_date is not None
+    last = a.cycle_day + a.days - 1
+    summary = f"{a.drug} continuous infusion{_short_dose(a)}, days {a.cycle_day}-{last}" + (
+        "" if a.status is Status.PLANNED else f" ({a.status.value}: do not give)"
+    )
+    description = "\n".join([f"{_where(a)} to day {last}", *_detail(a), "", footer])
+    kind = "home dose" if a.self_administered else "clinic dose"
+    end = a.end_date + dt.timedelta(days=1)
+    return CalendarEvent(administration_uid(a.administration_id), summary, description, a.date, end, kind,
+                         True, None, summary)  # fmt: skip
 
 
 def _footer(schedule: Schedule) -> str:
@@ -104,13 +120,26 @@ def _footer(schedule: Schedule) -> str:
 
 
 def dose_words(a: Administration) -> str:
-    """'4 mg', '75 mg/m2 = 136.5 mg', or words saying the dose is not stated."""
+    """'4 mg', '75 mg/m2 = 136.5 mg', or words saying the dose is not stated; a continuous infusion
+    over days by its dose a day: '100 mg/m2/day = 182 mg/day for 7 days (1274 mg in all)'."""
     if a.dose_amount is None:
         return "dose not stated in the regimen: use the dose your care team prescribed"
+    if a.rate_amount is not None:
+        return _rate_words(a)
     prescribed = amount_text(a.dose_amount, a.dose_unit)
     if a.computed_amount is None or a.dose_unit == a.computed_unit:
         return prescribed
     return f"{prescribed} = {format_decimal(a.computed_amount)} {a.computed_unit}{made_of_words(a)}"
+
+
+def _rate_words(a: Administration) -> str:
+    assert a.rate_amount is not None and a.dose_amount is not None
+    rate = amount_text(a.rate_amount, a.rate_unit)
+    if a.computed_rate is None or a.computed_amount is None:
+        return f"{rate} for {a.days} days ({amount_text(a.dose_amount, a.dose_unit)} in all)"
+    computed = f"{amount_text(a.computed_rate, a.computed_unit)}/day"
+    given = rate if computed == rate else f"{rate} = {computed}"
+    return f"{given} for {a.days} days ({amount_text(a.computed_amount, a.computed_unit)} in all)"
 
 
 def made_of_words(a: Administration) -> str:
@@ -122,6 +151,10 @@ def made_of_words(a: Administration) -> str:
 
 
 def _short_dose(a: Administration) -> str:
+    if a.computed_rate is not None:
+        return f" {amount_text(a.computed_rate, a.computed_unit)}/day"
+    if a.rate_amount is not None:
+        return f" {amount_text(a.rate_amount, a.rate_unit)}"
     if a.computed_amount is not None:
         return f" {format_decimal(a.computed_amount)} {a.computed_unit}"
     if a.dose_amount is not None:
@@ -144,7 +177,9 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
     bits = [route]
     if a.form:
         bits.append(a.form)
-    if a.duration_min is not None:
+    if a.end_date is not None:
+        bits.append(f"days {a.cycle_day}-{a.cycle_day + a.days - 1}, to {a.end_date.isoformat()}")
+    elif a.duration_min is not None:
         bits.append(duration_text(a.duration_min, a.duration_max or 0))
     if a.after:
         bits.append(f"after {a.after}")
@@ -333,6 +368,9 @@ def _per_administration(
 
 
 def _days_touched(a: Administration) -> int:
-    """Days an all-day event must cover: a 46-hour infusion started any time on day 1 ends by day 3."""
+    """Days an all-day event must cover: a 46-hour infusion started any time on day 1 ends by day 3;
+    a continuous infusion over days, the days the protocol counts for it."""
+    if a.end_date is not None:
+        return a.days
     minutes = a.duration_max or 0
     return 1 + -(-minutes // CONTINUOUS_MIN) if a.runs_on else 1
