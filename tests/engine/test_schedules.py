@@ -15,8 +15,8 @@ from ..conftest import SCHEDULES, course, load
 FILES = sorted(SCHEDULES.glob("*.regimen"))
 
 
-def test_there_are_eight_bundled_regimens() -> None:
-    """Two seed trials and six regimens for the constructs the seeds do not use."""
+def test_there_are_nine_bundled_regimens() -> None:
+    """Two seed trials and seven regimens for the constructs the seeds do not use."""
     assert {p.stem for p in FILES} == {
         "nct05922501",
         "nct04083898",
@@ -26,6 +26,7 @@ def test_there_are_eight_bundled_regimens() -> None:
         "epcoritamab-dlbcl",
         "s0777-vrd-rd",
         "carboplatin-etoposide",
+        "blinatumomab-all",
     }
 
 

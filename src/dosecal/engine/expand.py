@@ -15,7 +15,8 @@ from itertools import groupby
 
 from dosecal.engine.identity import administration_id, dose_place
 from dosecal.engine.occurrences import occurrences
-from dosecal.engine.plan import Plan, dose_rules, line_dose, plan, rounding_for
+from dosecal.engine.patient import dose_rules
+from dosecal.engine.plan import Plan, line_dose, plan, rounding_for
 from dosecal.engine.table import Administration, Change, DoseChange, Schedule, Status, weekday
 from dosecal.errors import CourseError, Subject
 from dosecal.limits import MAX_ADMINISTRATIONS
@@ -38,6 +39,8 @@ from dosecal.model.regimen import (
 )
 
 _STATUS = {Withheld.HELD: Status.HELD, Withheld.OMITTED: Status.OMITTED}
+_NOUN = {Withheld.HELD: "hold", Withheld.OMITTED: "omission"}
+_VERB = {Withheld.HELD: "hold", Withheld.OMITTED: "omit"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,8 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
         phase = regimen.phases[phase_plan.index]
         rank = {a.key: i for i, a in enumerate(phase.agents)}
         for occ in occurrences(phase, phase_plan.cycles):
+            if not _given(the_plan, occ.clause):
+                continue
             position = (phase_plan.index, occ.cycle)
             # A dose depends on the line, and on the level and override in force at this cycle.
             level, level_change = the_plan.level_at(position)
@@ -107,7 +112,7 @@ def _check_size(regimen: Regimen, the_plan: Plan) -> None:
     count = 0
     for phase_plan in the_plan.phases:
         for occ in occurrences(regimen.phases[phase_plan.index], phase_plan.cycles):
-            count += len(occ.clause.slots)
+            count += len(occ.clause.slots) if _given(the_plan, occ.clause) else 0
             if count > MAX_ADMINISTRATIONS:
                 cycles = sum(p.cycles for p in the_plan.phases)
                 raise CourseError(
@@ -115,6 +120,12 @@ def _check_size(regimen: Regimen, the_plan: Plan) -> None:
                     "administrations, more than dosecal makes for one patient: expand fewer cycles "
                     "(--cycles N), or check the regimen's doses a day"
                 )
+
+
+def _given(the_plan: Plan, clause: Clause) -> bool:
+    """A schedule line is given unless its condition does not hold for this patient."""
+    choice = the_plan.line_choice(clause.line)
+    return choice is None or choice.given
 
 
 def _number_within_days(rows: list[tuple[Administration, str]]) -> list[tuple[Administration, str]]:
@@ -193,11 +204,13 @@ def _change(planned: DoseSpec, given: DoseSpec) -> DoseChange:
     return DoseChange.CHANGED
 
 
-def _warned(the_plan: Plan, agent: Agent, basis: str) -> str:
-    """The basis, with the branch a dose chosen by a patient value took, and every label limit that
-    holds for this patient and only warns."""
+def _warned(the_plan: Plan, agent: Agent, clause: Clause, basis: str) -> str:
+    """The basis, with the branch a dose chosen by a patient value took, why a line given only where
+    a condition holds is given, and every label limit that holds for this patient and only warns."""
     chosen = the_plan.chosen(agent.key)
     said = [f"dose chosen: {chosen[1]}"] if chosen is not None else []
+    line = the_plan.line_choice(clause.line)
+    said += [line.why] if line is not None else []
     said += [text for key, text in the_plan.warnings if key == agent.key]
     return "; ".join((basis, *said))
 
@@ -216,10 +229,10 @@ def _hold(the_plan: Plan, agent: Agent, place: _Place) -> Hold | None:
     last = place.day + place.days - 1
     raise CourseError(
         f"{agent.key} runs as one continuous infusion on {CycleRef(place.phase.name, place.cycle)} "
-        f"days {place.day}-{last}: this {within.kind.value} covers only part of it",
+        f"days {place.day}-{last}: this {_NOUN[within.kind]} covers only part of it",
         subject=Subject.ADJUSTMENT,
         line=within.line,
-        hint=f"hold it from its first day (day {place.day}), or record the infusion as given",
+        hint=f"{_VERB[within.kind]} it from its first day (day {place.day}), or record the infusion as given",
     )
 
 
@@ -262,7 +275,9 @@ def _administration(
         dose_source=dose.source,
         computed_amount=computed.amount if computed else None,
         computed_unit=computed.unit if computed and computed.amount is not None else "",
-        dose_basis=_warned(the_plan, agent, computed.basis if computed else "dose not stated in the regimen"),
+        dose_basis=_warned(
+            the_plan, agent, clause, computed.basis if computed else "dose not stated in the regimen"
+        ),
         dose_change=dose.change,
         route=agent.route or "",
         form=agent.form or "",

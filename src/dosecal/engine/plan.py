@@ -7,11 +7,12 @@ with one clear sentence.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TypeVar
 
+from dosecal.engine import patient
+from dosecal.engine.patient import PhasePlan, dose_rules
 from dosecal.engine.timeline import cycle_starts
 from dosecal.errors import CourseError, Subject
 from dosecal.limits import MAX_ADJUSTMENTS
@@ -19,14 +20,12 @@ from dosecal.model import rates, renal
 from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn
 from dosecal.model.adjust import check as check_adjustments
 from dosecal.model.course import Course, check_dates, check_text
-from dosecal.model.dosing import CapFit, DoseRules, against_cap
+from dosecal.model.dosing import CapFit, against_cap
 from dosecal.model.regimen import (
     Agent,
     Amount,
-    Attribute,
     Basis,
     Clause,
-    Condition,
     DoseSpec,
     Level,
     Regimen,
@@ -34,22 +33,9 @@ from dosecal.model.regimen import (
     Rounding,
     Unstated,
     convert,
-    format_decimal,
 )
 
 A = TypeVar("A", Delay, StartOn, LevelFrom, DoseFrom)
-
-
-@dataclass(frozen=True, slots=True)
-class PhasePlan:
-    """The expanded cycles of a phase: the date each one starts."""
-
-    index: int
-    starts: tuple[dt.date, ...]
-
-    @property
-    def cycles(self) -> int:
-        return len(self.starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +51,12 @@ class Plan:
     warnings: tuple[tuple[str, str], ...] = ()
     # Each drug's dose chosen by a patient value: (drug, the dose it has, which branch and why).
     choices: tuple[tuple[str, Amount, str], ...] = ()
+    # Each schedule line with a condition: whether this patient is given it, and why.
+    lines: tuple[patient.LineChoice, ...] = ()
+
+    def line_choice(self, line: int) -> patient.LineChoice | None:
+        """How a schedule line with a condition was decided for this patient (None: it has none)."""
+        return next((c for c in self.lines if c.line == line), None)
 
     def chosen(self, key: str) -> tuple[Amount, str] | None:
         return next(((dose, why) for k, dose, why in self.choices if k == key), None)
@@ -169,9 +161,11 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     _by_auc(regimen, course)
     _roundings(regimen, course)
     _renal_values(regimen, course, levels)
-    warnings = _patient_limits(regimen, course, phases)
-    choices = _choices(regimen, course, phases)
-    result = Plan(regimen, course, phases, level, supplied, _holds(regimen, course), warnings, choices)
+    warnings = patient.limits(regimen, course, phases)
+    choices = patient.choices(regimen, course, phases)
+    lines = patient.lines(regimen, course, phases)
+    holds = _holds(regimen, course)
+    result = Plan(regimen, course, phases, level, supplied, holds, warnings, choices, lines)
     _within_horizon(result)
     _roundings_fit(result, levels)
     _named_changes(regimen, course, levels, choices)
@@ -286,93 +280,6 @@ def rounding_for(the_plan: Plan, agent: Agent) -> Rounding | None:
     return None
 
 
-def _patient_limits(
-    regimen: Regimen, course: Course, phases: tuple[PhasePlan, ...]
-) -> tuple[tuple[str, str], ...]:
-    """Each label limit of a drug the course gives, decided once, at the start: one that holds
-    refuses the course, or, where the regimen says it only warns, is said on the drug's rows."""
-    warnings: list[tuple[str, str]] = []
-    for phase in (regimen.phases[p.index] for p in phases):
-        for agent in phase.agents:
-            for limit in agent.limits:
-                what = f"{agent.key} is limited ({limit.condition}, regimen line {limit.line})"
-                value, shown = _patient_value(regimen, agent, limit.condition, course, what)
-                if not limit.condition.compare.holds(value, limit.condition.value):
-                    continue
-                said = f"{limit.condition} (regimen line {limit.line}): {shown}"
-                if limit.warn:
-                    warnings.append((agent.key, f"warning: {said}"))
-                    continue
-                raise CourseError(
-                    f"{agent.key} is not given if {said}",
-                    subject=_SUBJECT_OF[limit.condition.attribute],
-                    hint="the regimen says not to give it to this patient",
-                )
-    return tuple(dict.fromkeys(warnings))
-
-
-def _choices(
-    regimen: Regimen, course: Course, phases: tuple[PhasePlan, ...]
-) -> tuple[tuple[str, Amount, str], ...]:
-    """The dose of each drug that has one chosen by a patient value (`40 mg, 20 mg if age >= 75`),
-    decided once, at the start, with which branch applied and why, for the basis."""
-    found: list[tuple[str, Amount, str]] = []
-    for phase in (regimen.phases[p.index] for p in phases):
-        for agent in phase.agents:
-            if not agent.alternatives or not isinstance(agent.dose, Amount):
-                continue
-            dose, why = agent.dose, []
-            for alternative in agent.alternatives:
-                condition = alternative.condition
-                by = f"{condition.attribute.value} (regimen line {alternative.line})"
-                what = f"{agent.key} has a dose chosen by {by}"
-                value, shown = _patient_value(regimen, agent, condition, course, what)
-                if condition.compare.holds(value, condition.value):
-                    dose = alternative.dose
-                why.append(
-                    f"{alternative.dose} if {condition} (regimen line {alternative.line}): {shown}, so {dose}"
-                )
-            found.append((agent.key, dose, "; ".join(why)))
-    return tuple(dict.fromkeys(found))
-
-
-def _patient_value(
-    regimen: Regimen, agent: Agent, condition: Condition, course: Course, what: str
-) -> tuple[Decimal, str]:
-    """The patient's value a condition is on, exact, and how it is said (with its arithmetic)."""
-    m = course.measures
-    attribute = condition.attribute
-    if attribute is Attribute.CRCL:
-        rule = dose_rules(regimen, agent).renal
-        assert rule is not None  # lowering refuses a limit on the clearance without a rule
-        raw, steps = renal.estimated(rule, m, what)
-        return Decimal(raw.numerator) / Decimal(raw.denominator), steps
-    if attribute is Attribute.AGE:
-        if m.age is None:
-            raise CourseError(
-                f"{what}, which needs the patient's age",
-                subject=Subject.AGE,
-                hint="give --age YEARS (in a course file or a roster: the 'age' (or 'born') line or column)",
-            )
-        return Decimal(m.age), f"the patient is {m.age}"
-    if m.weight_kg is None or m.height_cm is None:
-        raise CourseError(
-            f"{what}, which needs the patient's weight and height",
-            subject=Subject.WEIGHT if m.weight_kg is None else Subject.HEIGHT,
-            hint="give --weight KG, --height CM (in a course file or a roster: the 'weight' and 'height' "
-            "lines or columns)",
-        )
-    bmi = m.weight_kg / (m.height_cm / 100) ** 2
-    shown = format_decimal(bmi.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-    return (
-        bmi,
-        f"BMI = {format_decimal(m.weight_kg)} kg / ({format_decimal(m.height_cm / 100)} m)^2 = {shown} kg/m2",
-    )
-
-
-_SUBJECT_OF = {Attribute.CRCL: Subject.CREATININE, Attribute.AGE: Subject.AGE, Attribute.BMI: Subject.WEIGHT}
-
-
 def _roundings_fit(the_plan: Plan, levels: tuple[Level | None, ...]) -> None:
     """A course's rounding rule for a drug rounds one of its computed doses, and every rule in force
     for a drug is in a unit its computed doses convert to (mg doses, not units), at its line."""
@@ -428,11 +335,6 @@ def _roundings(regimen: Regimen, course: Course) -> None:
                 f"{key} has two rounding rules", subject=Subject.ROUNDING, line=rule.line, quoted=key
             )
         seen.add(key)
-
-
-def dose_rules(regimen: Regimen, agent: Agent) -> DoseRules:
-    """The rules a drug's doses are computed by: its own BSA limits and clearance rule, else the regimen's."""
-    return DoseRules(agent.bsa or regimen.bsa, agent.renal or regimen.renal)
 
 
 def _by_auc(regimen: Regimen, course: Course) -> None:

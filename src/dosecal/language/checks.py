@@ -15,7 +15,7 @@ from decimal import Decimal
 from dosecal import limits
 from dosecal.errors import Diagnostic, Findings
 from dosecal.language import syntax as s
-from dosecal.language.values import UNITS_HINT
+from dosecal.language.values import POWER_HINT, UNITS_HINT
 from dosecal.limits import Limit, LimitError
 from dosecal.model import dosing
 from dosecal.model.dosing import CapFit
@@ -26,6 +26,20 @@ from dosecal.source import Span
 # comparisons in a file, no more are made, so that thousands of unknown names in a big
 # file cannot cost minutes (the messages shown are the first 50 anyway).
 _SUGGESTION_BUDGET = 100_000
+
+
+# Why a cap and a dose do not compare, by (the dose is a day, the cap is a day).
+_UNLIKE_HINT = {
+    (False, False): "give the cap in the dose's unit",
+    (True, False): "a dose a day is capped a day: write e.g. 'max 200 mg/day'",
+    (False, True): "a cap a day caps a dose a day: give the cap in the dose's unit, e.g. 'max 2 mg'",
+    (True, True): "give the cap in the dose's unit",
+}
+
+
+def cap_hint(amount: Amount) -> str:
+    """How a cap is written: an absolute amount (2 mg), or one a day for a dose a day (200 mg/day)."""
+    return "write e.g. 'max 200 mg/day'" if amount.unit.per_day else "write e.g. 'max 2 mg'"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
@@ -110,8 +124,8 @@ class Checker:
         """`2 x 10^6 cells/kg`: the number times the power of ten, within limits.AMOUNT."""
         exponent = int(power.text) if len(power.text) <= 2 else MAX_POWER + 1
         if not 1 <= exponent <= MAX_POWER:
-            self.error(power.span, f"10^{power.text} is not a power of ten an amount is written with",
-                       f"write a power from 10^1 to 10^{MAX_POWER}")  # fmt: skip
+            self.error(power.span, f"'10^{power.text}' is not a power of ten an amount is written with",
+                       POWER_HINT)  # fmt: skip
             return None
         written = f"x 10^{exponent} {unit.text}"
         value = self.number(node.number, limits.AMOUNT, 10**exponent, written)
@@ -132,7 +146,7 @@ class Checker:
             self.error(
                 span,
                 f"a dose in {unit} cannot be held against the cap of {cap}",
-                "give the cap in the dose's unit",
+                _UNLIKE_HINT[(dose.unit.per_day, cap.unit.per_day)],
             )
         elif fit is CapFit.ABOVE:
             self.error(span, f"the dose of {dose} is above the drug's cap of {cap}")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from dosecal import limits
 from dosecal.language import syntax as s
-from dosecal.language.checks import Checker
+from dosecal.language.checks import Checker, cap_hint
 from dosecal.language.overlaps import interval_fit
 from dosecal.limits import MAX_TIMES_A_DAY, LimitError, shown
 from dosecal.model.rates import misfit
@@ -91,7 +91,7 @@ class ClauseChecker(Checker):
         """cap: "max" amount, on a schedule line: an absolute amount, as the drug's."""
         amount = self.amount(node.amount)
         if amount is not None and amount.unit.basis is not Basis.FLAT:
-            self.error(node.amount.unit.span, "a cap is an absolute amount", "write e.g. 'max 2 mg'")
+            self.error(node.amount.unit.span, "a cap is an absolute amount", cap_hint(amount))
             return None
         return amount
 

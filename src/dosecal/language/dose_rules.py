@@ -10,12 +10,14 @@ no dose uses is a mistake, since it would look as if it changed something.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from dosecal import limits
 from dosecal.language import syntax as s
 from dosecal.language.clauses import ClauseChecker
 from dosecal.limits import Limit
+from dosecal.model.measures import Sex
 from dosecal.model.regimen import (
     ATTRIBUTE_UNITS,
     Agent,
@@ -24,6 +26,7 @@ from dosecal.model.regimen import (
     Attribute,
     Basis,
     Bounds,
+    Clause,
     Compare,
     Condition,
     DoseSpec,
@@ -234,6 +237,7 @@ class RuleChecker(ClauseChecker):
         written = {agent.key, "this regimen"} & self.renal_written
         conditions = [(limit.condition, limit.line) for limit in agent.limits]
         conditions += [(a.condition, a.line) for a in agent.alternatives]
+        conditions += [(c.condition, c.line) for c in agent.clauses if c.condition is not None]
         for condition, line in conditions:
             if condition.attribute is Attribute.CRCL and not written and not self.recovered:
                 self.error(
@@ -268,6 +272,30 @@ class RuleChecker(ClauseChecker):
             return ()
         return (Alternative(amount, condition, node.span.line),)
 
+    def line_conditions(self, key: str, lowered: Sequence[tuple[s.ClauseNode, Clause]]) -> list[Clause]:
+        """line_if: "if" condition: each line with the condition it is given under. A drug's lines
+        are chosen by one patient value, so that lowering can tell which lines may meet."""
+        out: list[Clause] = []
+        first: tuple[Attribute, int] | None = None
+        for node, clause in lowered:
+            found = [t for t in node.tails if isinstance(t, s.LineIfNode)]
+            self.once(found)
+            condition = self.condition(found[0].condition) if found else None
+            if condition is None:
+                out.append(clause)
+                continue
+            self.rule_spans[clause.line] = found[0].span
+            if first is not None and condition.attribute is not first[0]:
+                self.error(
+                    found[0].condition.span,
+                    f"the lines of {key} are chosen by {first[0].value} (line {first[1]}), this one by "
+                    f"{condition.attribute.value}",
+                    "choose a drug's schedule lines by one patient value",
+                )
+            first = first or (condition.attribute, clause.line)
+            out.append(replace(clause, condition=condition))
+        return out
+
     def patient_limits(self, items: Sequence[object]) -> tuple[PatientLimit, ...]:
         """patient_limit: limit_kind "if" condition _NL, each in its attribute's unit and range."""
         found: list[PatientLimit] = []
@@ -278,8 +306,10 @@ class RuleChecker(ClauseChecker):
                 found.append(PatientLimit(condition, node.warn, node.span.line))
         return tuple(found)
 
-    def condition(self, node: s.ConditionNode) -> Condition | None:
-        """condition: attribute comparison NUMBER [UNIT]"""
+    def condition(self, node: s.ConditionNode | s.SexNode) -> Condition | None:
+        """condition: attribute comparison NUMBER [UNIT] | sex"""
+        if isinstance(node, s.SexNode):
+            return Condition(Attribute.SEX, Compare.IS, Sex(node.sex.text))
         attribute = Attribute(node.attribute.text)
         unit = ATTRIBUTE_UNITS[attribute]
         written = node.unit.text if node.unit else ""
@@ -298,12 +328,14 @@ _CONDITION_LIMITS = {
     Attribute.CRCL: limits.CLEARANCE_BOUND,
     Attribute.AGE: limits.AGE,
     Attribute.BMI: limits.BMI,
+    Attribute.WEIGHT: limits.WEIGHT,
 }
 
 
 def _on_clearance(agent: Agent) -> bool:
     """The drug has a limit on the clearance: the clearance rule is used by it."""
     conditions = [limit.condition for limit in agent.limits] + [a.condition for a in agent.alternatives]
+    conditions += [c.condition for c in agent.clauses if c.condition is not None]
     return any(c.attribute is Attribute.CRCL for c in conditions)
 
 

@@ -16,6 +16,7 @@ from dosecal import limits
 from dosecal.errors import Findings
 from dosecal.language import overlaps
 from dosecal.language import syntax as s
+from dosecal.language.checks import cap_hint
 from dosecal.language.dose_rules import RuleChecker
 from dosecal.limits import MAX_CYCLES
 from dosecal.model.rates import CONTINUOUS
@@ -149,7 +150,8 @@ class _Lowerer(RuleChecker):
         opts = self.options(node)
         continuous = node.form is not None and node.form.text == CONTINUOUS
         clause_nodes = [n for n in node.items if isinstance(n, s.ClauseNode)]
-        clauses = [c for n in clause_nodes if (c := self.clause(n, cycle_days, count, opts.cap, continuous))]
+        lowered = [(n, self.clause(n, cycle_days, count, opts.cap, continuous)) for n in clause_nodes]
+        clauses = self.line_conditions(node.ref.key, [(n, c) for n, c in lowered if c is not None])
         self.fits(dose, clauses, continuous, node.dose.span if node.dose else node.span)
         self.lasting(node, continuous)
         if not any(isinstance(n, s.ClauseNode) for n in node.items):
@@ -257,9 +259,7 @@ class _Lowerer(RuleChecker):
             else:
                 opts.cap = self.amount(option.amount)
                 if opts.cap is not None and opts.cap.unit.basis.value != "flat":
-                    self.error(
-                        option.amount.unit.span, "a cap is an absolute amount", "write e.g. 'max 2 mg'"
-                    )
+                    self.error(option.amount.unit.span, "a cap is an absolute amount", cap_hint(opts.cap))
                     opts.cap = None
         return opts
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dosecal.errors import MAX_SHOWN
-from dosecal.model.regimen import Agent, Clause, DayRule, IntervalRule, Parity, Phase
+from dosecal.model.regimen import Agent, Clause, DayRule, IntervalRule, Parity, Phase, line_sets
 
 TWICE_HINT = (
     "list each day once; a drug given twice on a day says 'twice daily', or is "
@@ -118,25 +118,32 @@ def twice(phase: Phase, cycles: int, quiet: frozenset[int] = frozenset()) -> Ite
         if len(agent.clauses) < 2:
             continue
         grid = _Grid(phase.cycle_days, cycles, max(len(c.slots) for c in agent.clauses))
-        covered, named = 0, 0
-        for index, clause in enumerate(agent.clauses):
-            bits = grid.doses(clause)
-            clash = bits & covered
-            covered |= bits
-            if not clash or clause.line in quiet:
-                continue
-            if named == MAX_SHOWN:
-                yield Found(clause.line, None)
-                continue
-            named += 1
-            bit = (clash & -clash).bit_length() - 1
-            cycle, day = grid.where(bit)
-            first = _first_to_give(agent.clauses[:index], grid, bit)
-            yield Found(
-                clause.line,
-                f"{agent.key} is already given on cycle {cycle} day {day} by line {first}",
-                TWICE_HINT,
-            )
+        said: dict[int, Found] = {}
+        for world in line_sets(agent.clauses):
+            for found in _twice_in(agent.key, world, grid, quiet):
+                said.setdefault(found.line, found)
+        yield from sorted(said.values(), key=lambda f: f.line)
+
+
+def _twice_in(key: str, clauses: tuple[Clause, ...], grid: _Grid, quiet: frozenset[int]) -> Iterator[Found]:
+    """`twice` for the lines of one drug that one patient can be given together."""
+    covered, named = 0, 0
+    for index, clause in enumerate(clauses):
+        bits = grid.doses(clause)
+        clash = bits & covered
+        covered |= bits
+        if not clash or clause.line in quiet:
+            continue
+        if named == MAX_SHOWN:
+            yield Found(clause.line, None)
+            continue
+        named += 1
+        bit = (clash & -clash).bit_length() - 1
+        cycle, day = grid.where(bit)
+        first = _first_to_give(clauses[:index], grid, bit)
+        yield Found(
+            clause.line, f"{key} is already given on cycle {cycle} day {day} by line {first}", TWICE_HINT
+        )
 
 
 def _first_to_give(clauses: tuple[Clause, ...], grid: _Grid, bit: int) -> int:

@@ -85,7 +85,7 @@ class AlternativeNode:
     """`20 mg if age >= 75`: the drug's dose when the condition holds for the patient."""
 
     amount: AmountNode
-    condition: ConditionNode
+    condition: ConditionNode | SexNode
     span: Span
 
 
@@ -142,7 +142,15 @@ class ClauseDoseNode:
     span: Span
 
 
-TailNode = ClauseDoseNode | FrequencyNode | TimesNode | DurationNode | CapNode
+@dataclass(frozen=True, slots=True)
+class LineIfNode:
+    """`if weight >= 45 kg` at the end of a schedule line: the line is for such patients only."""
+
+    condition: ConditionNode | SexNode
+    span: Span
+
+
+TailNode = ClauseDoseNode | FrequencyNode | TimesNode | DurationNode | CapNode | LineIfNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +237,14 @@ class RoundRuleNode:
 
 
 @dataclass(frozen=True, slots=True)
+class SexNode:
+    """`female` or `male` in a condition."""
+
+    sex: Word
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class ConditionNode:
     """`CrCl < 45 mL/min`."""
 
@@ -244,7 +260,7 @@ class PatientLimitNode:
     """`not given if CrCl < 45 mL/min`, `warn if age >= 80`."""
 
     warn: bool
-    condition: ConditionNode
+    condition: ConditionNode | SexNode
     span: Span
 
 

@@ -176,7 +176,9 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         """diary: "diary" """
         return s.DiaryNode(_span(meta))
 
-    def alternative(self, meta: Meta, amount: s.AmountNode, condition: s.ConditionNode) -> s.AlternativeNode:
+    def alternative(
+        self, meta: Meta, amount: s.AmountNode, condition: s.ConditionNode | s.SexNode
+    ) -> s.AlternativeNode:
         """alternative: amount "if" condition"""
         return s.AlternativeNode(amount, condition, _span(meta))
 
@@ -234,7 +236,9 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         assert isinstance(form, s.Word)
         return tuple(a for a in amounts if isinstance(a, s.AmountNode)), form
 
-    def patient_limit(self, meta: Meta, kind: s.Word, condition: s.ConditionNode) -> s.PatientLimitNode:
+    def patient_limit(
+        self, meta: Meta, kind: s.Word, condition: s.ConditionNode | s.SexNode
+    ) -> s.PatientLimitNode:
         """patient_limit: limit_kind "if" condition _NL"""
         return s.PatientLimitNode(kind.text == "warn", condition, _span(meta))
 
@@ -242,13 +246,24 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         """!limit_kind: "warn" | "not" "given" """
         return s.Word(" ".join(str(w) for w in words), _span(meta))
 
-    def condition(
-        self, meta: Meta, attribute: s.Word, comparison: s.Word, number: Token, unit: Token | None
-    ) -> s.ConditionNode:
-        """condition: attribute comparison NUMBER [UNIT]"""
+    def condition(self, meta: Meta, *parts: s.Word | s.SexNode | Token | None) -> s.ConditionNode | s.SexNode:
+        """condition: attribute comparison NUMBER [UNIT] | sex"""
+        if isinstance(parts[0], s.SexNode):
+            return parts[0]
+        attribute, comparison, number, unit = parts
+        assert isinstance(attribute, s.Word) and isinstance(comparison, s.Word)
+        assert isinstance(number, Token) and not isinstance(unit, (s.Word, s.SexNode))
         return s.ConditionNode(
             attribute, comparison, _num(number), _word(unit) if unit else None, _span(meta)
         )
+
+    def sex(self, meta: Meta, word: Token) -> s.SexNode:
+        """!sex: "female" | "male" """
+        return s.SexNode(_word(word), _span(meta))
+
+    def line_if(self, meta: Meta, condition: s.ConditionNode | s.SexNode) -> s.LineIfNode:
+        """line_if: "if" condition"""
+        return s.LineIfNode(condition, _span(meta))
 
     def round_within(self, meta: Meta, number: Token) -> s.Num:
         """round_within: "within" NUMBER "percent" """

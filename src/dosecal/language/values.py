@@ -162,12 +162,14 @@ def _exponent(power: str) -> int:
     """The N of `x 10^N`, from 1 to MAX_POWER."""
     match = _POWER.fullmatch(power)
     if match is None or not 1 <= int(match.group(1)) <= MAX_POWER:
-        raise AmountError(
-            AmountFault.POWER,
-            f"{quoted(power)} is not a power of ten an amount is written with",
-            f"write a power from 10^1 to 10^{MAX_POWER}, e.g. '2 x 10^6 cells/kg'",
-        )
+        written = power[power.index("10^") :] if "10^" in power else power
+        message = f"{quoted(written)} is not a power of ten an amount is written with"
+        raise AmountError(AmountFault.POWER, message, POWER_HINT)
     return int(match.group(1))
+
+
+# Said alike by the regimen language (checks.py), course files and --dose.
+POWER_HINT = f"write a power from 10^1 to 10^{MAX_POWER}, e.g. '2 x 10^6 cells/kg'"
 
 
 _BY_POWER = re.compile(r"(\S+)\s+(x\s*10\^\S*)\s+(\S+)")
@@ -203,7 +205,8 @@ def parse_dose(text: str) -> tuple[str, Amount]:
             raise ValueError(f"unknown unit '{unit}' in '{text}'; {UNITS_HINT}") from None
         if unit == "AUC":
             raise ValueError(f"AUC {quoted(number)} in {quoted(text)}: {limits.AUC.hint}") from None
+        written = number if power is None else f"{number} {power}"
         raise ValueError(
-            f"{quoted(number)} in {quoted(text)} is not a dose amount (a number such as 75 or 1.5, "
+            f"{quoted(written)} in {quoted(text)} is not a dose amount (a number such as 75 or 1.5, "
             f"{limits.AMOUNT.range_text})"
         ) from None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dosecal.errors import CourseError, Subject
+from dosecal.model.measures import Sex
 from dosecal.model.strengths import RoundWay
 
 
@@ -113,10 +114,11 @@ def size(amount: Amount) -> Decimal:
 
 def amount_text(value: Decimal, unit: str, power: int | None = None) -> str:
     """75 mg/m2, AUC 5 (the target comes first, as protocols write it), and cells by a power of
-    ten, as protocols write them: 1.4 x 10^8 cells (`power`: the one it was written with)."""
+    ten, as protocols write them: 1.4 x 10^8 cells (`power`: the one it was written with); fewer
+    than 10 cells plainly (no 5 x 10^0, a power the language does not read)."""
     if unit == "AUC":
         return f"AUC {format_decimal(value)}"
-    if unit.startswith(CELLS) or power is not None:
+    if power is not None or (unit.startswith(CELLS) and value.normalize().adjusted() >= 1):
         return f"{power_text(value, power)} {unit}"
     return f"{format_decimal(value)} {unit}"
 
@@ -212,6 +214,8 @@ class Attribute(enum.Enum):
     CRCL = "CrCl"  # mL/min: Cockcroft-Gault by the drug's rule, before that rule's bounds
     AGE = "age"  # whole years at the start
     BMI = "BMI"  # kg/m2: weight / height^2
+    WEIGHT = "weight"  # kg, as the course gives it
+    SEX = "sex"  # written `if female`, `if male`
 
 
 class Compare(enum.Enum):
@@ -221,6 +225,7 @@ class Compare(enum.Enum):
     LE = "<="
     GT = ">"
     GE = ">="
+    IS = "is"  # a sex: `if female`
 
     def holds(self, value: Decimal, limit: Decimal) -> bool:
         if self is Compare.LT:
@@ -229,22 +234,41 @@ class Compare(enum.Enum):
             return value <= limit
         if self is Compare.GT:
             return value > limit
-        return value >= limit
+        if self is Compare.GE:
+            return value >= limit
+        raise ValueError(f"{self.value} compares no numbers")  # IS: Condition.holds compares a sex
 
 
 # The unit each attribute is written in after its number (age: none).
-ATTRIBUTE_UNITS = {Attribute.CRCL: "mL/min", Attribute.AGE: "", Attribute.BMI: "kg/m2"}
+ATTRIBUTE_UNITS = {
+    Attribute.CRCL: "mL/min",
+    Attribute.AGE: "",
+    Attribute.BMI: "kg/m2",
+    Attribute.WEIGHT: "kg",
+    Attribute.SEX: "",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """`CrCl < 45 mL/min`, `age >= 75`: a comparison of a patient value, decided at the start."""
+    """`CrCl < 45 mL/min`, `age >= 75`, `female`: a patient value compared, decided at the start.
+
+    A condition on the sex (`Compare.IS`) has a `Sex` for its value; every other, a number.
+    """
 
     attribute: Attribute
     compare: Compare
-    value: Decimal
+    value: Decimal | Sex
+
+    def holds(self, value: Decimal | Sex) -> bool:
+        """Whether the patient's `value` (of this condition's attribute) meets it."""
+        if isinstance(self.value, Sex) or isinstance(value, Sex):
+            return value == self.value
+        return self.compare.holds(value, self.value)
 
     def __str__(self) -> str:
+        if isinstance(self.value, Sex):
+            return self.value.value
         unit = ATTRIBUTE_UNITS[self.attribute]
         number = f"{format_decimal(self.value)} {unit}".rstrip()
         return f"{self.attribute.value} {self.compare.value} {number}"
@@ -373,6 +397,10 @@ class Clause:
     duration: Duration | None
     line: int
     cap: Amount | None = None  # the line's own cap, in place of the drug's
+    condition: Condition | None = None  # the line is for patients it holds for (decided at the start)
+
+
+_THRESHOLD_STEP = Decimal("0.001")
 
 
 def drug_key(name: str, label: str | None) -> str:
@@ -381,6 +409,23 @@ def drug_key(name: str, label: str | None) -> str:
     The one spelling of a drug everywhere: agents, course files, rows, visits, the diary.
     """
     return f"{name} ({label})" if label else name
+
+
+def line_sets(clauses: tuple[Clause, ...]) -> list[tuple[Clause, ...]]:
+    """The sets of a drug's schedule lines one patient can be given: every line without a condition,
+    and the lines whose conditions hold at once. A drug's lines are chosen by one patient value
+    (lowering says so), so trying that value at, just below and just above each threshold meets
+    every set: thresholds are written to 2 decimals at most, further apart than the step tried."""
+    if all(c.condition is None for c in clauses):
+        return [clauses]
+    points: list[Decimal | Sex] = []
+    for c in (c.condition for c in clauses if c.condition is not None):
+        if isinstance(c.value, Sex):
+            points += list(Sex)
+        else:
+            points += [c.value - _THRESHOLD_STEP, c.value, c.value + _THRESHOLD_STEP]
+    sets = (tuple(c for c in clauses if c.condition is None or c.condition.holds(p)) for p in points)
+    return list(dict.fromkeys(sets))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ each of the first cycles.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from dosecal.engine.occurrences import occurrences
 from dosecal.model.regimen import (
@@ -26,6 +27,7 @@ from dosecal.model.regimen import (
     Renal,
     Required,
     format_decimal,
+    line_sets,
 )
 from dosecal.views.wording import days_text, duration_text
 
@@ -81,8 +83,13 @@ def clause_text(clause: Clause) -> str:
     if clause.duration:
         text += f", {_over(clause.duration)}"
     if clause.cap:
-        text += f", max {clause.cap} per dose"
+        text += f", max {clause.cap}{_PER_DOSE[clause.cap.unit.per_day]}"
+    if clause.condition is not None:
+        text += f", if {clause.condition}"
     return text
+
+
+_PER_DOSE = {False: " per dose", True: ""}  # a cap a day (9 mcg/day) says so in its unit
 
 
 def _limits(bounds: Bounds, unit: str) -> str:
@@ -126,7 +133,7 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> 
     else:
         head.append(dose_text(agent.dose))
     if agent.cap:
-        head.append(f"max {agent.cap} per dose")
+        head.append(f"max {agent.cap}{_PER_DOSE[agent.cap.unit.per_day]}")
     head.append(f"{agent.route} ({ROUTES[agent.route]})" if agent.route else "route not stated")
     if agent.form:
         head.append(agent.form)
@@ -165,13 +172,30 @@ def _last_change(phase: Phase) -> int:
     return max(bounds)
 
 
+def _counts(phase: Phase, total: int) -> dict[tuple[str, int], tuple[int, ...]]:
+    """Each drug's doses in each cycle: for a drug whose lines are chosen by a patient value, the
+    count of each set of lines one patient can be given (`line_sets`), each different one once."""
+    found: dict[tuple[str, int], set[int]] = {}
+    for agent in phase.agents:
+        for lines in line_sets(agent.clauses):
+            counted: Counter[int] = Counter()
+            for occ in occurrences(replace(phase, agents=(replace(agent, clauses=lines),)), total):
+                counted[occ.cycle] += len(occ.clause.slots)
+            for cycle in range(1, total + 1):
+                found.setdefault((agent.key, cycle), set()).add(counted[cycle])
+    return {k: tuple(sorted(v)) for k, v in found.items()}
+
+
+def _count_text(counts: tuple[int, ...]) -> str:
+    """'2', or '2/4' where the lines a patient is given change the count."""
+    return "/".join(str(n) for n in counts)
+
+
 def counts_table(phase: Phase) -> list[str]:
     """Doses per cycle for the first cycles of a phase, and the cycles after."""
     total = phase.cycle_count or _LOOKAHEAD
     shown = min(total, max(_SHOWN_CYCLES, min(_MAX_SHOWN, _last_change(phase))))
-    counts: Counter[tuple[str, int]] = Counter()
-    for occ in occurrences(phase, total):
-        counts[(occ.agent.key, occ.cycle)] += len(occ.clause.slots)
+    counts = _counts(phase, total)
     later = total > shown
     width = max(len("doses per cycle"), *(len(a.key) for a in phase.agents)) + 2
     last = "" if not later else (f"C{shown + 1}-{total}" if phase.cycle_count else f"C{shown + 1}+")
@@ -181,11 +205,11 @@ def counts_table(phase: Phase) -> list[str]:
         row = (
             "  "
             + agent.key.ljust(width)
-            + "".join(str(counts[(agent.key, c)]).rjust(5) for c in range(1, shown + 1))
+            + "".join(_count_text(counts[(agent.key, c)]).rjust(5) for c in range(1, shown + 1))
         )
         if later:
             rest = sorted({counts[(agent.key, c)] for c in range(shown + 1, total + 1)})
-            row += "   " + " or ".join(str(n) for n in rest)
+            row += "   " + " or ".join(_count_text(n) for n in rest)
         lines.append(row)
     return lines
 
@@ -205,7 +229,7 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
             out.append(f"phase {phase.name}")
         length = f"{phase.cycle_days}-day cycles"
         count = (
-            f", {phase.cycle_count} cycles"
+            f", {phase.cycle_count} {'cycle' if phase.cycle_count == 1 else 'cycles'}"
             if phase.cycle_count
             else (f", until {phase.until}" if phase.until else ", number of cycles not stated")
         )

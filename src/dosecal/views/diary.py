@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from dosecal.engine.table import Administration, DoseChange, Schedule, Status
-from dosecal.model.regimen import Agent, amount_text, format_decimal
+from dosecal.model.regimen import Agent, amount_text
 from dosecal.views.events import dose_words
 from dosecal.views.wording import days_text
 
@@ -112,7 +112,7 @@ def cell_dose(a: Administration) -> str:
         return f"{amount_text(a.computed_rate, a.computed_unit)}/day"
     prescribed = amount_text(a.dose_amount, a.dose_unit)
     if a.computed_amount is not None and a.computed_unit != a.dose_unit:
-        return f"{format_decimal(a.computed_amount)} {a.computed_unit}"
+        return amount_text(a.computed_amount, a.computed_unit)
     return prescribed
 
 

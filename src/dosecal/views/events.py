@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from dosecal.engine.identity import EventKind, administration_uid, event_place, event_uid, visit_uid
 from dosecal.engine.table import CONTINUOUS_MIN, Administration, DoseChange, Schedule, Status, adjustment_text
-from dosecal.model.regimen import amount_text, format_decimal
+from dosecal.model.regimen import amount_text
 from dosecal.views import visit_times
 from dosecal.views.visit_times import Step, utc
 from dosecal.views.wording import duration_text
@@ -129,7 +129,7 @@ def dose_words(a: Administration) -> str:
     prescribed = amount_text(a.dose_amount, a.dose_unit)
     if a.computed_amount is None or a.dose_unit == a.computed_unit:
         return prescribed
-    return f"{prescribed} = {format_decimal(a.computed_amount)} {a.computed_unit}{made_of_words(a)}"
+    return f"{prescribed} = {amount_text(a.computed_amount, a.computed_unit)}{made_of_words(a)}"
 
 
 def _rate_words(a: Administration) -> str:
@@ -146,7 +146,7 @@ def made_of_words(a: Administration) -> str:
     """' (3 x 500 mg + 5 x 150 mg tablets)': the units that make a dose rounded to strengths."""
     if a.made_of is None:
         return ""
-    pieces = " + ".join(f"{n} x {format_decimal(size)} {a.computed_unit}" for size, n in a.made_of.units)
+    pieces = " + ".join(f"{n} x {amount_text(size, a.computed_unit)}" for size, n in a.made_of.units)
     return f" ({pieces} {a.made_of_form})".replace(" )", ")")
 
 
@@ -156,7 +156,7 @@ def _short_dose(a: Administration) -> str:
     if a.rate_amount is not None:
         return f" {amount_text(a.rate_amount, a.rate_unit)}"
     if a.computed_amount is not None:
-        return f" {format_decimal(a.computed_amount)} {a.computed_unit}"
+        return f" {amount_text(a.computed_amount, a.computed_unit)}"
     if a.dose_amount is not None:
         return f" {amount_text(a.dose_amount, a.dose_unit)}"
     return ""
