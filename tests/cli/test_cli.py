@@ -179,7 +179,10 @@ def test_unknown_regimen() -> None:
     """A name that is neither a file nor bundled lists the bundled ones."""
     result = run("show", "nct0000")
     assert result.exit_code == 2
-    assert "no regimen 'nct0000': not a file, and not a bundled regimen (blinatumomab-all, capox," in result.stderr
+    assert (
+        "no regimen 'nct0000': not a file, and not a bundled regimen (blinatumomab-all, capox,"
+        in result.stderr
+    )
 
 
 def test_broken_regimen_when_expanding() -> None:

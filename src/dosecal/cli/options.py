@@ -154,7 +154,11 @@ def course_options(command: Command) -> Command:
                 metavar='"DRUG=AMOUNT UNIT"',
                 help="A dose the regimen leaves to be supplied; repeatable.",
             ),
-            click.option("--weight", type=DecimalParam(), help="Body weight in kg."),
+            click.option(
+                "--weight",
+                type=DecimalParam(),
+                help="Body weight in kg (doses per kg or m2, and lines or doses chosen by weight).",
+            ),
             click.option("--height", type=DecimalParam(), help="Height in cm."),
             click.option(
                 "--bsa",
@@ -165,12 +169,13 @@ def course_options(command: Command) -> Command:
             click.option(
                 "--age",
                 type=AgeParam(),
-                help="Age in whole years (for doses by renal function, or chosen by age).",
+                help="Age in whole years (for doses by renal function, and lines or doses chosen by age).",
             ),
             click.option(
                 "--sex",
                 type=click.Choice(["female", "male"], case_sensitive=False),
-                help="For Cockcroft-Gault and ideal weight (doses by renal function).",
+                help="For Cockcroft-Gault and ideal weight (doses by renal function), and lines or "
+                "doses chosen by sex.",
             ),
             click.option(
                 "--creatinine",

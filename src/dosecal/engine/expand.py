@@ -207,7 +207,7 @@ def _change(planned: DoseSpec, given: DoseSpec) -> DoseChange:
 def _warned(the_plan: Plan, agent: Agent, clause: Clause, basis: str) -> str:
     """The basis, with the branch a dose chosen by a patient value took, why a line given only where
     a condition holds is given, and every label limit that holds for this patient and only warns."""
-    chosen = the_plan.chosen(agent.key)
+    chosen = the_plan.chosen(agent.key) if clause.dose is None else None  # a line's own dose is its own
     said = [f"dose chosen: {chosen[1]}"] if chosen is not None else []
     line = the_plan.line_choice(clause.line)
     said += [line.why] if line is not None else []

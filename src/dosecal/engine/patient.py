@@ -147,7 +147,8 @@ _SUBJECT_OF = {
 @dataclass(frozen=True, slots=True)
 class LineChoice:
     """A schedule line given only where its condition holds: whether it is given to this patient,
-    and why, for the basis of its rows ('schedule line 5: weight >= 45 kg: the patient weighs 70 kg')."""
+    and why, for the basis of its rows ('schedule line 5 if weight >= 45 kg: the patient weighs
+    70 kg, so given')."""
 
     line: int
     given: bool
@@ -162,9 +163,16 @@ def lines(regimen: Regimen, course: Course, phases: tuple[PhasePlan, ...]) -> tu
         condition = clause.condition
         if condition is None:
             continue
-        what = f"{agent.key} has a schedule line for patients with {condition} (regimen line {clause.line})"
+        what = f"{agent.key} has a schedule line for {_patients(condition)} (regimen line {clause.line})"
         value, shown = patient_value(regimen, agent, condition, course, what)
         given = condition.holds(value)
         why = f"schedule line {clause.line} if {condition}: {shown}, so {'given' if given else 'not given'}"
         found.append(LineChoice(clause.line, given, why))
     return tuple(found)
+
+
+def _patients(condition: Condition) -> str:
+    """'female patients', 'patients with weight >= 45 kg': whom a line is for, in words."""
+    if isinstance(condition.value, Sex):
+        return f"{condition.value.value} patients"
+    return f"patients with {condition}"

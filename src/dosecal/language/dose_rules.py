@@ -282,7 +282,8 @@ class RuleChecker(ClauseChecker):
             self.once(found)
             condition = self.condition(found[0].condition) if found else None
             if condition is None:
-                out.append(clause)
+                if not found:  # a condition refused drops its line: no follow-on "given twice"
+                    out.append(clause)
                 continue
             self.rule_spans[clause.line] = found[0].span
             if first is not None and condition.attribute is not first[0]:

@@ -400,7 +400,9 @@ class Clause:
     condition: Condition | None = None  # the line is for patients it holds for (decided at the start)
 
 
-_THRESHOLD_STEP = Decimal("0.001")
+# Just below and above a threshold: ages are whole years (no one is both under 75 and over 74);
+# every other value may have 2 decimals, so 0.001 falls between two thresholds.
+_THRESHOLD_STEP = {True: Decimal(1), False: Decimal("0.001")}
 
 
 def drug_key(name: str, label: str | None) -> str:
@@ -415,7 +417,8 @@ def line_sets(clauses: tuple[Clause, ...]) -> list[tuple[Clause, ...]]:
     """The sets of a drug's schedule lines one patient can be given: every line without a condition,
     and the lines whose conditions hold at once. A drug's lines are chosen by one patient value
     (lowering says so), so trying that value at, just below and just above each threshold meets
-    every set: thresholds are written to 2 decimals at most, further apart than the step tried."""
+    every set: thresholds are written to 2 decimals at most (ages whole), further apart than the
+    step tried."""
     if all(c.condition is None for c in clauses):
         return [clauses]
     points: list[Decimal | Sex] = []
@@ -423,7 +426,8 @@ def line_sets(clauses: tuple[Clause, ...]) -> list[tuple[Clause, ...]]:
         if isinstance(c.value, Sex):
             points += list(Sex)
         else:
-            points += [c.value - _THRESHOLD_STEP, c.value, c.value + _THRESHOLD_STEP]
+            step = _THRESHOLD_STEP[c.attribute is Attribute.AGE]
+            points += [c.value - step, c.value, c.value + step]
     sets = (tuple(c for c in clauses if c.condition is None or c.condition.holds(p)) for p in points)
     return list(dict.fromkeys(sets))
 
