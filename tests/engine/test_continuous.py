@@ -28,7 +28,7 @@ import dosecal
 from dosecal import COLUMNS, CourseError, Measures
 from dosecal.cli.main import cli
 from dosecal.engine.table import Change, DoseChange, Status
-from dosecal.errors import Subject
+from dosecal.errors import RegimenError, Subject
 from dosecal.model.adjust import Adjustment, CycleRef, Delay, DoseFrom, Hold, Withheld
 from dosecal.model.regimen import UNITS, Amount
 
@@ -282,8 +282,8 @@ VERBS = {Withheld.HELD: "hold", Withheld.OMITTED: "omit"}
 
 
 def part_hint(kind: Withheld) -> str:
-    """The hint of the refusal: hold (or omit) the infusion from its first day."""
-    return f"{VERBS[kind]} it from its first day (day 1), or record the infusion as given"
+    """The hint of the refusal: hold (or omit) the whole infusion, or its first day alone."""
+    return f"{VERBS[kind]} the whole infusion (days 1-7, or day 1 alone), or record it as given"
 
 
 def part_refused(noun: str) -> str:
@@ -327,7 +327,7 @@ def test_a_hold_inside_a_later_infusion_names_that_infusion() -> None:
         blincyto(hold)
     assert str(caught.value) == (
         "course line 9: blinatumomab runs as one continuous infusion on cycle 1 days 8-28: this hold covers "
-        "only part of it; hold it from its first day (day 8), or record the infusion as given"
+        "only part of it; hold the whole infusion (days 8-28, or day 8 alone), or record it as given"
     )
 
 
@@ -347,7 +347,8 @@ def test_a_hold_on_the_first_day_of_a_later_infusion_holds_that_one() -> None:
 def test_a_hold_of_later_days_in_a_course_file_is_refused_at_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same hold in a course file: the course loads; expanding it is refused at line 6, the hold's."""
+    """The same hold in a course file: refused when the course is read, at line 6 (the hold's), with
+    the line and a caret under the whole statement, before anything is made."""
     monkeypatch.chdir(tmp_path)
     Path("seven-three.regimen").write_text(SEVEN_THREE, "utf-8")
     Path("pt.course").write_text(
@@ -355,10 +356,32 @@ def test_a_hold_of_later_days_in_a_course_file_is_refused_at_its_line(
         '  height 170 cm\n  hold cytarabine on cycle 1 day 3 because "fever"\n',
         "utf-8",
     )
-    regimen, course = dosecal.load_course("pt.course")
-    with pytest.raises(CourseError) as caught:
-        dosecal.expand(regimen, course)
-    assert str(caught.value) == f"course line 6: {part_refused('hold')}; {part_hint(Withheld.HELD)}"
+    with pytest.raises(RegimenError) as caught:
+        dosecal.load_course("pt.course")
+    assert caught.value.render() == (
+        f"pt.course:6:3: {part_refused('hold')}\n"
+        '      hold cytarabine on cycle 1 day 3 because "fever"\n'
+        "      " + "^" * 48 + "\n"
+        f"    hint: {part_hint(Withheld.HELD)}\n"
+        "\n"
+        "1 error in pt.course"
+    )
+
+
+def test_a_hold_of_the_first_days_only_is_refused_too() -> None:
+    """`hold cytarabine on cycle 1 days 1-3`: it covers the first day, but not the infusion's seven;
+    holding all seven would hold more than the course says: refused as a part (issue 12 review)."""
+    error = refused_hold(1, 3)
+    assert (error.message, error.hint, error.line) == (part_refused("hold"), part_hint(Withheld.HELD), 9)
+
+
+def test_a_hold_of_the_first_day_alone_holds_the_whole_infusion() -> None:
+    """`hold cytarabine on cycle 1 day 1`: the infusion is not started: held whole, one row."""
+    hold = Hold("cytarabine", Withheld.HELD, CycleRef(None, 1), 1, 1, False, "fever", 9)
+    rows = [a for a in seven_three(adjustments=(hold,)) if a.agent == "cytarabine"]
+    assert [(a.date, a.end_date, a.status) for a in rows] == [
+        (dt.date(2026, 12, 7), dt.date(2026, 12, 13), Status.HELD)
+    ]
 
 
 def per_day(value: str, unit: str = "mg/m2/day") -> Amount:
@@ -389,7 +412,10 @@ def test_a_change_to_a_dose_a_day_is_given_over_the_days() -> None:
 
 
 NOT_A_DAY = "a continuous infusion over days is dosed a day, and 200 mg/m2 is not"
-NOT_A_DAY_HINT = "write its dose a day as the protocol states it, e.g. '100 mg/m2/day'"
+NOT_A_DAY_HINT = (
+    "write its dose a day as the protocol states it, e.g. '100 mg/m2/day'; an infusion of a set time "
+    "is written 'infusion over 46 hours', with the dose of the whole"
+)
 
 
 def test_a_change_to_a_dose_not_a_day_is_refused() -> None:

@@ -142,13 +142,17 @@ def test_the_line_is_chosen_by_the_courses_sex(sex: Sex, line: int, dose: str) -
     }
 
 
-def test_a_drug_none_of_whose_lines_holds_has_no_rows() -> None:
-    """drugx only `if weight >= 45 kg`, a 40 kg patient: no row of drugx at all; drugy as written."""
-    text = BY_WEIGHT.replace("    days 1-3 at 20 mg if weight < 45 kg\n", "")
+def test_a_line_whose_condition_does_not_hold_makes_no_rows() -> None:
+    """drugx `if weight >= 45 kg` on days 1-3 and, for everyone, day 15; a 40 kg patient: no row of
+    the first line at all, day 15 of each cycle (2026-12-21, 2027-01-11); drugy as written. (A drug
+    every line of which has a condition leaves no patient without one: refused at lowering.)"""
+    text = BY_WEIGHT.replace("    days 1-3 at 20 mg if weight < 45 kg\n", "    day 15\n")
     schedule = _schedule(text, weight_kg=Decimal(40))
-    assert [(a.agent, a.date.isoformat()) for a in schedule] == [
-        ("drugy", "2026-12-07"),
-        ("drugy", "2026-12-28"),
+    assert [(a.agent, a.date.isoformat(), a.source_line) for a in schedule] == [
+        ("drugy", "2026-12-07", 7),
+        ("drugx", "2026-12-21", 5),
+        ("drugy", "2026-12-28", 7),
+        ("drugx", "2027-01-11", 5),
     ]
     assert schedule.plan.lines == (
         LineChoice(4, False, "schedule line 4 if weight >= 45 kg: the patient weighs 40 kg, so not given"),
@@ -156,20 +160,27 @@ def test_a_drug_none_of_whose_lines_holds_has_no_rows() -> None:
 
 
 def test_lines_on_other_days_are_each_given_where_they_hold() -> None:
-    """`days 1-3 if weight >= 45 kg` and `day 8 ... if weight > 40 kg`: 50 kg meets both (each on its
-    own days), 42 kg only the second, 40 kg neither (40 > 40 does not hold)."""
+    """`days 1-3 if weight >= 45 kg`, `day 8 ... if weight > 40 kg` and day 15 for everyone: 50 kg
+    meets both (each on its own days), 42 kg only the second, 40 kg neither (40 > 40 does not hold):
+    day 15 alone."""
     text = (
         'regimen d "D"\n  cycle 21 days, 1 cycle\n  drugx 40 mg PO\n'
-        "    days 1-3 if weight >= 45 kg\n    day 8 at 20 mg if weight > 40 kg\n  drugy 10 mg PO\n    day 1\n"
+        "    days 1-3 if weight >= 45 kg\n    day 8 at 20 mg if weight > 40 kg\n    day 15\n"
+        "  drugy 10 mg PO\n    day 1\n"
     )
+    day_15 = ("2026-12-21", Decimal(40), 6)
     assert _drugx(_schedule(text, cycles=1, weight_kg=Decimal(50))) == [
         ("2026-12-07", Decimal(40), 4),
         ("2026-12-08", Decimal(40), 4),
         ("2026-12-09", Decimal(40), 4),
         ("2026-12-14", Decimal(20), 5),
+        day_15,
     ]
-    assert _drugx(_schedule(text, cycles=1, weight_kg=Decimal(42))) == [("2026-12-14", Decimal(20), 5)]
-    assert _drugx(_schedule(text, cycles=1, weight_kg=Decimal(40))) == []
+    assert _drugx(_schedule(text, cycles=1, weight_kg=Decimal(42))) == [
+        ("2026-12-14", Decimal(20), 5),
+        day_15,
+    ]
+    assert _drugx(_schedule(text, cycles=1, weight_kg=Decimal(40))) == [day_15]
 
 
 @settings(max_examples=80, deadline=None)
@@ -240,9 +251,9 @@ def test_a_missing_sex_is_said_in_words() -> None:
 
 
 def test_a_lone_conditioned_line_needs_its_value() -> None:
-    """A drug whose only line is by weight: without a weight, whether it is given at all is unknown,
-    so the course is refused (not expanded without drugx)."""
-    text = BY_WEIGHT.replace("    days 1-3 at 20 mg if weight < 45 kg\n", "")
+    """A drug with a line by weight (and one for everyone): without a weight, whether that line is
+    given is unknown, so the course is refused (not expanded without it)."""
+    text = BY_WEIGHT.replace("    days 1-3 at 20 mg if weight < 45 kg\n", "    day 15\n")
     assert _refusal(text, age=60).message == (
         "drugx has a schedule line for patients with weight >= 45 kg (regimen line 4), "
         "which needs the patient's weight"

@@ -26,6 +26,9 @@ from dosecal.source import Source, Span
 
 HEAD = 'regimen x "T"\n  cycle 21 days\n'
 DRUG = "  drugx 40 mg PO\n"  # line 3; its schedule lines start at line 4
+# A line for every patient, on a day of its own: beside it, lines with conditions leave no patient
+# without a line of drugx (which is refused: tested below), so each test is about what it says.
+EVERYONE = "    day 15\n"
 TWICE_HINT = (
     "    hint: list each day once; a drug given twice on a day says 'twice daily', or is written twice "
     "with labels in brackets, e.g. '(bolus)' and '(infusion)'\n"
@@ -101,7 +104,7 @@ def test_the_sex_is_written_alone() -> None:
 
 def test_a_line_condition_twice_on_one_line() -> None:
     """One `if` a line: the second is refused at itself."""
-    assert report(DRUG, "    days 1-7 if weight < 45 kg if weight < 45 kg\n") == (
+    assert report(DRUG, "    days 1-7 if weight < 45 kg if weight < 45 kg\n", EVERYONE) == (
         "x.regimen:4:32: this is given twice on one line\n"
         "        days 1-7 if weight < 45 kg if weight < 45 kg\n"
         "                                   ^^^^^^^^^^^^^^^^^\n"
@@ -116,8 +119,9 @@ def test_a_line_condition_twice_on_one_line() -> None:
 @pytest.mark.parametrize(("word", "sex"), [("female", Sex.FEMALE), ("male", Sex.MALE)])
 def test_a_sex_lowers_to_a_condition_compared_by_is(word: str, sex: Sex) -> None:
     """`if female` / `if male`: on the sex, compared by IS, its value a Sex, said as the word alone."""
-    ((line, condition),) = line_conditions(lowered(DRUG, f"    days 1-7 if {word}\n"))
+    (line, condition), everyone = line_conditions(lowered(DRUG, f"    days 1-7 if {word}\n", EVERYONE))
     assert (line, condition) == (4, Condition(Attribute.SEX, Compare.IS, sex))
+    assert everyone == (5, None)
     assert str(condition) == word
 
 
@@ -133,15 +137,17 @@ def test_a_sex_lowers_to_a_condition_compared_by_is(word: str, sex: Sex) -> None
 def test_a_weight_lowers_to_a_condition_in_kg(written: str, compare: Compare, value: str) -> None:
     """`weight < 45 kg`: on the weight, in kg, the number as written (1 and 300 kg, the ends of
     limits.WEIGHT, and 2 decimals are read); said back as written."""
-    ((line, condition),) = line_conditions(lowered(DRUG, f"    days 1-7 if {written}\n"))
+    (line, condition), everyone = line_conditions(lowered(DRUG, f"    days 1-7 if {written}\n", EVERYONE))
     assert (line, condition) == (4, Condition(Attribute.WEIGHT, compare, Decimal(value)))
+    assert everyone == (5, None)
     assert str(condition) == written
 
 
 def test_a_comma_may_come_before_the_condition() -> None:
     """`days 1-7, if weight < 45 kg` reads as `days 1-7 if weight < 45 kg`, as every tail does."""
-    with_comma = line_conditions(lowered(DRUG, "    days 1-7, if weight < 45 kg\n"))
-    assert with_comma == line_conditions(lowered(DRUG, "    days 1-7 if weight < 45 kg\n"))
+    with_comma = line_conditions(lowered(DRUG, "    days 1-7, if weight < 45 kg\n", EVERYONE))
+    assert with_comma == line_conditions(lowered(DRUG, "    days 1-7 if weight < 45 kg\n", EVERYONE))
+    assert with_comma[0] == (4, Condition(Attribute.WEIGHT, Compare.LT, Decimal(45)))
 
 
 def test_a_line_without_a_condition_has_none() -> None:
@@ -314,12 +320,17 @@ def test_two_drugs_may_be_chosen_by_different_values() -> None:
     regimen = lowered(
         DRUG,
         "    days 1-7 if weight < 45 kg\n",
+        EVERYONE,
         "  drugy 10 mg PO\n",
         "    day 1 if female\n",
+        EVERYONE,
     )
     drugx, drugy = regimen.phases[0].agents
-    assert [c.condition for c in drugx.clauses] == [Condition(Attribute.WEIGHT, Compare.LT, Decimal(45))]
-    assert [c.condition for c in drugy.clauses] == [Condition(Attribute.SEX, Compare.IS, Sex.FEMALE)]
+    assert [c.condition for c in drugx.clauses] == [
+        Condition(Attribute.WEIGHT, Compare.LT, Decimal(45)),
+        None,
+    ]
+    assert [c.condition for c in drugy.clauses] == [Condition(Attribute.SEX, Compare.IS, Sex.FEMALE), None]
 
 
 # ---- lines one patient can both be given ---------------------------------------------------------
@@ -334,7 +345,7 @@ def test_overlapping_conditions_on_the_same_days_are_refused(first: str, second:
     """50 kg meets both weights, every woman both sexes, 80 years both ages: on days 1-7 that patient
     would be given drugx twice, so the second line is refused, naming day 1 of cycle 1 and line 4."""
     second_line = f"    days 1-7 at 20 mg if {second}\n"
-    assert report(DRUG, f"    days 1-7 if {first}\n", second_line) == (
+    assert report(DRUG, f"    days 1-7 if {first}\n", second_line, EVERYONE) == (
         "x.regimen:5:5: drugx is already given on cycle 1 day 1 by line 4\n"
         f"    {second_line}"
         f"        {'^' * (len(second_line) - 5)}\n" + TWICE_HINT + "\n"
@@ -356,10 +367,13 @@ def test_disjoint_conditions_on_the_same_days_are_read(first: str, second: str) 
 def test_overlapping_conditions_on_other_days_are_read() -> None:
     """`>= 45 kg` on days 1-7 and `> 40 kg` on days 8-14: a 50 kg patient is given both lines, each on
     its own days, never twice on one."""
-    regimen = lowered(DRUG, "    days 1-7 if weight >= 45 kg\n", "    days 8-14 at 20 mg if weight > 40 kg\n")
+    regimen = lowered(
+        DRUG, "    days 1-7 if weight >= 45 kg\n", "    days 8-14 at 20 mg if weight > 40 kg\n", EVERYONE
+    )
     assert [(line, str(c)) for line, c in line_conditions(regimen)] == [
         (4, "weight >= 45 kg"),
         (5, "weight > 40 kg"),
+        (6, "None"),
     ]
 
 
@@ -441,7 +455,65 @@ def test_a_line_on_the_clearance_uses_the_regimens_rule() -> None:
 
 def test_a_line_on_the_clearance_uses_the_drugs_rule() -> None:
     """The drug's own rule serves as well as the regimen's."""
-    regimen = lowered(DRUG, "    CrCl Cockcroft-Gault, ideal weight\n", "    days 1-7 if CrCl < 45 mL/min\n")
+    regimen = lowered(
+        DRUG, "    CrCl Cockcroft-Gault, ideal weight\n", "    days 1-7 if CrCl < 45 mL/min\n", EVERYONE
+    )
     agent = regimen.phases[0].agents[0]
     assert agent.renal is not None and agent.renal.line == 4
-    assert line_conditions(regimen) == [(5, Condition(Attribute.CRCL, Compare.LT, Decimal(45)))]
+    assert line_conditions(regimen) == [(5, Condition(Attribute.CRCL, Compare.LT, Decimal(45))), (6, None)]
+
+
+# ---- every patient is given a line ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "whom"),
+    [
+        (
+            ("    days 1-7 if weight > 45 kg\n", "    days 1-7 at 20 mg if weight < 45 kg\n"),
+            "patients with weight 45 kg",
+        ),
+        (
+            ("    days 1-7 if weight >= 45.01 kg\n", "    days 1-7 at 20 mg if weight < 45 kg\n"),
+            "patients with weight 45 kg",
+        ),
+        (("    days 1, 8 if age >= 75\n",), "patients with age 74"),
+        (("    day 1 if female\n",), "male patients"),
+    ],
+    ids=["open-threshold", "hundredths", "one-line", "one-sex"],
+)
+def test_a_patient_no_line_holds_for_is_refused(lines: tuple[str, ...], whom: str) -> None:
+    """Where every line of drugx has a condition, some line must hold for every patient: `> 45` beside
+    `< 45` gives a patient of exactly 45 kg nothing (45.00 kg: between `< 45` and `>= 45.01`); one
+    line alone gives the others nothing. Refused at the drug, naming a patient left out, by hand."""
+    assert report(DRUG, *lines) == (
+        f"x.regimen:3:3: drugx has no schedule line for {whom}: every line has a condition, and none "
+        "holds for them\n"
+        "      drugx 40 mg PO\n"
+        "      ^^^^^\n"
+        "    hint: cover every patient (e.g. 'if weight >= 45 kg' beside 'if weight < 45 kg'), or give the "
+        "drug a line without a condition\n"
+        "\n"
+        "1 error in x.regimen\n"
+    )
+
+
+def test_the_ends_of_the_weight_range_leave_no_gap() -> None:
+    """`weight >= 1 kg` holds for every weight dosecal reads (1 to 300 kg): no patient is left out,
+    though 0.999 kg would be (it is no weight at all)."""
+    assert line_conditions(lowered(DRUG, "    days 1-7 if weight >= 1 kg\n"))[0][0] == 4
+
+
+def test_more_thresholds_than_a_drug_is_chosen_by_are_refused() -> None:
+    """At most 10 thresholds a drug: the eleventh (`weight >= 62 kg`, line 14, column 15) is refused at
+    itself."""
+    lines = [f"    day {d} if weight >= {40 + 2 * d} kg\n" for d in range(1, 12)]
+    lines.append(EVERYONE)
+    assert report(DRUG, *lines) == (
+        "x.regimen:14:15: a drug's lines are chosen by at most 10 thresholds\n"
+        "        day 11 if weight >= 62 kg\n"
+        "                  ^^^^^^^^^^^^^^^\n"
+        "    hint: write the protocol's bands, not one a line\n"
+        "\n"
+        "1 error in x.regimen\n"
+    )

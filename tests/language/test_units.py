@@ -304,7 +304,8 @@ def test_a_level_dosing_a_continuous_infusion_not_a_day_is_refused_at_the_level(
         "u.regimen:5:23: a continuous infusion over days is dosed a day, and 100 mg/m2 is not\n"
         "      level 1: cytarabine 100 mg/m2\n"
         "                          ^^^^^^^^^\n"
-        "    hint: write its dose a day as the protocol states it, e.g. '100 mg/m2/day'\n"
+        "    hint: write its dose a day as the protocol states it, e.g. '100 mg/m2/day'; an infusion of a "
+        "set time is written 'infusion over 46 hours', with the dose of the whole\n"
         "\n"
         "1 error in u.regimen"
     )

@@ -18,7 +18,7 @@ from dosecal.engine.occurrences import occurrences
 from dosecal.engine.patient import dose_rules
 from dosecal.engine.plan import Plan, line_dose, plan, rounding_for
 from dosecal.engine.table import Administration, Change, DoseChange, Schedule, Status, weekday
-from dosecal.errors import CourseError, Subject
+from dosecal.errors import CourseError
 from dosecal.limits import MAX_ADMINISTRATIONS
 from dosecal.model.adjust import Adjustment, CycleRef, Hold, Withheld
 from dosecal.model.course import Course
@@ -39,8 +39,6 @@ from dosecal.model.regimen import (
 )
 
 _STATUS = {Withheld.HELD: Status.HELD, Withheld.OMITTED: Status.OMITTED}
-_NOUN = {Withheld.HELD: "hold", Withheld.OMITTED: "omission"}
-_VERB = {Withheld.HELD: "hold", Withheld.OMITTED: "omit"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,24 +214,11 @@ def _warned(the_plan: Plan, agent: Agent, clause: Clause, basis: str) -> str:
 
 
 def _hold(the_plan: Plan, agent: Agent, place: _Place) -> Hold | None:
-    """The hold of a dose: of a continuous infusion, one that covers its first day holds it whole,
-    and one that covers only later days is refused (dosecal does not cut an infusion short)."""
-    hold = the_plan.hold_for(agent.key, place.position, place.day)
-    if hold is not None or place.days == 1:
-        return hold
-    days = range(place.day + 1, place.day + place.days)
-    later = (the_plan.hold_for(agent.key, place.position, d) for d in days)
-    within = next((h for h in later if h is not None), None)
-    if within is None:
-        return None
-    last = place.day + place.days - 1
-    raise CourseError(
-        f"{agent.key} runs as one continuous infusion on {CycleRef(place.phase.name, place.cycle)} "
-        f"days {place.day}-{last}: this {_NOUN[within.kind]} covers only part of it",
-        subject=Subject.ADJUSTMENT,
-        line=within.line,
-        hint=f"{_VERB[within.kind]} it from its first day (day {place.day}), or record the infusion as given",
-    )
+    """The hold of a dose; of a continuous infusion over days, as `Plan.hold_for_run` decides."""
+    if place.days == 1:
+        return the_plan.hold_for(agent.key, place.position, place.day)
+    where = CycleRef(place.phase.name, place.cycle)
+    return the_plan.hold_for_run(agent.key, where, place.position, place.day, place.days)
 
 
 def _because(adjustment: Adjustment) -> Change:

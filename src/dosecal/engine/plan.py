@@ -12,12 +12,13 @@ from decimal import Decimal
 from typing import TypeVar
 
 from dosecal.engine import patient
+from dosecal.engine.occurrences import occurrences
 from dosecal.engine.patient import PhasePlan, dose_rules
 from dosecal.engine.timeline import cycle_starts
 from dosecal.errors import CourseError, Subject
 from dosecal.limits import MAX_ADJUSTMENTS
 from dosecal.model import rates, renal
-from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn
+from dosecal.model.adjust import CycleRef, Delay, DoseFrom, Hold, LevelFrom, StartOn, Withheld
 from dosecal.model.adjust import check as check_adjustments
 from dosecal.model.course import Course, check_dates, check_text
 from dosecal.model.dosing import CapFit, against_cap
@@ -124,6 +125,45 @@ class Plan:
         mine = next((entries for agent, entries in self.holds if agent == key), ())
         return next((h for h, at in mine if h.covers(position, at, day)), None)
 
+    def hold_for_run(
+        self, key: str, where: CycleRef, position: tuple[int, int], day: int, days: int
+    ) -> Hold | None:
+        """The hold of a continuous infusion over `days` from `day`: one covering every day of it, or
+        its first day alone (`hold ... on cycle 1 day 1`: it is not started), holds it whole; one
+        covering some of its days otherwise is refused, at its line: dosecal does not cut an
+        infusion short, nor hold more of it than the course says."""
+        holds = [self.hold_for(key, position, d) for d in range(day, day + days)]
+        first = holds[0]
+        if all(h is not None for h in holds) or (first is not None and first.first_day == first.last_day):
+            return first
+        part = next((h for h in holds if h is not None), None)
+        if part is None:
+            return None
+        raise CourseError(
+            f"{key} runs as one continuous infusion on {where} days {day}-{day + days - 1}: "
+            f"this {_NOUN[part.kind]} covers only part of it",
+            subject=Subject.ADJUSTMENT,
+            line=part.line,
+            hint=f"{_VERB[part.kind]} the whole infusion (days {day}-{day + days - 1}, or day {day} "
+            "alone), or record it as given",
+        )
+
+
+_NOUN = {Withheld.HELD: "hold", Withheld.OMITTED: "omission"}
+_VERB = {Withheld.HELD: "hold", Withheld.OMITTED: "omit"}
+
+
+def _runs_held(result: Plan) -> None:
+    """Every hold of a continuous infusion's days, decided as expanding will (`hold_for_run`), so
+    that a course file's refusal is said at its line before anything is made."""
+    held = {agent for agent, _ in result.holds}
+    for phase_plan in result.phases:
+        phase = result.regimen.phases[phase_plan.index]
+        for occ in occurrences(phase, phase_plan.cycles):
+            if occ.days > 1 and occ.agent.key in held:
+                where = CycleRef(phase.name, occ.cycle)
+                result.hold_for_run(occ.agent.key, where, (phase_plan.index, occ.cycle), occ.day, occ.days)
+
 
 def _holds(
     regimen: Regimen, course: Course
@@ -167,6 +207,7 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     holds = _holds(regimen, course)
     result = Plan(regimen, course, phases, level, supplied, holds, warnings, choices, lines)
     _within_horizon(result)
+    _runs_held(result)
     _roundings_fit(result, levels)
     _named_changes(regimen, course, levels, choices)
     for used in levels:

@@ -37,6 +37,10 @@ _UNLIKE_HINT = {
 }
 
 
+# The unit a hint writes after a number that has none: cells, after a power of ten.
+_EXAMPLE_UNIT = {False: "mg", True: "cells/kg"}
+
+
 def cap_hint(amount: Amount) -> str:
     """How a cap is written: an absolute amount (2 mg), or one a day for a dose a day (200 mg/day)."""
     return "write e.g. 'max 200 mg/day'" if amount.unit.per_day else "write e.g. 'max 2 mg'"
@@ -96,11 +100,13 @@ class Checker:
             )
             return None
         unit = UNITS.get(node.unit.text)
+        written = f"{node.number.text} x 10^{node.power.text}" if node.power else node.number.text
         if unit is None and node.unit.text.upper() in ROUTES:
             self.error(
                 node.unit.span,
-                f"the dose {node.number.text} has no unit",
-                f"write it with its unit, e.g. '{node.number.text} mg {node.unit.text.upper()}'",
+                f"the dose {written} has no unit",
+                f"write it with its unit, e.g. '{written} {_EXAMPLE_UNIT[node.power is not None]} "
+                f"{node.unit.text.upper()}'",
             )
             return None
         if unit is None:

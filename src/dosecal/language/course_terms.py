@@ -104,7 +104,7 @@ def amount(node: Child, flat: bool = False) -> Amount:
         faults = {values.AmountFault.UNIT: unit, values.AmountFault.POWER: power}
         at = faults.get(error.fault) or written
         raise MistakeError.at_token(at, error.message, error.hint) from None
-    if flat and found.unit.basis is not Basis.FLAT:
+    if flat and (found.unit.basis is not Basis.FLAT or found.unit.per_day):  # a dose a day rounds in mg
         raise MistakeError.at_token(unit, "round to an absolute amount", "e.g. 'rounding nearest 5 mg'")
     return found
 

@@ -39,7 +39,9 @@ from dosecal.model.regimen import (
     Unstated,
     WeightBasis,
     convert,
+    format_decimal,
     size,
+    uncovered,
 )
 from dosecal.model.renal import CALVERT_DRUG
 from dosecal.model.strengths import MAX_STRENGTHS, RoundWay
@@ -106,7 +108,7 @@ class RuleChecker(ClauseChecker):
     def flat(self, node: s.AmountNode) -> Amount | None:
         """An amount a dose can be rounded to: flat (mg, g, mcg, units)."""
         amount = self.amount(node)
-        if amount is not None and amount.unit.basis is not Basis.FLAT:
+        if amount is not None and (amount.unit.basis is not Basis.FLAT or amount.unit.per_day):
             self.error(node.unit.span, "round to an absolute amount", f"e.g. '{node.number.text} mg'")
             return None
         return amount
@@ -272,11 +274,15 @@ class RuleChecker(ClauseChecker):
             return ()
         return (Alternative(amount, condition, node.span.line),)
 
-    def line_conditions(self, key: str, lowered: Sequence[tuple[s.ClauseNode, Clause]]) -> list[Clause]:
+    def line_conditions(
+        self, ref: s.AgentRef, lowered: Sequence[tuple[s.ClauseNode, Clause]]
+    ) -> list[Clause]:
         """line_if: "if" condition: each line with the condition it is given under. A drug's lines
-        are chosen by one patient value, so that lowering can tell which lines may meet."""
+        are chosen by one patient value, at most `MAX_THRESHOLDS` of them, so that lowering can
+        tell which lines may meet; and where every line has one, every patient is given a line."""
         out: list[Clause] = []
         first: tuple[Attribute, int] | None = None
+        thresholds: set[object] = set()
         for node, clause in lowered:
             found = [t for t in node.tails if isinstance(t, s.LineIfNode)]
             self.once(found)
@@ -286,16 +292,41 @@ class RuleChecker(ClauseChecker):
                     out.append(clause)
                 continue
             self.rule_spans[clause.line] = found[0].span
+            thresholds.add(condition.value)
+            if len(thresholds) > MAX_THRESHOLDS:
+                self.error(found[0].condition.span, f"a drug's lines are chosen by at most {MAX_THRESHOLDS} "
+                           "thresholds", "write the protocol's bands, not one a line")  # fmt: skip
+                continue
             if first is not None and condition.attribute is not first[0]:
                 self.error(
                     found[0].condition.span,
-                    f"the lines of {key} are chosen by {first[0].value} (line {first[1]}), this one by "
+                    f"the lines of {ref.key} are chosen by {first[0].value} (line {first[1]}), this one by "
                     f"{condition.attribute.value}",
                     "choose a drug's schedule lines by one patient value",
                 )
+                continue
             first = first or (condition.attribute, clause.line)
             out.append(replace(clause, condition=condition))
+        if first is not None and len(out) == len(lowered):
+            self.covered(ref, tuple(out), first[0])
         return out
+
+    def covered(self, ref: s.AgentRef, clauses: tuple[Clause, ...], attribute: Attribute) -> None:
+        """Where every line of a drug has a condition, some line holds for every patient: `> 45 kg`
+        beside `< 45 kg` would give a patient of 45 kg nothing, without a word."""
+        limit = _CONDITION_LIMITS.get(attribute)
+        low, high = (limit.low, limit.high) if limit else (Decimal(0), Decimal(0))
+        gap = uncovered(clauses, low, high)
+        if gap is None:
+            return
+        thresholds = [c.condition.value for c in clauses if c.condition is not None]
+        whom = f"{gap.value} patients" if isinstance(gap, Sex) else _whom(gap, attribute, thresholds)
+        self.error(
+            ref.span,
+            f"{ref.key} has no schedule line for {whom}: every line has a condition, and none holds for them",
+            "cover every patient (e.g. 'if weight >= 45 kg' beside 'if weight < 45 kg'), "
+            "or give the drug a line without a condition",
+        )
 
     def patient_limits(self, items: Sequence[object]) -> tuple[PatientLimit, ...]:
         """patient_limit: limit_kind "if" condition _NL, each in its attribute's unit and range."""
@@ -331,6 +362,23 @@ _CONDITION_LIMITS = {
     Attribute.BMI: limits.BMI,
     Attribute.WEIGHT: limits.WEIGHT,
 }
+
+
+# A drug's lines are chosen by at most this many thresholds (protocols give a few bands): the
+# sets of lines one patient can be given grow with them, and lowering and `show` try each.
+MAX_THRESHOLDS = 10
+
+
+def _whom(gap: Decimal, attribute: Attribute, thresholds: Sequence[object]) -> str:
+    """'patients with weight 45 kg', 'patients with weight under 45 kg', 'patients with age 74': the
+    patients a gap between conditions leaves out, as the conditions write values (a value a step
+    beside a threshold, 44.999 kg, is said by the threshold: under 45 kg)."""
+    unit = f" {ATTRIBUTE_UNITS[attribute]}".rstrip()
+    if gap in thresholds or attribute is Attribute.AGE:  # ages are whole: 74 is the one left out
+        return f"patients with {attribute.value} {format_decimal(gap)}{unit}"
+    nearest = min((v for v in thresholds if isinstance(v, Decimal)), key=lambda v: abs(v - gap))
+    side = "under" if gap < nearest else "over"
+    return f"patients with {attribute.value} {side} {format_decimal(nearest)}{unit}"
 
 
 def _on_clearance(agent: Agent) -> bool:

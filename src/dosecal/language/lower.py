@@ -151,7 +151,7 @@ class _Lowerer(RuleChecker):
         continuous = node.form is not None and node.form.text == CONTINUOUS
         clause_nodes = [n for n in node.items if isinstance(n, s.ClauseNode)]
         lowered = [(n, self.clause(n, cycle_days, count, opts.cap, continuous)) for n in clause_nodes]
-        clauses = self.line_conditions(node.ref.key, [(n, c) for n, c in lowered if c is not None])
+        clauses = self.line_conditions(node.ref, [(n, c) for n, c in lowered if c is not None])
         self.fits(dose, clauses, continuous, node.dose.span if node.dose else node.span)
         self.lasting(node, continuous)
         if not any(isinstance(n, s.ClauseNode) for n in node.items):

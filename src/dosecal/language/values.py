@@ -172,7 +172,8 @@ def _exponent(power: str) -> int:
 POWER_HINT = f"write a power from 10^1 to 10^{MAX_POWER}, e.g. '2 x 10^6 cells/kg'"
 
 
-_BY_POWER = re.compile(r"(\S+)\s+(x\s*10\^\S*)\s+(\S+)")
+# 2 x 10^6 cells/kg, and as the regimen language reads it, spaces or none: 2x10^6cells/kg.
+_BY_POWER = re.compile(r"([0-9.]+)\s*(x\s*10\^[0-9]*)\s*(\S+)")
 
 
 def parse_dose(text: str) -> tuple[str, Amount]:

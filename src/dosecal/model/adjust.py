@@ -90,6 +90,8 @@ class Hold:
             where = f"from {self.at}"
         elif self.first_day == self.last_day:
             where = f"on {self.at} day {self.first_day}"
+        elif self.last_day is not None:  # days 8-10: said so, not as the rest of the cycle
+            where = f"on {self.at} days {self.first_day}-{self.last_day}"
         else:
             where = f"on {self.at} from day {self.first_day}"
         return f"{self.agent} {self.kind.value} {where}"

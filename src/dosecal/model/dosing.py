@@ -296,7 +296,7 @@ def _to_strengths(
             ),
             None,
         )
-    pieces = " + ".join(f"{n} x {amount_text(size, unit)}" for size, n in made.units)
+    pieces = " + ".join(f"{n} x {amount_text(size, _a_day(unit))}" for size, n in made.units)  # 50 mg each
     if made.total == value:
         return value, f"{steps} = {pieces}{said}", made
     total = amount_text(made.total, unit)

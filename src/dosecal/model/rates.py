@@ -37,7 +37,8 @@ def misfit(dose: Amount, clause: Clause, continuous: bool) -> Misfit | None:
     if continuous and not dose.unit.per_day:
         return Misfit(
             f"a continuous infusion over days is dosed a day, and {dose} is not",
-            "write its dose a day as the protocol states it, e.g. '100 mg/m2/day'",
+            "write its dose a day as the protocol states it, e.g. '100 mg/m2/day'; an infusion of a "
+            "set time is written 'infusion over 46 hours', with the dose of the whole",
         )
     if continuous or not dose.unit.per_day:
         return None

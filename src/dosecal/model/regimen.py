@@ -115,10 +115,16 @@ def size(amount: Amount) -> Decimal:
 def amount_text(value: Decimal, unit: str, power: int | None = None) -> str:
     """75 mg/m2, AUC 5 (the target comes first, as protocols write it), and cells by a power of
     ten, as protocols write them: 1.4 x 10^8 cells (`power`: the one it was written with); fewer
-    than 10 cells plainly (no 5 x 10^0, a power the language does not read)."""
+    than 10 cells plainly (no 5 x 10^0, a power the language does not read); units from a million
+    by a power too (18000000 units is 1.8 x 10^7 units: eight digits are misread by ten)."""
     if unit == "AUC":
         return f"AUC {format_decimal(value)}"
-    if power is not None or (unit.startswith(CELLS) and value.normalize().adjusted() >= 1):
+    exponent = value.normalize().adjusted()
+    if (
+        power is not None
+        or (unit.startswith(CELLS) and exponent >= 1)
+        or (unit.startswith("units") and exponent >= 6)
+    ):
         return f"{power_text(value, power)} {unit}"
     return f"{format_decimal(value)} {unit}"
 
@@ -421,6 +427,29 @@ def line_sets(clauses: tuple[Clause, ...]) -> list[tuple[Clause, ...]]:
     step tried."""
     if all(c.condition is None for c in clauses):
         return [clauses]
+    sets = (
+        tuple(c for c in clauses if c.condition is None or c.condition.holds(p)) for p in _points(clauses)
+    )
+    return list(dict.fromkeys(sets))
+
+
+def uncovered(clauses: tuple[Clause, ...], low: Decimal, high: Decimal) -> Decimal | Sex | None:
+    """A patient value (from `low` to `high`, the attribute's range) for which no line of a drug
+    holds, where every line has a condition: `> 45 kg` beside `< 45 kg` leaves 45 kg without one."""
+    if not clauses or any(c.condition is None for c in clauses):
+        return None
+    thresholds = [c.condition.value for c in clauses if c.condition is not None]
+    for point in dict.fromkeys([*thresholds, *_points(clauses)]):  # a threshold itself said first
+        if isinstance(point, Decimal) and not low <= point <= high:
+            continue
+        if not any(c.condition is not None and c.condition.holds(point) for c in clauses):
+            return point
+    return None
+
+
+def _points(clauses: tuple[Clause, ...]) -> list[Decimal | Sex]:
+    """The patient values that meet every set of a drug's lines: each threshold, and a step either
+    side of it (both sexes, for a condition on the sex)."""
     points: list[Decimal | Sex] = []
     for c in (c.condition for c in clauses if c.condition is not None):
         if isinstance(c.value, Sex):
@@ -428,8 +457,7 @@ def line_sets(clauses: tuple[Clause, ...]) -> list[tuple[Clause, ...]]:
         else:
             step = _THRESHOLD_STEP[c.attribute is Attribute.AGE]
             points += [c.value - step, c.value, c.value + step]
-    sets = (tuple(c for c in clauses if c.condition is None or c.condition.holds(p)) for p in points)
-    return list(dict.fromkeys(sets))
+    return points
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,15 +73,16 @@ def events(schedule: Schedule, options: CalendarOptions) -> list[CalendarEvent]:
         assert options.zone is not None and options.visit_time is not None
         visit_times.check(list(_timed_rows(schedule, options)), options.zone, options.visit_time)
     if options.home_time is not None and options.zone is not None and not options.per_administration:
-        firsts = [next(g) for _, g in groupby((a for a in schedule.administrations if a.self_administered),
-                                              key=lambda a: a.date)]  # fmt: skip
+        takes = (a for a in schedule.administrations if a.self_administered and a.end_date is None)
+        firsts = [next(g) for _, g in groupby(takes, key=lambda a: a.date)]
         visit_times.check_home(firsts, options.zone, options.home_time)
     course_id = schedule.plan.course_id
     footer = _footer(schedule)
     out: list[CalendarEvent] = []
     for _, day_rows in groupby(schedule.administrations, key=lambda a: a.date):
         rows = list(day_rows)
-        home = [a for a in rows if a.self_administered]
+        # A home pump is its own event over its days (`_infusion_event`), not a dose to "take".
+        home = [a for a in rows if a.self_administered and (a.end_date is None or options.per_administration)]
         clinic = [a for a in rows if not a.self_administered]
         if options.per_administration:
             out += _per_administration(course_id, home, clinic, options, footer)
@@ -146,7 +147,8 @@ def made_of_words(a: Administration) -> str:
     """' (3 x 500 mg + 5 x 150 mg tablets)': the units that make a dose rounded to strengths."""
     if a.made_of is None:
         return ""
-    pieces = " + ".join(f"{n} x {amount_text(size, a.computed_unit)}" for size, n in a.made_of.units)
+    unit = a.computed_unit.removesuffix("/day")  # a tablet is 50 mg, also of a dose a day
+    pieces = " + ".join(f"{n} x {amount_text(size, unit)}" for size, n in a.made_of.units)
     return f" ({pieces} {a.made_of_form})".replace(" )", ")")
 
 

@@ -1,0 +1,252 @@
+"""What the review of issue 12's third part found, each fixed and held here, worked by hand.
+
+- A line's condition is decided for every conditioned line of a drug, whatever comes before it,
+  and a line on the clearance is decided by the drug's clearance rule.
+- A home pump (a continuous infusion with `diary`) is not a dose to "take" at a reminder time.
+- The strengths a dose a day is made of are said as strengths (50 mg), not as doses a day.
+- Units from a million are said by a power of ten (18000000 units is 1.8 x 10^7 units).
+- `--dose` reads a power of ten with spaces or none, as the regimen language does.
+- A rounding rule is an absolute amount: `5 mg/day` is refused, in a regimen and a course file.
+- A hold of a few days says them: `held on cycle 2 days 8-10`, not "from day 8".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+import dosecal
+from dosecal import Measures
+from dosecal.cli.main import cli
+from dosecal.errors import RegimenError
+from dosecal.model.adjust import CycleRef, Hold, Withheld
+from dosecal.model.measures import Creatinine, CreatinineUnit, Sex
+from dosecal.model.regimen import amount_text
+from dosecal.views.events import CalendarOptions, events
+
+START = dt.date(2026, 12, 7)
+
+
+def _expand(text: str, cycles: int = 1, **values: object) -> dosecal.Schedule:
+    course = dosecal.Course(START, cycles=cycles, measures=Measures(**values))  # type: ignore[arg-type]
+    return dosecal.expand(dosecal.loads(text, "x.regimen"), course)
+
+
+# ---- lines chosen by a condition ------------------------------------------------------------------
+
+PLAIN_FIRST = """regimen d "Dexamethasone"
+  cycle 21 days
+  dexamethasone 20 mg PO
+    days 1-4
+    days 8, 15 if age >= 75
+"""
+
+
+@pytest.mark.parametrize(("age", "days"), [(60, [1, 2, 3, 4]), (80, [1, 2, 3, 4, 8, 15])])
+def test_a_conditioned_line_after_a_plain_one_is_decided(age: int, days: list[int]) -> None:
+    """Days 1-4 for everyone, days 8 and 15 from 75 years: a patient of 60 has four doses, one of 80
+    six; the plain line before it does not stop the conditioned one being decided."""
+    schedule = _expand(PLAIN_FIRST, age=age)
+    assert [a.cycle_day for a in schedule] == days
+    assert [c.line for c in schedule.plan.lines] == [5]
+
+
+BY_CLEARANCE = """regimen c "By clearance"
+  cycle 21 days
+  CrCl Cockcroft-Gault, actual weight
+  drugx 100 mg IV
+    day 1 if CrCl >= 60 mL/min
+    day 1 at 50 mg if CrCl < 60 mL/min
+"""
+
+
+@pytest.mark.parametrize(("creatinine", "dose", "said"), [("1.0", 100, "77.78"), ("2.0", 50, "38.89")])
+def test_a_line_on_the_clearance_is_decided_by_the_rule(creatinine: str, dose: int, said: str) -> None:
+    """60 years, male, 70 kg: CrCl = (140 - 60) x 70 / (72 x 1.0) = 77.78 mL/min (100 mg), and with a
+    creatinine of 2.0, 5600 / 144 = 38.89 mL/min (50 mg); the basis says the arithmetic."""
+    measured = Creatinine(Decimal(creatinine), CreatinineUnit.MG_DL)
+    (row,) = _expand(BY_CLEARANCE, weight_kg=Decimal(70), age=60, sex=Sex.MALE, creatinine=measured)
+    assert row.dose_amount == Decimal(dose)
+    assert f"= {said} mL/min (Cockcroft-Gault, actual weight)" in row.dose_basis
+
+
+# ---- a home pump ------------------------------------------------------------------------------------
+
+HOME_PUMP = """regimen p "Home pump"
+  cycle 28 days, 1 cycle
+  fluorouracil 1000 mg/m2/day IV continuous infusion, diary
+    days 1-4
+  capecitabine 500 mg PO tablet, diary
+    days 1-14
+"""
+
+
+def test_a_home_pump_is_not_a_dose_to_take_at_the_reminder_time() -> None:
+    """With home doses as 20:00 reminders, day 1 reminds of capecitabine alone; fluorouracil is its
+    own all-day event over days 1-4 (2026-12-07 to 2026-12-11, exclusive), with no alarm."""
+    schedule = _expand(HOME_PUMP, weight_kg=Decimal(70), height_cm=Decimal(170))
+    options = CalendarOptions(zone=ZoneInfo("America/New_York"), home_time=dt.time(20, 0))
+    found = events(schedule, options)
+    day_1 = [e for e in found if e.start in (START, dt.datetime(2026, 12, 8, 1, 0, tzinfo=dt.UTC))]
+    assert [(e.summary, e.alarm_before_minutes) for e in day_1] == [
+        ("Take: capecitabine 500 mg", 0),
+        ("fluorouracil continuous infusion 1820 mg/day, days 1-4", None),
+    ]
+    pump = day_1[1]
+    assert (pump.start, pump.end, pump.transparent) == (START, dt.date(2026, 12, 11), True)
+
+
+# ---- strengths of a dose a day ------------------------------------------------------------------------
+
+CAPSULES = """regimen t "Capsules"
+  cycle 28 days, 1 cycle
+  temozolomide 75 mg/m2/day PO capsule, diary
+    days 1-2
+    round to 20 mg and 100 mg capsules
+"""
+
+
+def test_the_strengths_of_a_dose_a_day_are_strengths() -> None:
+    """70 kg, 170 cm: 75 x 1.82 = 136.5 mg/day, to 20 and 100 mg capsules (nearest, within 10%):
+    140 mg = 1 x 100 mg + 2 x 20 mg (3.5 mg away, 2.6%); a capsule is 100 mg, not 100 mg/day."""
+    row = _expand(CAPSULES, weight_kg=Decimal(70), height_cm=Decimal(170)).administrations[0]
+    assert (row.computed_amount, row.computed_unit) == (Decimal(140), "mg/day")
+    assert row.dose_basis.startswith(
+        "75 mg/m2/day x 1.82 m2 = 136.5 mg/day, rounded to 20 mg and 100 mg capsules "
+        "(regimen line 5) = 140 mg/day = 1 x 100 mg + 2 x 20 mg; "
+    )
+    (event,) = (e for e in events(_expand(CAPSULES, weight_kg=Decimal(70), height_cm=Decimal(170)),
+                                  CalendarOptions()) if e.start == START)  # fmt: skip
+    assert "= 140 mg/day (1 x 100 mg + 2 x 20 mg capsules)" in event.description
+
+
+# ---- units and powers of ten ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "said"),
+    [
+        ("18000000", "units/m2/day", "1.8 x 10^7 units/m2/day"),
+        ("3000000", "units", "3 x 10^6 units"),
+        ("999999", "units", "999999 units"),
+        ("2500", "units/m2", "2500 units/m2"),
+    ],
+)
+def test_units_from_a_million_are_said_by_a_power_of_ten(value: str, unit: str, said: str) -> None:
+    """Eight digits are misread by ten: from 10^6 units on, by a power of ten; below, as written."""
+    assert amount_text(Decimal(value), unit) == said
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+OPEN_CELLS = """regimen o "Open"
+  cycle 28 days, 1 cycle
+  axicabtagene ciloleucel IV
+    day 1
+"""
+
+
+@pytest.mark.parametrize("written", ["2 x 10^6 cells/kg", "2x10^6 cells/kg", "2 x10^6cells/kg"])
+def test_dose_reads_a_power_as_the_language_does(tmp_path: Path, written: str) -> None:
+    """`--dose` reads `2x10^6 cells/kg` and `2 x10^6cells/kg` as the regimen language does: 2000000
+    cells/kg, 140000000 cells for 70 kg."""
+    path = tmp_path / "o.regimen"
+    path.write_text(OPEN_CELLS, "utf-8")
+    out = run("expand", str(path), "--start", "2026-12-07", "--weight", "70",
+              "--dose", f"axicabtagene ciloleucel={written}", "--csv-profile", "machine")  # fmt: skip
+    assert ",2000000,cells/kg,,,supplied (--dose),140000000,cells," in out
+
+
+# ---- rounding rules are absolute amounts ---------------------------------------------------------------
+
+
+def test_a_rounding_rule_a_day_is_refused_in_a_regimen() -> None:
+    """`round to the nearest 5 mg/day`: a rule is an absolute amount (it rounds a dose a day in mg)."""
+    text = 'regimen r "R"\n  cycle 28 days\n  round to the nearest 5 mg/day\n  drugx 75 mg/m2 PO\n    day 1\n'
+    with pytest.raises(RegimenError) as caught:
+        dosecal.loads(text, "r.regimen")
+    assert (
+        caught.value.render()
+        == (
+            "r.regimen:3:26: round to an absolute amount\n"
+            "      round to the nearest 5 mg/day\n"
+            + " "
+            * 29  # 4, and 25 before column 26
+            + "^^^^^^\n"
+            "    hint: e.g. '5 mg'\n"
+            "\n"
+            "1 error in r.regimen"
+        )
+    )
+
+
+def test_a_rounding_rule_a_day_is_refused_in_a_course_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rounding nearest 5 mg/day` in a course file: refused at the unit, as `5 mg/m2` is."""
+    monkeypatch.chdir(tmp_path)
+    Path("r.course").write_text(
+        "course r1\n  regimen r-chop-21\n  start 2026-12-07\n  rounding nearest 5 mg/day\n", "utf-8"
+    )
+    with pytest.raises(RegimenError) as caught:
+        dosecal.load_course("r.course")
+    assert (
+        caught.value.render()
+        == (
+            "r.course:4:22: round to an absolute amount\n"
+            "      rounding nearest 5 mg/day\n"
+            + " "
+            * 25  # 4, and 21 before column 22
+            + "^^^^^^\n"
+            "    hint: e.g. 'rounding nearest 5 mg'\n"
+            "\n"
+            "1 error in r.course"
+        )
+    )
+
+
+# ---- a hold of a few days ------------------------------------------------------------------------------
+
+
+def test_a_hold_of_a_few_days_says_them() -> None:
+    """`hold pomalidomide on cycle 2 days 8-10`: said as days 8-10; `from day 15` is the rest of the
+    cycle, and `day 8` one day."""
+
+    def said(first: int, last: int | None) -> str:
+        return Hold(
+            "pomalidomide", Withheld.HELD, CycleRef(None, 2), first, last, False, "rash", 8
+        ).describe()
+
+    assert said(8, 10) == "pomalidomide held on cycle 2 days 8-10"
+    assert said(15, None) == "pomalidomide held on cycle 2 from day 15"
+    assert said(8, 8) == "pomalidomide held on cycle 2 day 8"
+
+
+def test_a_power_without_its_unit_is_hinted_with_cells() -> None:
+    """`tisa 2 x 10^6 IV`: the route is no unit; the message keeps the power and the hint writes a
+    unit of cells after it, not mg."""
+    text = 'regimen t "T"\n  cycle 28 days\n  tisa 2 x 10^6 IV\n    day 1\n'
+    with pytest.raises(RegimenError) as caught:
+        dosecal.loads(text, "t.regimen")
+    assert (
+        caught.value.render()
+        == (
+            "t.regimen:3:17: the dose 2 x 10^6 has no unit\n"
+            "      tisa 2 x 10^6 IV\n"
+            + " "
+            * 20  # 4, and 16 before column 17
+            + "^^\n"
+            "    hint: write it with its unit, e.g. '2 x 10^6 cells/kg IV'\n"
+            "\n"
+            "1 error in t.regimen"
+        )
+    )
