@@ -93,19 +93,11 @@ def patient_value(
     attribute = condition.attribute
     if attribute is Attribute.SEX:
         if m.sex is None:
-            raise CourseError(
-                f"{what}, which needs the patient's sex",
-                subject=Subject.SEX,
-                hint="give --sex female|male (in a course file or a roster: the 'sex' line or column)",
-            )
+            raise _lacking(what, Attribute.SEX)
         return m.sex, f"the patient is {m.sex.value}"
     if attribute is Attribute.WEIGHT:
         if m.weight_kg is None:
-            raise CourseError(
-                f"{what}, which needs the patient's weight",
-                subject=Subject.WEIGHT,
-                hint="give --weight KG (in a course file or a roster: the 'weight' line or column)",
-            )
+            raise _lacking(what, Attribute.WEIGHT)
         return m.weight_kg, f"the patient weighs {format_decimal(m.weight_kg)} kg"
     if attribute is Attribute.CRCL:
         rule = dose_rules(regimen, agent).renal
@@ -114,24 +106,43 @@ def patient_value(
         return Decimal(raw.numerator) / Decimal(raw.denominator), steps
     if attribute is Attribute.AGE:
         if m.age is None:
-            raise CourseError(
-                f"{what}, which needs the patient's age",
-                subject=Subject.AGE,
-                hint="give --age YEARS (in a course file or a roster: the 'age' (or 'born') line or column)",
-            )
+            raise _lacking(what, Attribute.AGE)
         return Decimal(m.age), f"the patient is {m.age}"
     if m.weight_kg is None or m.height_cm is None:
-        raise CourseError(
-            f"{what}, which needs the patient's weight and height",
-            subject=Subject.WEIGHT if m.weight_kg is None else Subject.HEIGHT,
-            hint="give --weight KG, --height CM (in a course file or a roster: the 'weight' and 'height' "
-            "lines or columns)",
-        )
+        raise _lacking(what, Attribute.BMI, Subject.WEIGHT if m.weight_kg is None else Subject.HEIGHT)
     bmi = m.weight_kg / (m.height_cm / 100) ** 2
     shown = format_decimal(bmi.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     return (
         bmi,
         f"BMI = {format_decimal(m.weight_kg)} kg / ({format_decimal(m.height_cm / 100)} m)^2 = {shown} kg/m2",
+    )
+
+
+# What a condition on each value needs of the course, and where it is given (the CLI's flag, a
+# course file's or a roster's word).
+_NEEDS = {
+    Attribute.SEX: ("sex", "give --sex female|male (in a course file or a roster: the 'sex' line or column)"),
+    Attribute.WEIGHT: (
+        "weight",
+        "give --weight KG (in a course file or a roster: the 'weight' line or column)",
+    ),
+    Attribute.AGE: (
+        "age",
+        "give --age YEARS (in a course file or a roster: the 'age' (or 'born') line or column)",
+    ),
+    Attribute.BMI: (
+        "weight and height",
+        "give --weight KG, --height CM (in a course file or a roster: the 'weight' and 'height' "
+        "lines or columns)",
+    ),
+}
+
+
+def _lacking(what: str, attribute: Attribute, subject: Subject | None = None) -> CourseError:
+    """The refusal of a course that lacks the value a condition is on, naming it and how to give it."""
+    needs, hint = _NEEDS[attribute]
+    return CourseError(
+        f"{what}, which needs the patient's {needs}", subject=subject or _SUBJECT_OF[attribute], hint=hint
     )
 
 
