@@ -15,8 +15,8 @@ from ..conftest import SCHEDULES, course, load
 FILES = sorted(SCHEDULES.glob("*.regimen"))
 
 
-def test_there_are_nine_bundled_regimens() -> None:
-    """Two seed trials and seven regimens for the constructs the seeds do not use."""
+def test_there_are_ten_bundled_regimens() -> None:
+    """Two seed trials and eight regimens for the constructs the seeds do not use."""
     assert {p.stem for p in FILES} == {
         "nct05922501",
         "nct04083898",
@@ -27,6 +27,7 @@ def test_there_are_nine_bundled_regimens() -> None:
         "s0777-vrd-rd",
         "carboplatin-etoposide",
         "blinatumomab-all",
+        "topotecan-oral",
     }
 
 
