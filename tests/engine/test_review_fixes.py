@@ -250,3 +250,142 @@ def test_a_power_without_its_unit_is_hinted_with_cells() -> None:
             "1 error in t.regimen"
         )
     )
+
+
+# ---- the second review ---------------------------------------------------------------------------------
+
+
+def _refused(text: str) -> str:
+    with pytest.raises(RegimenError) as caught:
+        dosecal.loads(text, "x.regimen")
+    return caught.value.render()
+
+
+BAND_LEFT_OFF = """regimen b "A band left off"
+  cycle 42 days, 2 cycles
+  blinatumomab IV continuous infusion
+    cycle 1: days 1-7 at 9 mcg/day if weight >= 45 kg
+    cycle 1: days 1-7 at 5 mcg/m2/day, max 9 mcg/day, if weight < 45 kg
+    cycles 1-2: days 8-28 at 28 mcg/day if weight >= 45 kg
+"""
+
+
+def test_a_band_left_off_a_later_line_is_refused() -> None:
+    """The `< 45 kg` band has no line for days 8-28: its patients would get nothing in cycle 2, which
+    the others are given: refused at the drug, naming the cycle and the band."""
+    assert _refused(BAND_LEFT_OFF) == (
+        "x.regimen:3:3: blinatumomab is given in cycle 2 to other patients, but to patients with weight "
+        "under 45 kg not at all\n"
+        "      blinatumomab IV continuous infusion\n"
+        "      ^^^^^^^^^^^^\n"
+        "    hint: give each band of patients its line in every cycle the drug is given in, as the protocol "
+        "does\n"
+        "\n"
+        "1 error in x.regimen"
+    )
+
+
+def test_bands_with_other_days_in_each_cycle_are_read() -> None:
+    """`days 1-4` under 75 and `days 1, 8` from 75: other days, the same cycles: read."""
+    text = (
+        'regimen d "D"\n  cycle 21 days, 4 cycles\n  dex 20 mg PO\n'
+        "    days 1-4 if age < 75\n    days 1, 8 if age >= 75\n"
+    )
+    assert [c.line for c in dosecal.loads(text).phases[0].agents[0].clauses] == [4, 5]
+
+
+def test_weights_of_hundredths_either_side_leave_no_gap() -> None:
+    """`<= 44.99 kg` beside `>= 45 kg`: weights are given to 0.01 kg, so no patient is between."""
+    text = (
+        'regimen w "W"\n  cycle 21 days\n  drugy 10 mg PO\n'
+        "    days 1-3 if weight <= 44.99 kg\n    days 1-3 at 5 mg if weight >= 45 kg\n"
+    )
+    assert len(dosecal.loads(text).phases[0].agents[0].clauses) == 2
+
+
+def test_a_band_open_above_is_said_so() -> None:
+    """One line `< 45 kg`: everyone of 45 kg or more is left out, and the message says so."""
+    text = 'regimen o "O"\n  cycle 21 days\n  drugx 10 mg PO\n    days 1-3 if weight < 45 kg\n'
+    assert _refused(text).startswith(
+        "x.regimen:3:3: drugx has no schedule line for patients with weight 45 kg or more: "
+    )
+
+
+def test_a_line_that_fails_is_not_followed_by_a_gap() -> None:
+    """`days 1-40` in a 21-day cycle is refused at day 40; the band it was for is not then said to be
+    left out (a follow-on error)."""
+    text = (
+        'regimen z "Z"\n  cycle 21 days\n  drugz 10 mg PO\n'
+        "    days 1-40 if weight < 45 kg\n    days 1-3 at 5 mg if weight >= 45 kg\n"
+    )
+    report = _refused(text)
+    assert report.startswith("x.regimen:4:12: day 40 is outside a 21-day cycle\n")
+    assert report.endswith("\n1 error in x.regimen")
+
+
+CLEARANCE_LIMIT = """regimen c "C"
+  cycle 21 days, 1 cycle
+  CrCl Cockcroft-Gault, actual weight
+  pemetrexed 500 mg/m2 IV
+    day 1
+    not given if CrCl < 45 mL/min
+"""
+
+
+def test_a_clearance_rounded_to_the_threshold_says_the_figure_it_was_held_to() -> None:
+    """40 years, male, 47.3 kg, 1.46 mg/dL: CrCl = 100 x 47.3 / (72 x 1.46) = 4730 / 105.12 =
+    44.9962 mL/min, 45 to 0.01, which is not under 45: the message adds 44.996, which is."""
+    measured = Creatinine(Decimal("1.46"), CreatinineUnit.MG_DL)
+    measures = Measures(
+        weight_kg=Decimal("47.3"), height_cm=Decimal(160), age=40, sex=Sex.MALE, creatinine=measured
+    )
+    with pytest.raises(dosecal.CourseError) as caught:
+        dosecal.expand(dosecal.loads(CLEARANCE_LIMIT), dosecal.Course(START, measures=measures))
+    assert caught.value.message == (
+        "pemetrexed is not given if CrCl < 45 mL/min (regimen line 6): CrCl = (140 - 40) x 47.3 kg / "
+        "(72 x 1.46 mg/dL) = 45 mL/min (Cockcroft-Gault, actual weight) (44.996 mL/min unrounded, which "
+        "the condition is held to)"
+    )
+
+
+BY_BAND = """regimen q "Q"
+  cycle 28 days, 1 cycle
+  cytarabine IV continuous infusion
+    days 1-7 at 100 mg/m2/day if weight >= 45 kg
+    days 1-3 at 50 mg/m2/day if weight < 45 kg
+"""
+
+
+def test_a_hold_of_the_infusion_the_patient_is_given_holds_it() -> None:
+    """40 kg: this patient's infusion is days 1-3; `hold ... days 1-3` covers it whole, and the line
+    of days 1-7 this patient is not given is not held against the hold."""
+    hold = Hold("cytarabine", Withheld.HELD, CycleRef(None, 1), 1, 3, False, "fever", 6)
+    measures = Measures(weight_kg=Decimal(40), height_cm=Decimal(150))
+    course = dosecal.Course(START, measures=measures, adjustments=(hold,))
+    (row,) = dosecal.expand(dosecal.loads(BY_BAND), course)
+    assert (row.date, row.end_date, row.status.value) == (START, dt.date(2026, 12, 9), "held")
+
+
+def test_show_widens_its_cells_for_long_counts() -> None:
+    """Counts of several sets of lines ('2/4/8') get cells wide enough to stay apart."""
+    text = (
+        'regimen s "S"\n  cycle 21 days, 2 cycles\n  dex 20 mg PO\n'
+        "    days 1-4 if weight < 40 kg\n    days 1-2 at 10 mg if weight >= 40 kg\n"
+        "    cycle 2: days 8, 9, 10 at 5 mg if weight >= 40 kg\n"
+        "    days 15-20 at 5 mg if weight >= 80 kg\n"
+    )
+    out = run("show", _write(text))
+    # The name column is 17 wide (15 + 2); each cycle's 8 (the longest count, 6, and 2).
+    assert out.splitlines()[-2:] == [
+        "  doses per cycle" + " " * 8 + "C1" + " " * 6 + "C2",
+        "  dex" + " " * 17 + "2/4/8  4/5/11",
+    ]
+
+
+def _write(text: str) -> str:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "s.regimen"
+    path.write_text(text, "utf-8")
+    return str(path)

@@ -103,7 +103,8 @@ def patient_value(
         rule = dose_rules(regimen, agent).renal
         assert rule is not None  # lowering refuses a limit on the clearance without a rule
         raw, steps = renal.estimated(rule, m, what)
-        return Decimal(raw.numerator) / Decimal(raw.denominator), steps
+        value = Decimal(raw.numerator) / Decimal(raw.denominator)
+        return value, steps + _unrounded(condition, value)
     if attribute is Attribute.AGE:
         if m.age is None:
             raise _lacking(what, Attribute.AGE)
@@ -136,6 +137,20 @@ _NEEDS = {
         "lines or columns)",
     ),
 }
+
+
+def _unrounded(condition: Condition, value: Decimal) -> str:
+    """Where the clearance to 0.01 would decide `condition` the other way (44.996 is 45.00 to 0.01,
+    not under 45), the figure it was decided by, to as many places as tell them apart."""
+    places = 2
+    while places < 12:
+        shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if condition.holds(shown) == condition.holds(value):
+            break
+        places += 1
+    if places == 2:
+        return ""
+    return f" ({format_decimal(shown)} mL/min unrounded, which the condition is held to)"
 
 
 def _lacking(what: str, attribute: Attribute, subject: Subject | None = None) -> CourseError:

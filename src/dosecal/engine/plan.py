@@ -160,6 +160,9 @@ def _runs_held(result: Plan) -> None:
     for phase_plan in result.phases:
         phase = result.regimen.phases[phase_plan.index]
         for occ in occurrences(phase, phase_plan.cycles):
+            choice = result.line_choice(occ.clause.line)
+            if choice is not None and not choice.given:  # a line this patient is not given
+                continue
             if occ.days > 1 and occ.agent.key in held:
                 where = CycleRef(phase.name, occ.cycle)
                 result.hold_for_run(occ.agent.key, where, (phase_plan.index, occ.cycle), occ.day, occ.days)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from dosecal import limits
+from dosecal.language import line_cover
 from dosecal.language import syntax as s
 from dosecal.language.clauses import ClauseChecker
 from dosecal.limits import Limit
@@ -39,9 +40,7 @@ from dosecal.model.regimen import (
     Unstated,
     WeightBasis,
     convert,
-    format_decimal,
     size,
-    uncovered,
 )
 from dosecal.model.renal import CALVERT_DRUG
 from dosecal.model.strengths import MAX_STRENGTHS, RoundWay
@@ -275,11 +274,12 @@ class RuleChecker(ClauseChecker):
         return (Alternative(amount, condition, node.span.line),)
 
     def line_conditions(
-        self, ref: s.AgentRef, lowered: Sequence[tuple[s.ClauseNode, Clause]]
+        self, ref: s.AgentRef, lowered: Sequence[tuple[s.ClauseNode, Clause]], cycles: int, whole: bool
     ) -> list[Clause]:
         """line_if: "if" condition: each line with the condition it is given under. A drug's lines
         are chosen by one patient value, at most `MAX_THRESHOLDS` of them, so that lowering can
-        tell which lines may meet; and where every line has one, every patient is given a line."""
+        tell which lines may meet; and where every line has one (and each was read: `whole`), every
+        patient is given a line, in every cycle of the first `cycles` another patient is."""
         out: list[Clause] = []
         first: tuple[Attribute, int] | None = None
         thresholds: set[object] = set()
@@ -307,26 +307,20 @@ class RuleChecker(ClauseChecker):
                 continue
             first = first or (condition.attribute, clause.line)
             out.append(replace(clause, condition=condition))
-        if first is not None and len(out) == len(lowered):
-            self.covered(ref, tuple(out), first[0])
+        if first is not None and len(out) == len(lowered) and whole:
+            self.covered(ref, tuple(out), first[0], cycles)
         return out
 
-    def covered(self, ref: s.AgentRef, clauses: tuple[Clause, ...], attribute: Attribute) -> None:
-        """Where every line of a drug has a condition, some line holds for every patient: `> 45 kg`
-        beside `< 45 kg` would give a patient of 45 kg nothing, without a word."""
+    def covered(
+        self, ref: s.AgentRef, clauses: tuple[Clause, ...], attribute: Attribute, cycles: int
+    ) -> None:
+        """Where a drug's lines are chosen by a patient value, no patient is left without it, nor
+        without it in a cycle other patients are given it (`line_cover.problem`)."""
         limit = _CONDITION_LIMITS.get(attribute)
         low, high = (limit.low, limit.high) if limit else (Decimal(0), Decimal(0))
-        gap = uncovered(clauses, low, high)
-        if gap is None:
-            return
-        thresholds = [c.condition.value for c in clauses if c.condition is not None]
-        whom = f"{gap.value} patients" if isinstance(gap, Sex) else _whom(gap, attribute, thresholds)
-        self.error(
-            ref.span,
-            f"{ref.key} has no schedule line for {whom}: every line has a condition, and none holds for them",
-            "cover every patient (e.g. 'if weight >= 45 kg' beside 'if weight < 45 kg'), "
-            "or give the drug a line without a condition",
-        )
+        found = line_cover.problem(ref.key, clauses, attribute, (low, high), cycles)
+        if found is not None:
+            self.error(ref.span, *found)
 
     def patient_limits(self, items: Sequence[object]) -> tuple[PatientLimit, ...]:
         """patient_limit: limit_kind "if" condition _NL, each in its attribute's unit and range."""
@@ -367,18 +361,6 @@ _CONDITION_LIMITS = {
 # A drug's lines are chosen by at most this many thresholds (protocols give a few bands): the
 # sets of lines one patient can be given grow with them, and lowering and `show` try each.
 MAX_THRESHOLDS = 10
-
-
-def _whom(gap: Decimal, attribute: Attribute, thresholds: Sequence[object]) -> str:
-    """'patients with weight 45 kg', 'patients with weight under 45 kg', 'patients with age 74': the
-    patients a gap between conditions leaves out, as the conditions write values (a value a step
-    beside a threshold, 44.999 kg, is said by the threshold: under 45 kg)."""
-    unit = f" {ATTRIBUTE_UNITS[attribute]}".rstrip()
-    if gap in thresholds or attribute is Attribute.AGE:  # ages are whole: 74 is the one left out
-        return f"patients with {attribute.value} {format_decimal(gap)}{unit}"
-    nearest = min((v for v in thresholds if isinstance(v, Decimal)), key=lambda v: abs(v - gap))
-    side = "under" if gap < nearest else "over"
-    return f"patients with {attribute.value} {side} {format_decimal(nearest)}{unit}"
 
 
 def _on_clearance(agent: Agent) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from dosecal import limits
 from dosecal.errors import Findings
-from dosecal.language import overlaps
+from dosecal.language import line_cover, overlaps
 from dosecal.language import syntax as s
 from dosecal.language.checks import cap_hint
 from dosecal.language.dose_rules import RuleChecker
@@ -151,7 +151,12 @@ class _Lowerer(RuleChecker):
         continuous = node.form is not None and node.form.text == CONTINUOUS
         clause_nodes = [n for n in node.items if isinstance(n, s.ClauseNode)]
         lowered = [(n, self.clause(n, cycle_days, count, opts.cap, continuous)) for n in clause_nodes]
-        clauses = self.line_conditions(node.ref, [(n, c) for n, c in lowered if c is not None])
+        # Only a drug all of whose lines were read is checked for the patients its lines leave out.
+        whole = all(c is not None for _, c in lowered) and not any(
+            n.span.line in self.recovered for n in clause_nodes
+        )
+        cycles = count or line_cover.horizon([c for _, c in lowered if c is not None])
+        clauses = self.line_conditions(node.ref, [(n, c) for n, c in lowered if c is not None], cycles, whole)
         self.fits(dose, clauses, continuous, node.dose.span if node.dose else node.span)
         self.lasting(node, continuous)
         if not any(isinstance(n, s.ClauseNode) for n in node.items):

@@ -173,7 +173,7 @@ POWER_HINT = f"write a power from 10^1 to 10^{MAX_POWER}, e.g. '2 x 10^6 cells/k
 
 
 # 2 x 10^6 cells/kg, and as the regimen language reads it, spaces or none: 2x10^6cells/kg.
-_BY_POWER = re.compile(r"([0-9.]+)\s*(x\s*10\^[0-9]*)\s*(\S+)")
+_BY_POWER = re.compile(r"([0-9.]+)\s*(x\s*10\^[0-9]+)\s*(\S+)")
 
 
 def parse_dose(text: str) -> tuple[str, Amount]:

@@ -406,9 +406,11 @@ class Clause:
     condition: Condition | None = None  # the line is for patients it holds for (decided at the start)
 
 
-# Just below and above a threshold: ages are whole years (no one is both under 75 and over 74);
-# every other value may have 2 decimals, so 0.001 falls between two thresholds.
-_THRESHOLD_STEP = {True: Decimal(1), False: Decimal("0.001")}
+# Just below and above a threshold, by the values a patient can have: ages are whole years (no
+# one is both under 75 and over 74), weights are given to 0.01 kg (no one is over 44.99 and under
+# 45); a BMI or a clearance is computed, exact, so 0.001 falls between two thresholds of 2 decimals.
+_THRESHOLD_STEP = {Attribute.AGE: Decimal(1), Attribute.WEIGHT: Decimal("0.01")}
+_FINE_STEP = Decimal("0.001")
 
 
 def drug_key(name: str, label: str | None) -> str:
@@ -428,26 +430,18 @@ def line_sets(clauses: tuple[Clause, ...]) -> list[tuple[Clause, ...]]:
     if all(c.condition is None for c in clauses):
         return [clauses]
     sets = (
-        tuple(c for c in clauses if c.condition is None or c.condition.holds(p)) for p in _points(clauses)
+        tuple(c for c in clauses if c.condition is None or c.condition.holds(p))
+        for p in threshold_points(clauses)
     )
     return list(dict.fromkeys(sets))
 
 
-def uncovered(clauses: tuple[Clause, ...], low: Decimal, high: Decimal) -> Decimal | Sex | None:
-    """A patient value (from `low` to `high`, the attribute's range) for which no line of a drug
-    holds, where every line has a condition: `> 45 kg` beside `< 45 kg` leaves 45 kg without one."""
-    if not clauses or any(c.condition is None for c in clauses):
-        return None
-    thresholds = [c.condition.value for c in clauses if c.condition is not None]
-    for point in dict.fromkeys([*thresholds, *_points(clauses)]):  # a threshold itself said first
-        if isinstance(point, Decimal) and not low <= point <= high:
-            continue
-        if not any(c.condition is not None and c.condition.holds(point) for c in clauses):
-            return point
-    return None
+def threshold_step(attribute: Attribute) -> Decimal:
+    """The step between two values of `attribute` a patient can have, as finely as they differ."""
+    return _THRESHOLD_STEP.get(attribute, _FINE_STEP)
 
 
-def _points(clauses: tuple[Clause, ...]) -> list[Decimal | Sex]:
+def threshold_points(clauses: tuple[Clause, ...]) -> list[Decimal | Sex]:
     """The patient values that meet every set of a drug's lines: each threshold, and a step either
     side of it (both sexes, for a condition on the sex)."""
     points: list[Decimal | Sex] = []
@@ -455,7 +449,7 @@ def _points(clauses: tuple[Clause, ...]) -> list[Decimal | Sex]:
         if isinstance(c.value, Sex):
             points += list(Sex)
         else:
-            step = _THRESHOLD_STEP[c.attribute is Attribute.AGE]
+            step = threshold_step(c.attribute)
             points += [c.value - step, c.value, c.value + step]
     return points
 

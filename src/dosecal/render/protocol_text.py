@@ -199,13 +199,15 @@ def counts_table(phase: Phase) -> list[str]:
     later = total > shown
     width = max(len("doses per cycle"), *(len(a.key) for a in phase.agents)) + 2
     last = "" if not later else (f"C{shown + 1}-{total}" if phase.cycle_count else f"C{shown + 1}+")
-    header = "  " + "doses per cycle".ljust(width) + "".join(f"C{c}".rjust(5) for c in range(1, shown + 1))
+    # Five columns a cycle, more where a drug's counts by its lines need them ("2/4/8").
+    cell = max(5, *(len(_count_text(n)) + 2 for n in counts.values()))
+    header = "  " + "doses per cycle".ljust(width) + "".join(f"C{c}".rjust(cell) for c in range(1, shown + 1))
     lines = [header + (f"   {last}" if later else "")]
     for agent in phase.agents:
         row = (
             "  "
             + agent.key.ljust(width)
-            + "".join(_count_text(counts[(agent.key, c)]).rjust(5) for c in range(1, shown + 1))
+            + "".join(_count_text(counts[(agent.key, c)]).rjust(cell) for c in range(1, shown + 1))
         )
         if later:
             rest = sorted({counts[(agent.key, c)] for c in range(shown + 1, total + 1)})
