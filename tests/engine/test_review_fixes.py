@@ -389,3 +389,53 @@ def _write(text: str) -> str:
     path = folder / "s.regimen"
     path.write_text(text, "utf-8")
     return str(path)
+
+
+# ---- what mutation testing asked for -----------------------------------------------------------------
+
+
+def test_a_hold_of_part_of_a_two_day_infusion_is_refused_in_a_phase(tmp_path: Path) -> None:
+    """`days 1-2` is an infusion too: a hold of day 2 only is refused, naming the phase's cycle."""
+    text = (
+        'regimen t "Two days"\n  phase induction\n    cycle 21 days, 1 cycle\n'
+        "    cytarabine 100 mg/m2/day IV continuous infusion\n      days 1-2\n"
+    )
+    hold = Hold("cytarabine", Withheld.HELD, CycleRef("induction", 1), 2, 2, False, "fever", 5)
+    with pytest.raises(dosecal.CourseError) as caught:
+        dosecal.expand(dosecal.loads(text), dosecal.Course(START, adjustments=(hold,)))
+    assert (caught.value.message, caught.value.line) == (
+        "cytarabine runs as one continuous infusion on induction cycle 1 days 1-2: this hold covers only "
+        "part of it",
+        5,
+    )
+
+
+def test_a_line_with_its_own_dose_is_not_said_to_be_chosen() -> None:
+    """`drugx 40 mg PO, 20 mg if female`, day 1 (the drug's dose) and day 8 `at 30 mg`: for a woman,
+    day 1 is 20 mg and says why; day 8 is its own 30 mg, and says no 'dose chosen'."""
+    text = (
+        'regimen a "A"\n  cycle 21 days, 1 cycle\n  drugx 40 mg PO, 20 mg if female\n'
+        "    day 1\n    day 8 at 30 mg\n"
+    )
+    course = dosecal.Course(START, measures=Measures(sex=Sex.FEMALE))
+    day_1, day_8 = dosecal.expand(dosecal.loads(text), course)
+    assert (day_1.dose_amount, day_8.dose_amount) == (Decimal(20), Decimal(30))
+    assert (
+        "dose chosen: 20 mg if female (regimen line 3): the patient is female, so 20 mg" in day_1.dose_basis
+    )
+    assert day_8.dose_basis == "30 mg (flat dose)"
+
+
+def test_lines_not_given_do_not_count_against_the_size_of_a_course() -> None:
+    """Two complementary lines of six doses a day on days 1-28, 110 cycles: one patient is given
+    28 x 6 x 110 = 18480 doses, under the 20000 a course may have; both lines together (36960), or
+    each day of the other counted once more (18480 + 3080 = 21560), would be over it."""
+    text = (
+        'regimen big "Big"\n  cycle 28 days, 110 cycles\n  drugx 1 mg PO\n'
+        "    days 1-28, six times daily if weight >= 45 kg\n"
+        "    days 1-28 at 2 mg, six times daily if weight < 45 kg\n"
+    )
+    schedule = dosecal.expand(
+        dosecal.loads(text), dosecal.Course(START, measures=Measures(weight_kg=Decimal(70)))
+    )
+    assert len(schedule) == 18480

@@ -141,7 +141,7 @@ def _number_within_days(rows: list[tuple[Administration, str]]) -> list[tuple[Ad
     return out
 
 
-def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, int], days: int = 1) -> _Dose:
+def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, int], days: int) -> _Dose:
     """The dose of one clause at one cycle of this course, where it came from, and what changed it.
 
     A dose change in force wins; else the line's dose at the level in force. A
@@ -214,11 +214,10 @@ def _warned(the_plan: Plan, agent: Agent, clause: Clause, basis: str) -> str:
 
 
 def _hold(the_plan: Plan, agent: Agent, place: _Place) -> Hold | None:
-    """The hold of a dose; of a continuous infusion over days, as `Plan.hold_for_run` decides."""
-    if place.days == 1:
-        return the_plan.hold_for(agent.key, place.position, place.day)
-    where = CycleRef(place.phase.name, place.cycle)
-    return the_plan.hold_for_run(agent.key, where, place.position, place.day, place.days)
+    """The hold of a dose, of a continuous infusion's days too (`Plan.hold_for_run`: planning has
+    refused a hold of part of one)."""
+    whole, _ = the_plan.hold_for_run(agent.key, place.position, place.day, place.days)
+    return whole
 
 
 def _because(adjustment: Adjustment) -> Change:

@@ -126,27 +126,18 @@ class Plan:
         return next((h for h, at in mine if h.covers(position, at, day)), None)
 
     def hold_for_run(
-        self, key: str, where: CycleRef, position: tuple[int, int], day: int, days: int
-    ) -> Hold | None:
-        """The hold of a continuous infusion over `days` from `day`: one covering every day of it, or
-        its first day alone (`hold ... on cycle 1 day 1`: it is not started), holds it whole; one
-        covering some of its days otherwise is refused, at its line: dosecal does not cut an
-        infusion short, nor hold more of it than the course says."""
+        self, key: str, position: tuple[int, int], day: int, days: int
+    ) -> tuple[Hold | None, Hold | None]:
+        """The hold of a continuous infusion over `days` from `day`, and a hold of part of it. One
+        covering every day of it, or its first day alone (`hold ... on cycle 1 day 1`: it is not
+        started), holds it whole; one covering some of its days otherwise is a part, which
+        planning refuses (`_runs_held`): dosecal neither cuts an infusion short nor holds more of
+        it than the course says."""
         holds = [self.hold_for(key, position, d) for d in range(day, day + days)]
         first = holds[0]
         if all(h is not None for h in holds) or (first is not None and first.first_day == first.last_day):
-            return first
-        part = next((h for h in holds if h is not None), None)
-        if part is None:
-            return None
-        raise CourseError(
-            f"{key} runs as one continuous infusion on {where} days {day}-{day + days - 1}: "
-            f"this {_NOUN[part.kind]} covers only part of it",
-            subject=Subject.ADJUSTMENT,
-            line=part.line,
-            hint=f"{_VERB[part.kind]} the whole infusion (days {day}-{day + days - 1}, or day {day} "
-            "alone), or record it as given",
-        )
+            return first, None
+        return None, next((h for h in holds if h is not None), None)
 
 
 _NOUN = {Withheld.HELD: "hold", Withheld.OMITTED: "omission"}
@@ -154,8 +145,8 @@ _VERB = {Withheld.HELD: "hold", Withheld.OMITTED: "omit"}
 
 
 def _runs_held(result: Plan) -> None:
-    """Every hold of a continuous infusion's days, decided as expanding will (`hold_for_run`), so
-    that a course file's refusal is said at its line before anything is made."""
+    """Every hold of a continuous infusion's days, decided as expanding does (`hold_for_run`): a
+    hold of part of one is refused here, so that a course file's refusal is said at its line."""
     held = {agent for agent, _ in result.holds}
     for phase_plan in result.phases:
         phase = result.regimen.phases[phase_plan.index]
@@ -163,9 +154,19 @@ def _runs_held(result: Plan) -> None:
             choice = result.line_choice(occ.clause.line)
             if choice is not None and not choice.given:  # a line this patient is not given
                 continue
-            if occ.days > 1 and occ.agent.key in held:
-                where = CycleRef(phase.name, occ.cycle)
-                result.hold_for_run(occ.agent.key, where, (phase_plan.index, occ.cycle), occ.day, occ.days)
+            if occ.days == 1 or occ.agent.key not in held:
+                continue
+            _, part = result.hold_for_run(occ.agent.key, (phase_plan.index, occ.cycle), occ.day, occ.days)
+            if part is not None:
+                last = occ.day + occ.days - 1
+                raise CourseError(
+                    f"{occ.agent.key} runs as one continuous infusion on {CycleRef(phase.name, occ.cycle)} "
+                    f"days {occ.day}-{last}: this {_NOUN[part.kind]} covers only part of it",
+                    subject=Subject.ADJUSTMENT,
+                    line=part.line,
+                    hint=f"{_VERB[part.kind]} the whole infusion (days {occ.day}-{last}, or day {occ.day} "
+                    "alone), or record it as given",
+                )
 
 
 def _holds(
