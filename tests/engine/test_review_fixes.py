@@ -439,3 +439,28 @@ def test_lines_not_given_do_not_count_against_the_size_of_a_course() -> None:
         dosecal.loads(text), dosecal.Course(START, measures=Measures(weight_kg=Decimal(70)))
     )
     assert len(schedule) == 18480
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        # A one-day drug first: its doses come before the infusion's.
+        (
+            'regimen s "S"\n  cycle 28 days, 1 cycle\n  daunorubicin 60 mg/m2/day IV\n    days 1-3\n'
+            "  cytarabine 100 mg/m2/day IV continuous infusion\n    days 1-7\n",
+            "70",
+        ),
+        # A line this patient is not given first (40 kg: the >= 45 kg line), then the one given.
+        (BY_BAND, "40"),
+    ],
+    ids=["after-a-one-day-drug", "after-a-line-not-given"],
+)
+def test_a_part_hold_is_refused_whatever_comes_before_the_infusion(text: str, weight: str) -> None:
+    """`hold cytarabine on cycle 1 day 2`: refused though the occurrences before the infusion's are a
+    one-day drug's, or a line the patient is not given (planning checks every infusion)."""
+    hold = Hold("cytarabine", Withheld.HELD, CycleRef(None, 1), 2, 2, False, "fever", 6)
+    measures = Measures(weight_kg=Decimal(weight), height_cm=Decimal(150))
+    with pytest.raises(dosecal.CourseError) as caught:
+        dosecal.expand(dosecal.loads(text), dosecal.Course(START, measures=measures, adjustments=(hold,)))
+    assert caught.value.message.endswith(": this hold covers only part of it")
+    assert caught.value.line == 6
