@@ -18,6 +18,9 @@ from lark.tree import Meta
 from dosecal.language import syntax as s
 from dosecal.source import Span
 
+# What follows the words of an interval (`every week`, `q3w`): its anchor, its count, its tails.
+_IntervalPart = tuple[s.Num, s.Num] | s.Num | s.TailNode | None
+
 _PER_DAY = {"three": 3, "four": 4, "five": 5, "six": 6}
 
 
@@ -328,6 +331,39 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
     ) -> s.IntervalNode:
         """interval: "every" NUMBER period [anchor] [dose_count] _tail*"""
         return s.IntervalNode(_num(every), period, anchor, count, tails, _span(meta))
+
+    def every_one(self, meta: Meta, period: s.Word, *rest: _IntervalPart) -> s.IntervalNode:
+        """interval: "every" period ... -> every_one: every week is every 1 week."""
+        return self._spelled(meta, "1", period, rest)
+
+    def every_other(self, meta: Meta, period: s.Word, *rest: _IntervalPart) -> s.IntervalNode:
+        """interval: "every" "other" period ... -> every_other: every other week is every 2 weeks."""
+        return self._spelled(meta, "2", period, rest)
+
+    def weekly(self, meta: Meta, word: Token, *rest: _IntervalPart) -> s.IntervalNode:
+        """interval: WEEKLY ... -> weekly: every 1 week."""
+        return self._spelled(meta, "1", s.Word("week", _tspan(word)), rest)
+
+    def q_every(self, meta: Meta, token: Token, *rest: _IntervalPart) -> s.IntervalNode:
+        """interval: Q_EVERY ... -> q_every: q3w is every 3 weeks, q21d every 21 days."""
+        text, span = str(token), _tspan(token)
+        period = s.Word("weeks" if text.endswith("w") else "days", span)
+        return self._spelled(meta, text[1:-1], period, rest, span)
+
+    def _spelled(
+        self,
+        meta: Meta,
+        every: str,
+        period: s.Word,
+        rest: tuple[_IntervalPart, ...],
+        span: Span | None = None,
+    ) -> s.IntervalNode:
+        """An interval written in words, as the interval it is: its number at the words' place."""
+        anchor, count, *tails = rest
+        assert anchor is None or isinstance(anchor, tuple)
+        assert count is None or isinstance(count, s.Num)
+        kept = tuple(t for t in tails if t is not None and not isinstance(t, (tuple, s.Num)))
+        return s.IntervalNode(s.Num(every, span or period.span), period, anchor, count, kept, _span(meta))
 
     def anchor(self, meta: Meta, cycle: Token, day: Token) -> tuple[s.Num, s.Num]:
         """anchor: "from" "cycle" NUMBER "day" NUMBER"""
