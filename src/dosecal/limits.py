@@ -138,6 +138,7 @@ CYCLE_NUMBER = _limit("a cycle number", "1", MAX_CYCLES)
 DAY = _limit("a day", "1", MAX_CYCLE_DAYS)
 INTERVAL = _limit("an interval", "1", MAX_CYCLE_DAYS, unit="days", note="(52 weeks)")
 DOSE_COUNT = _limit("the number of doses", "1", 1000)
+REST = _limit("a rest", "1", MAX_CYCLE_DAYS, unit="days", note="(52 weeks)")
 # Minutes (hours are read as 60 of them); as long as the longest cycle. A duration
 # is also a whole number of minutes, which 2 decimal places of an hour can make.
 DURATION = _limit("a duration", "1", MAX_CYCLE_DAYS * 24 * 60, 2, "min", "(8784 hours, 366 days)")
@@ -173,6 +174,7 @@ REGIMEN_LIMITS = (
     DAY,
     INTERVAL,
     DOSE_COUNT,
+    REST,
     DURATION,
     AMOUNT,
     AUC,

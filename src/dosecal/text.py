@@ -191,3 +191,8 @@ def visible(text: str, *, lines: bool = False) -> str:
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
     return _UNSEEN.sub(escaped, text)
+
+
+def counted(count: int, noun: str) -> str:
+    """'1 day', '2 days': a count and its noun, which takes an 's' for any count but one."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -5,6 +5,11 @@ starts on or before an end date. A delay of cycle N moves it and every later
 cycle; a cycle started on a given date does the same, and may not begin
 before the cycle it follows has run its length. Either moves a cycle by at
 most a year (`adjust.MAX_MOVE_DAYS`): past that it is a typo, or a new course.
+
+A phase written after a rest (`rest 28 days`) starts that many days after the
+last cycle of the phase before it has run its length. A delay of its first
+cycle adds to the rest; a start date set for it may not shorten the rest,
+which the protocol plans as it plans a cycle's length.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dosecal.errors import CourseError, Subject
 from dosecal.limits import MAX_CYCLES, implausible_cycles
 from dosecal.model.adjust import MAX_MOVE_DAYS, Adjustment, Delay, StartOn
 from dosecal.model.regimen import Regimen
+from dosecal.text import counted
 
 MAX_YEARS = 10
 
@@ -33,10 +39,11 @@ def cycle_starts(
     out: list[tuple[dt.date, ...]] = []
     for index, phase in enumerate(regimen.phases):
         starts: list[dt.date] = []
+        day += dt.timedelta(days=phase.rest_before)
         for cycle in range(1, (phase.cycle_count or MAX_CYCLES + 1) + 1):
             move = moves.get((index, cycle))
             if move is not None:
-                day = _moved(move, day)
+                day = _moved(move, day, phase.rest_before if cycle == 1 else 0)
             if count == limit or (until is not None and day > until):
                 return tuple(s for s in (*out, tuple(starts)) if s)
             if count == MAX_CYCLES:
@@ -51,13 +58,14 @@ def cycle_starts(
     return tuple(s for s in out if s)
 
 
-def _moved(move: Delay | StartOn, day: dt.date) -> dt.date:
-    """When a moved cycle starts, instead of `day` (the day after the cycle before it ends)."""
+def _moved(move: Delay | StartOn, day: dt.date, rest: int = 0) -> dt.date:
+    """When a moved cycle starts, instead of `day` (after the cycle, or the `rest` days, before it)."""
     if isinstance(move, Delay):  # adjust.check has held its days to 1-MAX_MOVE_DAYS
         return day + dt.timedelta(days=move.days)
     where = f"{move.at} cannot start on {move.date}"
     if move.date < day:
-        why = f"the cycle before it runs until {day - dt.timedelta(days=1)}"
+        before = f"the rest of {counted(rest, 'day')} before it" if rest else "the cycle before it"
+        why = f"{before} runs until {day - dt.timedelta(days=1)}"
         raise CourseError(f"{where}: {why}", subject=Subject.ADJUSTMENT, line=move.line)
     if (move.date - day).days > MAX_MOVE_DAYS:
         why = f"that is more than {MAX_MOVE_DAYS} days after {day}, when it would start"
@@ -77,7 +85,9 @@ def _limit(regimen: Regimen, cycles: int | None, until: dt.date | None, start: d
             raise CourseError(implausible_cycles(written), subject=Subject.CYCLES)
         if total is not None and cycles > total:
             raise CourseError(
-                f"{regimen.name} has {total} cycles", subject=Subject.CYCLES, hint=f"{cycles} were asked for"
+                f"{regimen.name} has {counted(total, 'cycle')}",
+                subject=Subject.CYCLES,
+                hint=f"{cycles} were asked for",
             )
         return cycles
     if until is not None:

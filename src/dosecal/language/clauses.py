@@ -22,6 +22,7 @@ from dosecal.model.regimen import (
     Slot,
 )
 from dosecal.source import Span
+from dosecal.text import counted
 
 
 class ClauseChecker(Checker):
@@ -266,7 +267,8 @@ class ClauseChecker(Checker):
             if fit < doses:
                 self.error(
                     node.span,
-                    f"only {fit} of the {doses} doses fit in the {count} cycles of {cycle_days} days",
+                    f"only {fit} of the {doses} doses fit "
+                    f"in the {counted(count, 'cycle')} of {cycle_days} days",
                     "check the interval, the first dose and the number of cycles",
                 )
         return rule

@@ -35,6 +35,10 @@ from dosecal.model.regimen import (
 from dosecal.source import Span
 
 _SINGULAR = {"capsules": "capsule", "tablets": "tablet"}
+_REST_ONCE = "write the whole rest once, e.g. 'rest 42 days'"
+_REST_PHASES = "write the regimen's phases with 'phase NAME' lines, the rest between them"
+_REST_FIRST = "the course's start date is the first cycle's day 1; leave the rest out"
+_REST_LAST = "the course ends with the last cycle of its last phase; leave the rest out"
 
 
 class _Lowerer(RuleChecker):
@@ -65,8 +69,10 @@ class _Lowerer(RuleChecker):
                 "a BSA, CrCl or round rule holds for the regimen or for one drug, not for a phase",
                 "indent it under the regimen line, or under the drug it is for",
             )
+        rests = self.rests(node.items)
         if phase_nodes:
-            phases = [self.phase(p.name.text, _no_rules(p.items), p.span) for p in phase_nodes]
+            phases = [self.phase(p.name.text, _no_rules(p.items), p.span, rests.get(p.span.line, 0))
+                      for p in phase_nodes]  # fmt: skip
             self.unique_phases(phase_nodes)
         else:
             phases = [self.phase(None, loose, node.name.span)]
@@ -87,6 +93,35 @@ class _Lowerer(RuleChecker):
         return Regimen(
             node.name.text, node.title, sources, notes, tuple(built), levels, path, bsa, renal, rounding
         )
+
+    def rests(self, items: Sequence[s.RegimenItem]) -> dict[int, int]:
+        """The days of rest before each phase that follows one, by the phase's line.
+
+        A rest stands between two phases: before the first there is nothing for it to follow
+        (the course's start is cycle 1 day 1), and after the last nothing for it to keep apart."""
+        order = [i for i in items if isinstance(i, (s.PhaseNode, s.RestNode))]
+        out: dict[int, int] = {}
+        for index, item in enumerate(order):
+            if not isinstance(item, s.RestNode):
+                continue
+            days = self.period_days(item.length, item.period, limits.REST)
+            before = order[index - 1] if index else None
+            after = order[index + 1] if index + 1 < len(order) else None
+            if isinstance(before, s.RestNode):
+                why, fix = f"a rest already stands here, on line {before.span.line}", _REST_ONCE
+            elif not any(isinstance(i, s.PhaseNode) for i in order):
+                why, fix = "a rest stands between two phases, and this regimen has none", _REST_PHASES
+            elif before is None:
+                why, fix = "a rest stands between two phases: nothing comes before this one", _REST_FIRST
+            elif after is None:
+                why, fix = "a rest stands between two phases: no phase follows this one", _REST_LAST
+            else:
+                why = fix = ""
+            if why:
+                self.error(item.span, why, fix)
+            elif isinstance(after, s.PhaseNode) and days is not None:
+                out[after.span.line] = days
+        return out
 
     def total_cycles(self, phases: Sequence[Phase], names: dict[int, Span]) -> None:
         """The phases' cycles together are a course that can be expanded: at most `MAX_CYCLES`."""
@@ -111,7 +146,11 @@ class _Lowerer(RuleChecker):
             seen.setdefault(p.name.text, p.span.line)
 
     def phase(
-        self, name: str | None, items: Sequence[s.NoteNode | s.CycleNode | s.AgentNode], span: Span
+        self,
+        name: str | None,
+        items: Sequence[s.NoteNode | s.CycleNode | s.AgentNode],
+        span: Span,
+        rest_before: int = 0,
     ) -> Phase | None:
         cycles = [i for i in items if isinstance(i, s.CycleNode)]
         agents_nodes = [i for i in items if isinstance(i, s.AgentNode)]
@@ -129,9 +168,13 @@ class _Lowerer(RuleChecker):
         agents = [a for a in (self.agent(n, length, count) for n in agents_nodes) if a is not None]
         self.unique_agents(agents_nodes)
         if not agents_nodes and not self.recovered:
-            self.error(span, f"{where} gives no drugs")
+            self.error(
+                span,
+                f"{where} gives no drugs",
+                "for a planned rest between two phases, write 'rest 28 days' between them" if name else None,
+            )
         ordered = self.order(agents, agents_nodes, where)
-        phase = Phase(name, length, count, cycles[0].until, tuple(ordered), notes, span.line)
+        phase = Phase(name, length, count, cycles[0].until, tuple(ordered), notes, span.line, rest_before)
         self.check_overlaps(phase, agents_nodes)
         return phase
 

@@ -321,8 +321,26 @@ def _diagnose(error: UnexpectedInput, lines: list[str]) -> _Finding:
             Span(line, start, len(word)), "numbers in a list are separated by ',' or 'and'"
         )
         return _Finding(diagnostic, line)
-    diagnostic = Diagnostic(Span(line, start, len(word)), f"unexpected '{word}'", hint(word, expected))
+    said = _phrase_hint(text, word, expected) or hint(word, expected)
+    diagnostic = Diagnostic(Span(line, start, len(word)), f"unexpected '{word}'", said)
     return _Finding(diagnostic, line)
+
+
+# Spellings of protocols that the language does not take as they stand, with the one it takes.
+# "Twice weekly" names no days; dosecal never picks them.
+_TIMES_WEEKLY = re.compile(r"\b(twice|two times|three times|thrice)\s+(weekly|a\s+week|per\s+week)\b")
+
+
+def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
+    """A hint for a phrase of the line that protocols write, where one word would mislead."""
+    code = text.split("#")[0]
+    weekly = _TIMES_WEEKLY.search(code)
+    if weekly and word in ("twice", "two", "three", "thrice", "times", "weekly", "a", "per"):
+        said = " ".join(weekly.group(0).split())
+        return f"'{said}' does not say on which days: write them, e.g. 'days 1, 4, 8, 11'"
+    if word == "rest" and "REST" not in expected and code.split()[:1] == ["rest"]:
+        return "a rest stands between two phases: write 'rest 28 days' at the indent of the 'phase' lines"
+    return None
 
 
 def _missing_block(token: Token, lines: list[str]) -> _Finding:

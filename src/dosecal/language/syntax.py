@@ -308,7 +308,16 @@ class PhaseNode:
     span: Span
 
 
-RegimenItem = SourceNode | NoteNode | CycleNode | AgentNode | LevelNode | PhaseNode | LimitRuleNode
+@dataclass(frozen=True, slots=True)
+class RestNode:
+    """rest 28 days: a planned rest with no drug, between two phases."""
+
+    length: Num
+    period: Word
+    span: Span
+
+
+RegimenItem = SourceNode | NoteNode | CycleNode | AgentNode | LevelNode | PhaseNode | RestNode | LimitRuleNode
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,6 +129,10 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         """phase: "phase" ID _NL _INDENT _phase_item+ _DEDENT"""
         return s.PhaseNode(_word(name), items, _span(meta))
 
+    def rest(self, meta: Meta, length: Token, period: s.Word) -> s.RestNode:
+        """rest: "rest" NUMBER period _NL"""
+        return s.RestNode(_num(length), period, _span(meta))
+
     # ---- agents --------------------------------------------------------------
 
     def agent(
@@ -298,6 +302,17 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         tails = tuple(x for x in rest if not isinstance(x, s.SingleItem | s.SpanItem))
         return s.DayRuleNode(selector, days, tails, _span(meta))
 
+    def day_rule_in(
+        self, meta: Meta, *rest: s.SingleItem | s.SpanItem | s.SelectorNode | s.TailNode
+    ) -> s.DayRuleNode:
+        """day_rule: ("day" | "days") _day_item (_sep _day_item)* ("in" | "of") selector _tail* -> day_rule_in
+
+        days 1-4 in cycles 1-4 is the rule cycles 1-4: days 1-4."""
+        selector = next(x for x in rest if isinstance(x, s.SelectorNode))
+        days = tuple(x for x in rest if isinstance(x, s.SingleItem | s.SpanItem))
+        tails = tuple(x for x in rest if not isinstance(x, s.SingleItem | s.SpanItem | s.SelectorNode))
+        return s.DayRuleNode(selector, days, tails, _span(meta))
+
     def selector(
         self, meta: Meta, parity: s.Word | None, keyword: s.Word, items: tuple[s.Item, ...] | None
     ) -> s.SelectorNode:
@@ -313,7 +328,7 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         return s.SingleItem(_num(number), _span(meta))
 
     def span(self, meta: Meta, first: Token, last: Token) -> s.SpanItem:
-        """span: NUMBER "-" NUMBER"""
+        """span: NUMBER ("-" | "to") NUMBER"""
         return s.SpanItem(_num(first), _num(last), _span(meta))
 
     def onward(self, meta: Meta, first: Token) -> s.OnwardItem:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from dosecal.errors import CourseError, Subject
 from dosecal.limits import DELAY
 from dosecal.model.regimen import Amount, Phase, Regimen
+from dosecal.text import counted
 
 # A cycle put off by more than a year is not a delay but a typo or a new course;
 # the bound also keeps every date of a course far inside what a date can hold.
@@ -45,7 +46,7 @@ class Delay:
     line: int
 
     def describe(self) -> str:
-        return f"{self.at} delayed {self.days} days"
+        return f"{self.at} delayed {counted(self.days, 'day')}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -494,6 +494,9 @@ class Phase:
     agents: tuple[Agent, ...]  # in the order given on a shared day
     notes: tuple[str, ...]
     line: int
+    # Days of planned rest, with no drug, between the last cycle of the phase before and this
+    # phase's first cycle (`rest 28 days`, written between the two phases).
+    rest_before: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from dosecal.model.regimen import (
     format_decimal,
     line_sets,
 )
+from dosecal.text import counted
 from dosecal.views.wording import days_text, duration_text
 
 _PER_DAY_WORDS = {
@@ -71,7 +72,7 @@ def clause_text(clause: Clause) -> str:
         assert isinstance(rule, IntervalRule)
         text = f"every {_weeks(rule.every_days)} from cycle {rule.anchor_cycle} day {rule.anchor_day}"
         if rule.count is not None:
-            text += f", for {rule.count} doses"
+            text += f", for {counted(rule.count, 'dose')}"
     if clause.step_up:
         text = "step-up, " + text
     if clause.dose is not None:
@@ -227,6 +228,8 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
         out.append(f"dose level: {level.name}")
     for phase in regimen.phases:
         out.append("")
+        if phase.rest_before:
+            out += [f"rest {counted(phase.rest_before, 'day')}, with no drug", ""]
         if phase.name:
             out.append(f"phase {phase.name}")
         length = f"{phase.cycle_days}-day cycles"

@@ -16,6 +16,7 @@ from itertools import groupby
 
 from dosecal.engine.table import Administration, DoseChange, Schedule, Status
 from dosecal.model.regimen import Agent, amount_text
+from dosecal.text import counted
 from dosecal.views.events import dose_words
 from dosecal.views.wording import days_text
 
@@ -185,7 +186,7 @@ def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> Dru
     per_day = max(a.slot for a in rows)
     days = tuple(sorted({a.cycle_day for a in rows}))
     often = _PER_DAY.get(per_day, f"{per_day} times a day")
-    when = f"{often} on {days_text(days)} of this cycle ({len(days)} days)"
+    when = f"{often} on {days_text(days)} of this cycle ({counted(len(days), 'day')})"
     if any(a.end_date is not None for a in rows):  # a drug's form is one: every row runs over days
         runs = " and ".join(f"{a.cycle_day}-{a.cycle_day + a.days - 1}" for a in rows)
         when = f"a continuous infusion over days {runs} of this cycle ({sum(a.days for a in rows)} days)"
