@@ -31,7 +31,7 @@ def test_error_report(path: Path) -> None:
 
 def test_errors_are_in_order_and_all_reported() -> None:
     """Several mistakes in one file are all reported, in file order."""
-    text = 'regimen x "t"\n  cycle 7 days\n  a PO\n    day 9\n  b PO\n    day 0\n  c PO\n    day 8\n'
+    text = 'regimen x "t"\n  cycle 7 days\n  a PO\n    day 9\n  b PO\n    day -7\n  c PO\n    day 8\n'
     with pytest.raises(RegimenError) as caught:
         loads(text, "x.regimen")
     lines = [d.span.line for d in caught.value.diagnostics]

@@ -95,14 +95,20 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
             key = (occ.agent.key, occ.clause.line, level_change, override, occ.days)
             if key not in doses:
                 doses[key] = _resolve(the_plan, occ.agent, occ.clause, position, occ.days)
-            date = phase_plan.starts[occ.cycle - 1] + dt.timedelta(days=occ.day - 1)
-            study_day = (date - course.start).days + 1
+            date = phase_plan.starts[occ.cycle - 1] + dt.timedelta(days=phase.offset(occ.day))
+            study_day = _study_day(date, course.start)
             place = _Place(phase, position, occ.cycle, occ.day, date, study_day, occ.days)
             for slot in occ.clause.slots:
                 record = _administration(the_plan, place, occ.agent, occ.clause, slot, doses[key])
                 rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
     rows.sort(key=lambda r: r[0])
     return the_plan, _number_within_days([r for _, r in rows])
+
+
+def _study_day(date: dt.date, start: dt.date) -> int:
+    """The day of the course as CDISC counts it: 1 is the start, the day before it -1; no day 0."""
+    days = (date - start).days
+    return days + 1 if days >= 0 else days
 
 
 def _check_size(regimen: Regimen, the_plan: Plan) -> None:

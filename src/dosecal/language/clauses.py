@@ -8,7 +8,7 @@ from dosecal import limits
 from dosecal.language import syntax as s
 from dosecal.language.checks import Checker, cap_hint
 from dosecal.language.overlaps import interval_fit
-from dosecal.limits import MAX_TIMES_A_DAY, LimitError, shown
+from dosecal.limits import MAX_CYCLE_DAYS, MAX_TIMES_A_DAY, LimitError, shown
 from dosecal.model.rates import misfit
 from dosecal.model.regimen import (
     Amount,
@@ -151,6 +151,10 @@ class ClauseChecker(Checker):
             days.update(listed)
             if listed:
                 runs.append((listed.start, listed.stop - 1))
+        if continuous and days and min(days) < 1:
+            self.error(node.span, "a continuous infusion over days runs from day 1 or later",
+                       "start it on day 1, and give the days before it to another drug line")  # fmt: skip
+            return None
         if selector is None or not days:
             return None
         return DayRule(selector, tuple(sorted(days)), tuple(sorted(runs)) if continuous else ())
@@ -170,15 +174,30 @@ class ClauseChecker(Checker):
         assert first is not None and last is not None
         if last < first:
             self.error(
-                item.span, f"the day range {first}-{last} runs backwards", f"did you mean {last}-{first}?"
+                item.span,
+                f"the day range {_range(first, last)} runs backwards",
+                f"did you mean {_range(last, first)}?",
             )
             return range(0)
         return range(first, last + 1)
 
-    def day(self, num: s.Num, cycle_days: int) -> int | None:
-        if num.text == "0":
-            self.error(num.span, "there is no day 0", "day 1 is the first day of the cycle")
-            return None
+    def day(self, num: s.Num, cycle_days: int, before: bool = True) -> int | None:
+        """A day of the cycle; with `before`, also day 0 and days before day 1 (at most a cycle before)."""
+        if num.text.startswith("-") or not num.text.strip("0"):
+            if not before:
+                self.error(num.span, f"an interval's first dose is on day 1 or later, not day {num.text}",
+                           "a dose before day 1 is written as a day: 'cycle 1: day -1'")  # fmt: skip
+                return None
+            digits = num.text.lstrip("-")
+            value = -int(digits) if len(digits) <= 6 else -MAX_CYCLE_DAYS - 1  # a typo: said below
+            if value < 1 - cycle_days:
+                self.error(
+                    num.span,
+                    f"day {shown(num.text)} is more than a cycle before day 1",
+                    f"days before day 1 go back to day {1 - cycle_days} of a {cycle_days}-day cycle",
+                )
+                return None
+            return value
         try:
             value = limits.DAY.whole(num.text)
         except LimitError as error:
@@ -254,7 +273,7 @@ class ClauseChecker(Checker):
         anchor_cycle, anchor_day = 1, 1
         if node.anchor:
             c = self.cycle_number(node.anchor[0], count)
-            d = self.day(node.anchor[1], cycle_days)
+            d = self.day(node.anchor[1], cycle_days, before=False)
             if c is None or d is None:
                 return None
             anchor_cycle, anchor_day = c, d
@@ -272,6 +291,11 @@ class ClauseChecker(Checker):
                     "check the interval, the first dose and the number of cycles",
                 )
         return rule
+
+
+def _range(first: int, last: int) -> str:
+    """'1-5', and '-5 to -3' where a hyphen would read as a minus."""
+    return f"{first} to {last}" if min(first, last) < 0 else f"{first}-{last}"
 
 
 def _selects_some(selector: CycleSelector) -> bool:

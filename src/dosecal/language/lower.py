@@ -24,6 +24,7 @@ from dosecal.model.regimen import (
     ROUTES,
     Agent,
     Amount,
+    DayRule,
     DoseSpec,
     Duration,
     Level,
@@ -174,7 +175,11 @@ class _Lowerer(RuleChecker):
                 "for a planned rest between two phases, write 'rest 28 days' between them" if name else None,
             )
         ordered = self.order(agents, agents_nodes, where)
-        phase = Phase(name, length, count, cycles[0].until, tuple(ordered), notes, span.line, rest_before)
+        # A phase that numbers a day 0 counts the days before it from day 0 (docs/language.md §27).
+        zero = any(0 in c.rule.days for a in ordered for c in a.clauses if isinstance(c.rule, DayRule))
+        phase = Phase(
+            name, length, count, cycles[0].until, tuple(ordered), notes, span.line, rest_before, zero
+        )
         self.check_overlaps(phase, agents_nodes)
         return phase
 

@@ -4,7 +4,12 @@ Every cycle that can be expanded is checked (the phase's count, or
 `MAX_CYCLES` when it is open-ended). A schedule line's doses are one Python
 int, a bit for each (cycle, day, dose of the day) it gives:
 
-    bit ((cycle - 1) * cycle_days + day - 1) * doses_a_day + dose - 1
+    bit (lead + (cycle - 1) * cycle_days + offset(day)) * doses_a_day + dose - 1
+
+where `offset` is the days from day 1 (`Phase.offset`: day -1 is the day before
+day 1), and `lead` is one cycle when a line gives days before day 1, so that
+cycle 1's are bits too. A day is so its date's bit: day -1 of cycle 2 and day
+21 of cycle 1 of a 21-day cycle are one bit, one day.
 
 built in a few shifts whatever the number of cycles, so the checks are a
 few ANDs and ORs a line, not a loop over every cycle and day: a regimen of
@@ -45,6 +50,15 @@ class _Grid:
     cycle_days: int
     cycles: int
     per_day: int  # bits a day: the most doses a day of the drug's lines
+    zero: bool = False  # the phase numbers a day 0 (`Phase.day_zero`)
+    lead: int = 0  # days before cycle 1's day 1 the grid holds
+
+    def offset(self, day: int) -> int:
+        return day - 1 if day > 0 or self.zero else day
+
+    def at(self, cycle: int, day: int) -> int:
+        """The position (first bit / per_day) of a cycle's day."""
+        return self.lead + (cycle - 1) * self.cycle_days + self.offset(day)
 
     def doses(self, clause: Clause) -> int:
         """The bits of every dose the line gives."""
@@ -56,10 +70,10 @@ class _Grid:
         """The first bit of each (cycle, day) the line gives a dose on."""
         rule = clause.rule
         if isinstance(rule, IntervalRule):
-            start = (rule.anchor_cycle - 1) * self.cycle_days + rule.anchor_day - 1
+            start = self.at(rule.anchor_cycle, rule.anchor_day)
             count = interval_fit(rule, self.cycle_days, self.cycles)
             return _repeat(1, count, rule.every_days * self.per_day) << (start * self.per_day)
-        day = sum(1 << ((d - 1) * self.per_day) for d in rule.days)
+        day = sum(1 << ((self.lead + self.offset(d)) * self.per_day) for d in rule.days)
         width = self.cycle_days * self.per_day
         bits = 0
         for first, count, step in _runs(rule, self.cycles):
@@ -67,9 +81,33 @@ class _Grid:
         return bits
 
     def where(self, bit: int) -> tuple[int, int]:
-        """(cycle, day) of a bit."""
-        position = bit // self.per_day
+        """(cycle, day) of a bit: its day from 1 to the cycle's length, or before cycle 1's day 1."""
+        position = bit // self.per_day - self.lead
+        if position < 0:
+            return 1, position + 1 if self.zero else position
         return position // self.cycle_days + 1, position % self.cycle_days + 1
+
+    def gives(self, rule: DayRule | IntervalRule, bit: int) -> tuple[int, int] | None:
+        """The (cycle, day) of `rule` that is the day of `bit`, if the rule gives one there."""
+        position = bit // self.per_day
+        if isinstance(rule, IntervalRule):
+            offset = position - self.at(rule.anchor_cycle, rule.anchor_day)
+            n, rest = divmod(offset, rule.every_days)
+            given = offset >= 0 and rest == 0 and (rule.count is None or n < rule.count)
+            return self.where(bit) if given else None
+        for day in rule.days:
+            cycles, rest = divmod(position - self.lead - self.offset(day), self.cycle_days)
+            if rest == 0 and 0 <= cycles < self.cycles and rule.selector.matches(cycles + 1):
+                return cycles + 1, day
+        return None
+
+
+def phase_grid(phase: Phase, cycles: int, per_day: int) -> _Grid:
+    """The grid of a phase's first `cycles` cycles, with room for its days before day 1."""
+    early = any(
+        d < 1 for a in phase.agents for c in a.clauses if isinstance(c.rule, DayRule) for d in c.rule.days
+    )
+    return _Grid(phase.cycle_days, cycles, per_day, phase.day_zero, phase.cycle_days if early else 0)
 
 
 def interval_fit(rule: IntervalRule, cycle_days: int, cycles: int) -> int:
@@ -115,14 +153,38 @@ def twice(phase: Phase, cycles: int, quiet: frozenset[int] = frozenset()) -> Ite
     `quiet` (the parser's stand-ins) are not reported.
     """
     for agent in phase.agents:
+        yield from _twice_in_a_line(agent, phase, cycles)
         if len(agent.clauses) < 2:
             continue
-        grid = _Grid(phase.cycle_days, cycles, max(len(c.slots) for c in agent.clauses))
+        on = phase_grid(phase, cycles, max(len(c.slots) for c in agent.clauses))
         said: dict[int, Found] = {}
         for world in line_sets(agent.clauses):
-            for found in _twice_in(agent.key, world, grid, quiet):
+            for found in _twice_in(agent.key, world, on, quiet):
                 said.setdefault(found.line, found)
         yield from sorted(said.values(), key=lambda f: f.line)
+
+
+def _twice_in_a_line(agent: Agent, phase: Phase, cycles: int) -> Iterator[Found]:
+    """A line whose day before day 1 of a cycle is the date of a day it gives in the cycle before:
+    `days -1, 21` of a 21-day cycle gives cycle 2's day -1 on cycle 1's day 21."""
+    grid = _Grid(phase.cycle_days, cycles, 1, phase.day_zero)
+    for clause in agent.clauses:
+        rule = clause.rule
+        if not isinstance(rule, DayRule) or rule.days[0] > 0:
+            continue
+        early = {grid.offset(d) + phase.cycle_days: d for d in rule.days if grid.offset(d) < 0}
+        same = [(d, early[grid.offset(d)]) for d in rule.days if grid.offset(d) in early]
+        cycle = next(
+            (c for c in range(1, cycles) if rule.selector.matches(c) and rule.selector.matches(c + 1)), None
+        )
+        if same and cycle is not None:
+            day, before = same[0]
+            yield Found(
+                clause.line,
+                f"{agent.key} on cycle {cycle + 1} day {before} is already given on that date by this line, "
+                f"as its cycle {cycle} day {day}",
+                TWICE_HINT,
+            )
 
 
 def _twice_in(key: str, clauses: tuple[Clause, ...], grid: _Grid, quiet: frozenset[int]) -> Iterator[Found]:
@@ -139,29 +201,28 @@ def _twice_in(key: str, clauses: tuple[Clause, ...], grid: _Grid, quiet: frozens
             continue
         named += 1
         bit = (clash & -clash).bit_length() - 1
-        cycle, day = grid.where(bit)
-        first = _first_to_give(clauses[:index], grid, bit)
-        yield Found(
-            clause.line, f"{key} is already given on cycle {cycle} day {day} by line {first}", TWICE_HINT
-        )
+        first, theirs = _first_to_give(clauses[:index], grid, bit)
+        mine = grid.gives(clause.rule, bit)
+        assert mine is not None  # the bit is one of this line's
+        if mine == theirs:
+            said = f"{key} is already given on cycle {mine[0]} day {mine[1]} by line {first}"
+        else:  # one date, two days: a day before day 1 is a day of the cycle before
+            said = (
+                f"{key} on cycle {mine[0]} day {mine[1]} is already given on that date by line {first}, "
+                f"as its cycle {theirs[0]} day {theirs[1]}"
+            )
+        yield Found(clause.line, said, TWICE_HINT)
 
 
-def _first_to_give(clauses: tuple[Clause, ...], grid: _Grid, bit: int) -> int:
-    """The line of the first of `clauses` that gives the dose of `bit` (read from the rules, not bits)."""
-    cycle, day = grid.where(bit)
+def _first_to_give(clauses: tuple[Clause, ...], grid: _Grid, bit: int) -> tuple[int, tuple[int, int]]:
+    """The line of the first of `clauses` that gives the dose of `bit` (read from the rules, not bits),
+    and the (cycle, day) it gives it as."""
     dose = bit % grid.per_day + 1
     for clause in clauses:
-        if dose <= len(clause.slots) and _gives(clause.rule, cycle, day, grid.cycle_days):
-            return clause.line
+        found = grid.gives(clause.rule, bit) if dose <= len(clause.slots) else None
+        if found is not None:
+            return clause.line, found
     raise AssertionError("a clash without an earlier line")  # the bit came from one of them
-
-
-def _gives(rule: DayRule | IntervalRule, cycle: int, day: int, cycle_days: int) -> bool:
-    if isinstance(rule, DayRule):
-        return rule.selector.matches(cycle) and day in rule.days
-    offset = (cycle - 1) * cycle_days + day - 1 - ((rule.anchor_cycle - 1) * cycle_days + rule.anchor_day - 1)
-    n, rest = divmod(offset, rule.every_days)
-    return offset >= 0 and rest == 0 and (rule.count is None or n < rule.count)
 
 
 # ---- same-day order against clock times ----------------------------------------
@@ -200,9 +261,9 @@ def _earliest(agent: Agent, grid: _Grid) -> _Earliest:
 
 def against_clock(phase: Phase, cycles: int) -> Iterator[Found]:
     """`X after Y` where, on some day of both, X's first dose is at an earlier clock time than Y's."""
-    grid = _Grid(phase.cycle_days, cycles, 1)
+    on = phase_grid(phase, cycles, 1)
     ordered = {b for a in phase.agents for b in a.after} | {a.key for a in phase.agents if a.after}
-    earliest = {a.key: _earliest(a, grid) for a in phase.agents if a.key in ordered}
+    earliest = {a.key: _earliest(a, on) for a in phase.agents if a.key in ordered}
     for agent in phase.agents:
         mine = earliest.get(agent.key)
         for before in dict.fromkeys(agent.after):
@@ -213,7 +274,7 @@ def against_clock(phase: Phase, cycles: int) -> Iterator[Found]:
             if found is None:
                 continue
             bit, time, other = found
-            cycle, day = grid.where(bit)
+            cycle, day = on.where(bit)
             line = next(n for t, positions, n in mine.lines if t == time and positions >> bit & 1)
             yield Found(
                 line,

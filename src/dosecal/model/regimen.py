@@ -497,6 +497,13 @@ class Phase:
     # Days of planned rest, with no drug, between the last cycle of the phase before and this
     # phase's first cycle (`rest 28 days`, written between the two phases).
     rest_before: int = 0
+    # Whether the phase numbers a day 0 (`day 0`, `days -5 to 0`): then day -1 is the day before
+    # day 0, as in protocols that number one; else it is the day before day 1 (there is no day 0).
+    day_zero: bool = False
+
+    def offset(self, day: int) -> int:
+        """Days from a cycle's day 1 to its `day`: 0 for day 1, -1 for the day before it."""
+        return day - 1 if day > 0 or self.day_zero else day
 
 
 @dataclass(frozen=True, slots=True)

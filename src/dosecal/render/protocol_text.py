@@ -239,6 +239,14 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
             else (f", until {phase.until}" if phase.until else ", number of cycles not stated")
         )
         out.append(f"  {length}{count}")
+        if any(
+            d < 1 for a in phase.agents for c in a.clauses if isinstance(c.rule, DayRule) for d in c.rule.days
+        ):
+            out.append(
+                "  days counted from day 0: day -1 is the day before day 0, day 0 the day before day 1"
+                if phase.day_zero
+                else "  no day 0: day -1 is the day before day 1"
+            )
         out += [f"  note: {n}" for n in phase.notes]
         for agent in phase.agents:
             out += agent_text(agent, level, regimen.levels)

@@ -122,11 +122,19 @@ def build(schedule: Schedule, participant: str | None = None) -> Diary:
     agents = {(p.name or "", a.key): a for p in regimen.phases for a in p.agents}
     rows = schedule.administrations
     sheets = []
-    for (phase, cycle), group in groupby(rows, key=lambda a: (a.phase, a.cycle)):
-        cycle_rows = list(group)
+    starts = {
+        (regimen.phases[p.index].name or "", cycle): start
+        for p in schedule.plan.phases
+        for cycle, start in enumerate(p.starts, 1)
+    }
+    # By cycle, not by runs of rows: a day before day 1 of cycle 2 may be dated among cycle 1's days.
+    by_cycle: dict[tuple[str, int], list[Administration]] = {}
+    for a in rows:
+        by_cycle.setdefault((a.phase, a.cycle), []).append(a)
+    for (phase, cycle), cycle_rows in by_cycle.items():
         home = [a for a in cycle_rows if a.self_administered]
         if home:
-            sheets.append(_sheet(phase, cycle, cycle_rows[0], home, agents))
+            sheets.append(_sheet(phase, cycle, starts[(phase, cycle)], home, agents))
     return Diary(
         f"{regimen.name}: {regimen.title}", regimen.sources, participant, tuple(sheets), _months(rows)
     )
@@ -135,12 +143,11 @@ def build(schedule: Schedule, participant: str | None = None) -> Diary:
 def _sheet(
     phase: str,
     cycle: int,
-    first: Administration,
+    start: dt.date,
     home: list[Administration],
     agents: dict[tuple[str, str], Agent],
 ) -> Sheet:
     field = f"{slug(phase)}-c{cycle}" if phase else f"c{cycle}"
-    start = first.date - dt.timedelta(days=first.cycle_day - 1)
     keys = list(dict.fromkeys(a.drug for a in home))
     slots = {k: max(a.slot for a in home if a.drug == k) for k in keys}
     columns = tuple(
@@ -152,7 +159,7 @@ def _sheet(
     for day, group in groupby(home, key=lambda a: a.cycle_day):
         doses = {(a.drug, a.slot): a for a in group}
         cells = tuple(_cell(doses[(c.key, c.slot)]) if (c.key, c.slot) in doses else None for c in columns)
-        date = start + dt.timedelta(days=day - 1)
+        date = next(iter(doses.values())).date  # a day before day 1 is dated by the phase's numbering
         rows.append(Row(day, date, cells, f"{field}-d{day}"))
     drugs = tuple(_instructions(k, [a for a in home if a.drug == k], agents[(phase, k)]) for k in keys)
     title = f"{phase.capitalize()}, cycle {cycle}" if phase else f"Cycle {cycle}"

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 
 def days_text(days: tuple[int, ...]) -> str:
-    """(1, 2, 3, 8, 9) -> 'days 1-3, 8, 9'; runs of three or more become ranges."""
+    """(1, 2, 3, 8, 9) -> 'days 1-3, 8, 9'; runs of three or more become ranges; (-5, -4, -3) ->
+    'days -5 to -3'."""
     parts: list[str] = []
     i = 0
     while i < len(days):
         j = i
         while j + 1 < len(days) and days[j + 1] == days[j] + 1:
             j += 1
-        if j - i >= 2:
-            parts.append(f"{days[i]}-{days[j]}")
+        if j - i >= 2:  # '-5 to -3': a hyphen would read as a minus
+            parts.append(f"{days[i]} to {days[j]}" if days[i] < 0 else f"{days[i]}-{days[j]}")
             i = j + 1
         else:
             parts.append(str(days[i]))
