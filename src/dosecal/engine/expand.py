@@ -219,11 +219,10 @@ def _warned(the_plan: Plan, agent: Agent, clause: Clause, basis: str) -> str:
     return "; ".join((basis, *said))
 
 
-def _hold(the_plan: Plan, agent: Agent, place: _Place) -> Hold | None:
+def _hold(the_plan: Plan, agent: Agent, clause: Clause, place: _Place) -> Hold | None:
     """The hold of a dose, of a continuous infusion's days too (`Plan.hold_for_run`: planning has
-    refused a hold of part of one)."""
-    whole, _ = the_plan.hold_for_run(agent.key, place.position, place.day, place.days)
-    return whole
+    refused a hold of part of one), or of the dose a premedication goes with (`Plan.hold_of`)."""
+    return the_plan.hold_of(agent, clause, place.position, place.day, place.days)
 
 
 def _because(adjustment: Adjustment) -> Change:
@@ -241,7 +240,7 @@ def _administration(
     minutes = place.days * DAY_MIN
     duration = Duration(minutes, minutes) if agent.form == CONTINUOUS else clause.duration or agent.duration
     computed = dose.computed
-    hold = _hold(the_plan, agent, place)
+    hold = _hold(the_plan, agent, clause, place)
     moved = the_plan.moved_by(place.position)
     because = tuple(_because(a) for a in (*moved, hold) if a is not None) + dose.because
     return Administration(

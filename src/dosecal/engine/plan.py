@@ -125,6 +125,18 @@ class Plan:
         mine = next((entries for agent, entries in self.holds if agent == key), ())
         return next((h for h, at in mine if h.covers(position, at, day)), None)
 
+    def hold_of(
+        self, agent: Agent, clause: Clause, position: tuple[int, int], day: int, days: int
+    ) -> Hold | None:
+        """The hold of a dose (`hold_for_run`); and for a line counted from another drug's doses
+        (premedication), that drug's hold when every dose of it this day goes with is held: the
+        premedication is for that dose, and is held or omitted with it (docs/language.md §28)."""
+        whole, _ = self.hold_for_run(agent.key, position, day, days)
+        if whole is not None or clause.anchor is None:
+            return whole
+        held = [self.hold_for(clause.anchor.agent, position, d) for d in clause.anchor.anchor_days(day)]
+        return held[0] if held and all(h is not None for h in held) else None
+
     def hold_for_run(
         self, key: str, position: tuple[int, int], day: int, days: int
     ) -> tuple[Hold | None, Hold | None]:

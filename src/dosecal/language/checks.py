@@ -56,6 +56,8 @@ class Checker:
 
     def __init__(self, recovered: frozenset[int], names_lost: bool = False) -> None:
         self.diagnostics = Findings()
+        # Lines counted from another drug's doses, by line: resolved once the phase's drugs are known.
+        self.relative: dict[int, s.RelativeNode] = {}
         self.recovered = recovered
         self.names_lost = names_lost
         self._suggestions = _SUGGESTION_BUDGET

@@ -38,11 +38,13 @@ class ClauseChecker(Checker):
     ) -> Clause | None:
         if continuous and not self.runs_over_days(node):
             return None
-        rule = (
-            self.day_rule(node.rule, cycle_days, count, continuous)
-            if isinstance(node.rule, s.DayRuleNode)
-            else self.interval(node.rule, cycle_days, count)
-        )
+        rule: DayRule | IntervalRule | None
+        if isinstance(node.rule, s.RelativeNode):
+            rule = self.relative_rule(node.rule, cycle_days)
+        elif isinstance(node.rule, s.DayRuleNode):
+            rule = self.day_rule(node.rule, cycle_days, count, continuous)
+        else:
+            rule = self.interval(node.rule, cycle_days, count)
         dose_nodes = [t for t in node.tails if isinstance(t, s.ClauseDoseNode)]
         durations = [t for t in node.tails if isinstance(t, s.DurationNode)]
         caps = [t for t in node.tails if isinstance(t, s.CapNode)]
@@ -63,6 +65,31 @@ class ClauseChecker(Checker):
         if found is not None:
             self.error(dose_nodes[0].dose.span, found.message, found.hint)
         return clause
+
+    def relative_rule(self, node: s.RelativeNode, cycle_days: int) -> DayRule | None:
+        """A line counted from another drug's doses: its days wait for the phase's drugs (lower.py
+        `resolve`); here, its own mistakes. Until then it stands as a rule of no days."""
+        seen: dict[int, Span] = {}
+        fine = True
+        for shift, span in node.shifts:
+            if shift in seen:
+                self.error(
+                    span, "this day is listed twice", f"it is listed first at column {seen[shift].col}"
+                )
+                fine = False
+            elif abs(shift) >= cycle_days:
+                away = f"in a {cycle_days}-day cycle, up to {cycle_days - 1} days before or after"
+                self.error(span, f"a day counted from {node.anchor.key}'s dose is at most a cycle away", away)
+                fine = False
+            seen.setdefault(shift, span)
+        for tail in (t for t in node.tails if isinstance(t, s.LineIfNode)):
+            self.error(tail.span, f"a line counted from {node.anchor.key}'s doses is given with them",
+                       f"give the condition to {node.anchor.key}'s line instead")  # fmt: skip
+            fine = False
+        if not fine:
+            return None
+        self.relative[node.span.line] = node
+        return DayRule(CycleSelector(), ())
 
     def runs_over_days(self, node: s.ClauseNode) -> bool:
         """A continuous infusion's line: days (each item one infusion), once, lasting its days."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from dosecal import limits
 from dosecal.errors import Findings
@@ -24,6 +25,8 @@ from dosecal.model.regimen import (
     ROUTES,
     Agent,
     Amount,
+    Anchor,
+    Clause,
     DayRule,
     DoseSpec,
     Duration,
@@ -177,6 +180,7 @@ class _Lowerer(RuleChecker):
         ordered = self.order(agents, agents_nodes, where)
         # A phase that numbers a day 0 counts the days before it from day 0 (docs/language.md §27).
         zero = any(0 in c.rule.days for a in ordered for c in a.clauses if isinstance(c.rule, DayRule))
+        ordered = self.resolve(ordered, length, zero, where)
         phase = Phase(
             name, length, count, cycles[0].until, tuple(ordered), notes, span.line, rest_before, zero
         )
@@ -328,6 +332,52 @@ class _Lowerer(RuleChecker):
                     "twice, tell the two apart with a label in brackets after the name",
                 )
             seen.setdefault(key, n.span.line)
+
+    def resolve(self, agents: list[Agent], cycle_days: int, zero: bool, where: str) -> list[Agent]:
+        """Each line counted from another drug's doses, as day rules: one for each of that drug's
+        lines, with its cycles, and each of its days moved by each shift of the line."""
+        by_key = {a.key: a for a in agents}
+        out = []
+        for agent in agents:
+            clauses: list[Clause] = []
+            for clause in agent.clauses:
+                node = self.relative.get(clause.line)
+                if node is None:
+                    clauses.append(clause)
+                    continue
+                anchor = self.anchor_of(agent, node, by_key, where)
+                if anchor is not None:
+                    clauses += _counted_from(clause, anchor, node, cycle_days, zero)
+            out.append(replace(agent, clauses=tuple(clauses)))
+        return out
+
+    def anchor_of(
+        self, agent: Agent, node: s.RelativeNode, by_key: dict[str, Agent], where: str
+    ) -> Agent | None:
+        """The drug a line's days are counted from: another drug of the phase, given by day rules."""
+        key = node.anchor.key
+        other = by_key.get(key)
+        if key == agent.key:
+            self.error(node.anchor.span, f"{key}'s days cannot be counted from its own doses",
+                       "name the drug they go with")  # fmt: skip
+        elif other is None:
+            if not self.names_lost:
+                self.error(node.anchor.span, f"'{key}' is not a drug of {where}", self.suggest(key, by_key))
+        elif any(c.line in self.relative for c in other.clauses):
+            self.error(node.anchor.span, f"{key}'s own days are counted from another drug's doses",
+                       "count these days from that drug too")  # fmt: skip
+        elif other.form == CONTINUOUS:
+            self.error(node.anchor.span, f"{key} runs as a continuous infusion over days",
+                       "write these days as days of the cycle ('days -1, 1')")  # fmt: skip
+        elif not all(isinstance(c.rule, DayRule) and c.condition is None for c in other.clauses):
+            self.error(
+                node.anchor.span,
+                f"{key} is given at an interval, or by a condition: its doses are not days of the cycle",
+                "write these days as days of the cycle ('days -1, 1, 2')",
+            )
+        else:
+            return other
+        return None
 
     def order(self, agents: list[Agent], nodes: Sequence[s.AgentNode], where: str) -> list[Agent]:
         """Agents in same-day order: as written, moved after whatever `after` names."""
@@ -503,3 +553,31 @@ def lower(
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", regimen.name):
         lowerer.error(tree.name.span, "a regimen name is lower case letters, digits, '-' and '_'")
     return regimen, lowerer.diagnostics
+
+
+def _counted_from(
+    clause: Clause, anchor: Agent, node: s.RelativeNode, cycle_days: int, zero: bool
+) -> list[Clause]:
+    """`clause`'s day rules, one for each of `anchor`'s lines: each of its days moved by each shift.
+
+    A day that two of the anchor's doses both give (the day after day 1 is the day before day 3) is
+    one day of the line, serving both. The days are in the phase's numbering (`Phase.offset`)."""
+    numbering = Phase(None, cycle_days, None, None, (), (), 0, 0, zero)
+    shifts = tuple(k for k, _ in node.shifts)
+    out = []
+    for line in anchor.clauses:
+        rule = line.rule
+        assert isinstance(rule, DayRule)  # `anchor_of` took only such drugs
+        serves: dict[int, list[int]] = {}
+        for day in rule.days:
+            for shift in shifts:
+                serves.setdefault(numbering.day_at(numbering.offset(day) + shift), []).append(day)
+        days = tuple(sorted(serves))
+        out.append(
+            replace(
+                clause,
+                rule=DayRule(rule.selector, days),
+                anchor=Anchor(anchor.key, line.line, shifts, tuple((d, tuple(serves[d])) for d in days)),
+            )
+        )
+    return out

@@ -104,10 +104,17 @@ class _Grid:
 
 def phase_grid(phase: Phase, cycles: int, per_day: int) -> _Grid:
     """The grid of a phase's first `cycles` cycles, with room for its days before day 1."""
-    early = any(
-        d < 1 for a in phase.agents for c in a.clauses if isinstance(c.rule, DayRule) for d in c.rule.days
+    earliest = min(
+        (
+            phase.offset(d)
+            for a in phase.agents
+            for c in a.clauses
+            if isinstance(c.rule, DayRule)
+            for d in c.rule.days
+        ),
+        default=0,
     )
-    return _Grid(phase.cycle_days, cycles, per_day, phase.day_zero, phase.cycle_days if early else 0)
+    return _Grid(phase.cycle_days, cycles, per_day, phase.day_zero, max(0, -earliest))
 
 
 def interval_fit(rule: IntervalRule, cycle_days: int, cycles: int) -> int:
@@ -165,26 +172,28 @@ def twice(phase: Phase, cycles: int, quiet: frozenset[int] = frozenset()) -> Ite
 
 
 def _twice_in_a_line(agent: Agent, phase: Phase, cycles: int) -> Iterator[Found]:
-    """A line whose day before day 1 of a cycle is the date of a day it gives in the cycle before:
-    `days -1, 21` of a 21-day cycle gives cycle 2's day -1 on cycle 1's day 21."""
-    grid = _Grid(phase.cycle_days, cycles, 1, phase.day_zero)
+    """A line whose day outside its cycle (before day 1, or past the last) is the date of a day it
+    gives in another cycle: `days -1, 21` of a 21-day cycle gives cycle 2's day -1 on cycle 1's day
+    21. A line's days are less than two cycles from day 1 either way: cycles up to 3 apart can meet."""
+    length = phase.cycle_days
     for clause in agent.clauses:
         rule = clause.rule
-        if not isinstance(rule, DayRule) or rule.days[0] > 0:
+        if not isinstance(rule, DayRule) or (rule.days[0] > 0 and rule.days[-1] <= length):
             continue
-        early = {grid.offset(d) + phase.cycle_days: d for d in rule.days if grid.offset(d) < 0}
-        same = [(d, early[grid.offset(d)]) for d in rule.days if grid.offset(d) in early]
-        cycle = next(
-            (c for c in range(1, cycles) if rule.selector.matches(c) and rule.selector.matches(c + 1)), None
-        )
-        if same and cycle is not None:
-            day, before = same[0]
-            yield Found(
-                clause.line,
-                f"{agent.key} on cycle {cycle + 1} day {before} is already given on that date by this line, "
-                f"as its cycle {cycle} day {day}",
-                TWICE_HINT,
-            )
+        at = {phase.offset(d): d for d in rule.days}
+        for apart in (1, 2, 3):
+            same = [(d, at[o]) for d in rule.days if (o := phase.offset(d) - apart * length) in at]
+            both = (c for c in range(1, cycles - apart + 1) if rule.selector.matches(c))
+            cycle = next((c for c in both if rule.selector.matches(c + apart)), None)
+            if same and cycle is not None:
+                day, later = same[0]
+                yield Found(
+                    clause.line,
+                    f"{agent.key} on cycle {cycle + apart} day {later} is already given on that date by "
+                    f"this line, as its cycle {cycle} day {day}",
+                    TWICE_HINT,
+                )
+                break
 
 
 def _twice_in(key: str, clauses: tuple[Clause, ...], grid: _Grid, quiet: frozenset[int]) -> Iterator[Found]:

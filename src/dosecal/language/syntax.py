@@ -172,9 +172,19 @@ class IntervalNode:
 
 
 @dataclass(frozen=True, slots=True)
+class RelativeNode:
+    """the day before, the day of and the day after pemetrexed: days by another drug's doses."""
+
+    shifts: tuple[tuple[int, Span], ...]  # days from the other drug's dose (-1: the day before)
+    anchor: AgentRef
+    tails: tuple[TailNode, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class ClauseNode:
     step_up: bool
-    rule: DayRuleNode | IntervalNode
+    rule: DayRuleNode | IntervalNode | RelativeNode
     tails: tuple[TailNode, ...]
     span: Span
 

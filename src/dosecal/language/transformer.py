@@ -286,9 +286,29 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
 
     # ---- schedule clauses ----------------------------------------------------
 
-    def clause(self, meta: Meta, step_up: bool | None, rule: s.DayRuleNode | s.IntervalNode) -> s.ClauseNode:
-        """clause: [step_up] (day_rule | interval) _NL"""
+    def clause(
+        self, meta: Meta, step_up: bool | None, rule: s.DayRuleNode | s.IntervalNode | s.RelativeNode
+    ) -> s.ClauseNode:
+        """clause: [step_up] (day_rule | interval | relative) _NL"""
         return s.ClauseNode(step_up is not None, rule, rule.tails, _span(meta))
+
+    def relative(self, meta: Meta, *rest: tuple[int, Span] | s.AgentRef | s.TailNode) -> s.RelativeNode:
+        """relative: ["on"] _relative_day (_sep _relative_day)* agent_ref _tail*"""
+        shifts = tuple(x for x in rest if isinstance(x, tuple))
+        anchor = next(x for x in rest if isinstance(x, s.AgentRef))
+        tails = tuple(x for x in rest if not isinstance(x, (tuple, s.AgentRef)))
+        return s.RelativeNode(shifts, anchor, tails, _span(meta))
+
+    def the_day(self, meta: Meta, *words: Token) -> tuple[int, Span]:
+        """the_day: "the" "day" ("before" | "of" | "after"): -1, 0, 1."""
+        return {"before": -1, "of": 0, "after": 1}[str(words[-1])], _span(meta)
+
+    def days_away(self, meta: Meta, number: Token, *words: Token) -> tuple[int, Span]:
+        """days_away: NUMBER ("day" | "days") ("before" | "after"): 3 days before is -3."""
+        sign = -1 if str(words[-1]) == "before" else 1
+        digits = str(number)
+        # Checked in lowering (clauses.py): a typo of 40 digits is said there, at its span.
+        return sign * (int(digits) if digits.isdigit() and len(digits) <= 6 else 10**6), _span(meta)
 
     def step_up(self, meta: Meta) -> bool:
         """step_up: "step-up" """

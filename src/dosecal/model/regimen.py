@@ -393,6 +393,33 @@ class Slot:
 
 
 @dataclass(frozen=True, slots=True)
+class Anchor:
+    """The other drug a line's days are counted from (`the day before, the day of and the day after
+    pemetrexed`), resolved against one of that drug's lines: the line's day rule gives the same
+    cycles, and the days `serves` says for each day which of the other drug's days it goes with."""
+
+    agent: str  # the other drug's key
+    line: int  # its schedule line these days are counted from
+    shifts: tuple[int, ...]  # as written: -1 the day before, 0 the day of, 1 the day after
+    serves: tuple[tuple[int, tuple[int, ...]], ...]  # (day of this line, the other drug's days)
+
+    def words(self) -> str:
+        """'the day before, the day of and the day after pemetrexed'."""
+        said = [
+            _SHIFT_WORDS.get(k) or (f"{-k} days before" if k < 0 else f"{k} days after") for k in self.shifts
+        ]
+        listed = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+        return f"{listed} {self.agent}"
+
+    def anchor_days(self, day: int) -> tuple[int, ...]:
+        """The other drug's days that this line's `day` goes with."""
+        return next((days for d, days in self.serves if d == day), ())
+
+
+_SHIFT_WORDS = {-1: "the day before", 0: "the day of", 1: "the day after"}
+
+
+@dataclass(frozen=True, slots=True)
 class Clause:
     """One schedule line of a drug, with what it may say about dose and time."""
 
@@ -404,6 +431,7 @@ class Clause:
     line: int
     cap: Amount | None = None  # the line's own cap, in place of the drug's
     condition: Condition | None = None  # the line is for patients it holds for (decided at the start)
+    anchor: Anchor | None = None  # the days are counted from another drug's doses
 
 
 # Just below and above a threshold, by the values a patient can have: ages are whole years (no
@@ -504,6 +532,10 @@ class Phase:
     def offset(self, day: int) -> int:
         """Days from a cycle's day 1 to its `day`: 0 for day 1, -1 for the day before it."""
         return day - 1 if day > 0 or self.day_zero else day
+
+    def day_at(self, offset: int) -> int:
+        """The day `offset` days from a cycle's day 1 (`offset`'s inverse)."""
+        return offset + 1 if offset >= 0 or self.day_zero else offset
 
 
 @dataclass(frozen=True, slots=True)

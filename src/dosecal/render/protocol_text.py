@@ -68,6 +68,8 @@ def clause_text(clause: Clause) -> str:
     if isinstance(rule, DayRule):
         where = rule.selector.describe()
         text = f"{where}: {days_text(rule.days)}"
+        if clause.anchor is not None:  # the days as counted, then as the line says them
+            text += f" ({clause.anchor.words()}, line {clause.anchor.line})"
     else:
         assert isinstance(rule, IntervalRule)
         text = f"every {_weeks(rule.every_days)} from cycle {rule.anchor_cycle} day {rule.anchor_day}"
