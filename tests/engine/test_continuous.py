@@ -90,6 +90,9 @@ COMMON = {
     "status": Status.PLANNED,
     "adjustment": (),
     "notes": "",
+    # No dose range (issue 13, point 9).
+    "dose_min": None,
+    "dose_max": None,
 }
 
 

@@ -149,6 +149,9 @@ def test_every_column_of_cycle_1() -> None:
         "end_date": None,
         "rate_amount": None,
         "rate_unit": "",
+        # No dose stated as a range (issue 13, point 9).
+        "dose_min": None,
+        "dose_max": None,
     }
     day_1 = {"date": dt.date(2026, 3, 2), "weekday": "Mon", "cycle_day": 1, "study_day": 1}
     expected = [

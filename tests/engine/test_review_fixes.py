@@ -163,7 +163,7 @@ def test_dose_reads_a_power_as_the_language_does(tmp_path: Path, written: str) -
     path.write_text(OPEN_CELLS, "utf-8")
     out = run("expand", str(path), "--start", "2026-12-07", "--weight", "70",
               "--dose", f"axicabtagene ciloleucel={written}", "--csv-profile", "machine")  # fmt: skip
-    assert ",2000000,cells/kg,,,supplied (--dose),140000000,cells," in out
+    assert ",2000000,cells/kg,,,,,supplied (--dose),140000000,cells," in out
 
 
 # ---- rounding rules are absolute amounts ---------------------------------------------------------------

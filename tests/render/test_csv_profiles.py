@@ -124,6 +124,8 @@ def test_the_number_columns_come_from_the_column_contract() -> None:
         "study_day",
         "slot",
         "dose_amount",
+        "dose_min",
+        "dose_max",
         "rate_amount",
         "computed_amount",
         "duration_min",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from itertools import groupby
 
 from dosecal.engine.identity import administration_id, dose_place
@@ -28,6 +29,7 @@ from dosecal.model.regimen import (
     Agent,
     Amount,
     Clause,
+    DoseRange,
     DoseSpec,
     Duration,
     Level,
@@ -36,6 +38,7 @@ from dosecal.model.regimen import (
     Required,
     Slot,
     Unstated,
+    convert,
 )
 
 _STATUS = {Withheld.HELD: Status.HELD, Withheld.OMITTED: Status.OMITTED}
@@ -63,6 +66,8 @@ class _Dose:
     level: Level | None
     because: tuple[Change, ...]  # the adjustments that set this dose
     form: str = ""  # of the strengths the dose is made of (its rounding rule's)
+    stated: DoseRange | None = None  # the range the regimen states, the dose supplied or not
+    stated_at: str = ""  # where the regimen states it: "regimen line 4"
 
 
 def expand(regimen: Regimen, course: Course) -> Schedule:
@@ -182,7 +187,9 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, 
         measures = the_plan.course.measures
         computed = compute(spec, cap, measures, rounding, rules=rules, drug=agent.key, days=over)
     form = rounding.form if rounding is not None else ""
-    return _Dose(spec, source, computed, _change(planned, spec), level, because, form)
+    stated, at = line_dose(agent, clause, level)
+    ranged = stated if isinstance(stated, DoseRange) and override is None else None
+    return _Dose(spec, source, computed, _change(planned, spec), level, because, form, ranged, at)
 
 
 def _planned(the_plan: Plan, agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSpec, str]:
@@ -192,12 +199,31 @@ def _planned(the_plan: Plan, agent: Agent, clause: Clause, level: Level | None) 
     chosen = the_plan.chosen(agent.key)
     if chosen is not None and spec == agent.dose and clause.dose is None:
         return chosen[0], source
-    if isinstance(spec, (Required, Unstated)):
+    if isinstance(spec, (Required, Unstated, DoseRange)):
         supplied = the_plan.supplied_dose(agent.key)
         if supplied is not None:
             return supplied, "supplied (--dose)"
-        return spec, "not stated"
+        return spec, source if isinstance(spec, DoseRange) else "not stated"
     return spec, source
+
+
+def _end(end: Amount, dose: Amount | None) -> Decimal:
+    """An end of a stated range in the row's `dose_unit`: the supplied dose's, when one is given."""
+    if dose is None or dose.unit == end.unit:
+        return end.value
+    converted = convert(end.value, end.unit.absolute, dose.unit.absolute)
+    assert converted is not None  # plan.py `_within_range` refused a dose in a unit it does not take
+    return converted
+
+
+def _basis(dose: _Dose) -> str:
+    """How the dose was found: computed, or said as the range the regimen states, and who chose."""
+    if dose.stated is not None:
+        ranged = f"the regimen states a range, {dose.stated} ({dose.stated_at})"
+        if dose.computed is None:
+            return f"{ranged}: the dose within it is the care team's to choose; none is picked here"
+        return f"{dose.computed.basis}; {ranged}, and this dose was supplied (--dose)"
+    return dose.computed.basis if dose.computed else "dose not stated in the regimen"
 
 
 def _change(planned: DoseSpec, given: DoseSpec) -> DoseChange:
@@ -258,15 +284,15 @@ def _administration(
         time=slot.time or "",
         step_up=clause.step_up,
         dose_amount=amount.value if amount else None,
-        dose_unit=amount.unit.text if amount else "",
+        dose_unit=amount.unit.text if amount else dose.stated.low.unit.text if dose.stated else "",
+        dose_min=_end(dose.stated.low, amount) if dose.stated else None,
+        dose_max=_end(dose.stated.high, amount) if dose.stated else None,
         rate_amount=rate.value if rate else None,
         rate_unit=rate.unit.text if rate else "",
         dose_source=dose.source,
         computed_amount=computed.amount if computed else None,
         computed_unit=computed.unit if computed and computed.amount is not None else "",
-        dose_basis=_warned(
-            the_plan, agent, clause, computed.basis if computed else "dose not stated in the regimen"
-        ),
+        dose_basis=_warned(the_plan, agent, clause, _basis(dose)),
         dose_change=dose.change,
         route=agent.route or "",
         form=agent.form or "",

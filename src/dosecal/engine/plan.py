@@ -27,6 +27,7 @@ from dosecal.model.regimen import (
     Amount,
     Basis,
     Clause,
+    DoseRange,
     DoseSpec,
     Level,
     Regimen,
@@ -484,13 +485,16 @@ def line_dose(agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSp
 
 
 def _open_doses(regimen: Regimen, level: Level | None) -> dict[str, DoseSpec]:
-    """Drugs with a schedule line whose dose is left open: to be supplied, or not stated."""
+    """Drugs with a schedule line whose dose is left open: to be supplied, not stated, or a range
+    the care team chooses within (it may be supplied)."""
     found: dict[str, DoseSpec] = {}
     for phase in regimen.phases:
         for agent in phase.agents:
             for clause in agent.clauses:
                 spec, _ = line_dose(agent, clause, level)
-                if isinstance(spec, Required) or (isinstance(spec, Unstated) and agent.key not in found):
+                if isinstance(spec, Required) or (
+                    isinstance(spec, (Unstated, DoseRange)) and agent.key not in found
+                ):
                     found[agent.key] = spec
     return found
 
@@ -525,7 +529,29 @@ def _supplied(
                 quoted=key,
             )
         _within_cap(regimen, key, amount)
+        for stated in {s for level in levels for k, s in _open_doses(regimen, level).items() if k == key}:
+            if isinstance(stated, DoseRange):
+                _within_range(key, amount, stated)
     return doses
+
+
+def _within_range(key: str, amount: Amount, stated: DoseRange) -> None:
+    """A dose supplied for a drug whose dose is a range lies within it (in a unit it converts to)."""
+    low, high = against_cap(stated.low, amount).fit, against_cap(amount, stated.high).fit
+    if CapFit.UNLIKE in (low, high):
+        raise CourseError(
+            f"--dose gives {key} in {amount.unit.text}, but the regimen states it as {stated}",
+            subject=Subject.DOSE,
+            quoted=key,
+            hint=f"give a dose from {stated}",
+        )
+    if CapFit.ABOVE in (low, high):
+        raise CourseError(
+            f"--dose gives {key} {amount}, outside the regimen's {stated}",
+            subject=Subject.DOSE,
+            quoted=key,
+            hint=f"give a dose from {stated}",
+        )
 
 
 def _within_cap(regimen: Regimen, key: str, amount: Amount) -> None:

@@ -77,6 +77,10 @@ class Administration:
     step_up: bool
     dose_amount: Decimal | None
     dose_unit: str
+    # A dose the regimen states as a range (400 to 1000 mcg), in `dose_unit`: its ends. The range
+    # stays on the row when the clinic gives the dose within it (`dose_amount`, --dose).
+    dose_min: Decimal | None
+    dose_max: Decimal | None
     rate_amount: Decimal | None  # a continuous infusion's dose a day, as prescribed (100 mg/m2/day)
     rate_unit: str
     dose_source: str
@@ -189,7 +193,7 @@ def to_frame(rows: Sequence[Administration]) -> pd.DataFrame:
     ends = [a.end_date.isoformat() if a.end_date else None for a in rows]
     frame["end_date"] = pd.to_datetime(pd.Series(ends, dtype="object"))
     # The exact decimals stay in the rows and the CSV.
-    for c in ("dose_amount", "rate_amount", "computed_amount"):
+    for c in ("dose_amount", "dose_min", "dose_max", "rate_amount", "computed_amount"):
         amounts: list[Decimal | None] = [getattr(a, c) for a in rows]
         frame[c] = pd.array([float(v) if v is not None else None for v in amounts], dtype="Float64")
     for c in ("duration_min", "duration_max"):

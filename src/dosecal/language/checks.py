@@ -19,7 +19,7 @@ from dosecal.language.values import POWER_HINT, UNITS_HINT
 from dosecal.limits import Limit, LimitError
 from dosecal.model import dosing
 from dosecal.model.dosing import CapFit
-from dosecal.model.regimen import MAX_POWER, ROUTES, UNITS, Amount, Basis, Duration, Required, Unit
+from dosecal.model.regimen import MAX_POWER, ROUTES, UNITS, Amount, Basis, DoseRange, Duration, Required, Unit
 from dosecal.source import Span
 
 # Suggestions ("did you mean ...?") compare a word with every choice; past this many
@@ -139,13 +139,34 @@ class Checker:
         value = self.number(node.number, limits.AMOUNT, 10**exponent, written)
         return None if value is None else Amount(value, unit, exponent)
 
-    def dose(self, node: s.DoseNode) -> Amount | Required | None:
+    def dose(self, node: s.DoseNode) -> Amount | DoseRange | Required | None:
         if isinstance(node, s.RequiredNode):
             return Required()
+        if isinstance(node, s.RangeNode):
+            return self.dose_range(node)
         return self.amount(node)
 
-    def against_cap(self, dose: Amount | Required | None, cap: Amount | None, span: Span) -> None:
-        """A dose must be in a unit its drug's cap can be compared with, and a flat one within it."""
+    def dose_range(self, node: s.RangeNode) -> DoseRange | None:
+        """400 to 1000 mcg: two amounts of one flat unit, the first below the second."""
+        low, high = self.amount(node.low), self.amount(node.high)
+        if low is None or high is None:
+            return None
+        if low.unit.basis is not Basis.FLAT or low.unit.per_day:
+            self.error(node.low.unit.span, f"a dose range is of a flat dose, not {low.unit.text}",
+                       "write it in mg, mcg, g or units, as the label states it")  # fmt: skip
+            return None
+        if low.value >= high.value:
+            said = f"{node.low.number.text} to {node.high.number.text}"
+            self.error(node.span, f"the dose range {said} does not run from a lower dose to a higher one",
+                       "write the lower dose first; a single dose is written alone ('400 mcg')")  # fmt: skip
+            return None
+        return DoseRange(low, high)
+
+    def against_cap(self, dose: Amount | DoseRange | Required | None, cap: Amount | None, span: Span) -> None:
+        """A dose must be in a unit its drug's cap can be compared with, and a flat one within it
+        (a range: its higher end)."""
+        if isinstance(dose, DoseRange):
+            dose = dose.high
         if cap is None or not isinstance(dose, Amount):
             return
         fit = dosing.against_cap(dose, cap).fit  # the rule every dose is held to

@@ -28,6 +28,7 @@ from dosecal.model.regimen import (
     Anchor,
     Clause,
     DayRule,
+    DoseRange,
     DoseSpec,
     Duration,
     Level,
@@ -210,6 +211,9 @@ class _Lowerer(RuleChecker):
         cycles = count or line_cover.horizon([c for _, c in lowered if c is not None])
         clauses = self.line_conditions(node.ref, [(n, c) for n, c in lowered if c is not None], cycles, whole)
         self.fits(dose, clauses, continuous, node.dose.span if node.dose else node.span)
+        if continuous and node.dose is not None and isinstance(dose, DoseRange):
+            self.error(node.dose.span, "a continuous infusion over days runs at one dose a day",
+                       "give the dose a day the protocol states, e.g. '100 mg/m2/day'")  # fmt: skip
         self.lasting(node, continuous)
         if not any(isinstance(n, s.ClauseNode) for n in node.items):
             self.error(

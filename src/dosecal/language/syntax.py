@@ -40,7 +40,16 @@ class RequiredNode:
     span: Span
 
 
-DoseNode = AmountNode | RequiredNode
+@dataclass(frozen=True, slots=True)
+class RangeNode:
+    """400 to 1000 mcg: a dose range as a label writes it."""
+
+    low: AmountNode
+    high: AmountNode
+    span: Span
+
+
+DoseNode = AmountNode | RangeNode | RequiredNode
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,6 +204,14 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         assert unit is not None
         return s.AmountNode(_num(first), _word(unit), _span(meta), _power(power) if power else None)
 
+    def dose_range(self, meta: Meta, low: Token, high: Token, unit: Token) -> s.RangeNode:
+        """dose_range: NUMBER ("to" | "-") NUMBER UNIT: each end an amount in the one unit."""
+        return s.RangeNode(
+            s.AmountNode(_num(low), _word(unit), _tspan(low)),
+            s.AmountNode(_num(high), _word(unit), _span(meta)),
+            _span(meta),
+        )
+
     # ---- limits on values computed for the patient ------------------------------
 
     def bsa_rule(self, meta: Meta, *bounds: s.BoundNode) -> s.BsaRuleNode:

@@ -146,7 +146,20 @@ class Unstated:
     """A dose the source does not state. It stays blank in every output."""
 
 
-DoseSpec = Amount | Required | Unstated
+@dataclass(frozen=True, slots=True)
+class DoseRange:
+    """A dose the source states as a range (folic acid 400 to 1000 mcg), in one flat unit. It is
+    shown as the range in every output and never replaced by a value dosecal picks: the clinic may
+    give the dose within it (--dose)."""
+
+    low: Amount
+    high: Amount
+
+    def __str__(self) -> str:
+        return f"{format_decimal(self.low.value)} to {self.high}"
+
+
+DoseSpec = Amount | DoseRange | Required | Unstated
 
 
 def format_decimal(value: Decimal) -> str:
@@ -541,7 +554,7 @@ class Phase:
 @dataclass(frozen=True, slots=True)
 class Override:
     agent: str  # agent key
-    dose: Amount | Required
+    dose: Amount | DoseRange | Required
     line: int
 
 

@@ -315,7 +315,7 @@ def _header(page: _Page, diary: Diary, sheet: Sheet) -> None:
         else:  # a blank to fill in, on paper or on a tablet
             page.y -= BODY * 1.3 + 4
             x = page.labelled_field("Dose:", f"{sheet.field}-{slug(drug.name)}-dose", MARGIN + 12, 110)
-            page.text(x - 10, "not stated in the regimen: your care team writes it here")
+            page.text(x - 10, drug.blank_note)
             page.y -= 6  # room under the field
         page.paragraph(f"When: {drug.when}", indent=12)
         for note in drug.notes:

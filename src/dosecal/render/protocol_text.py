@@ -18,6 +18,7 @@ from dosecal.model.regimen import (
     Bounds,
     Clause,
     DayRule,
+    DoseRange,
     DoseSpec,
     Duration,
     IntervalRule,
@@ -45,7 +46,7 @@ _LOOKAHEAD = 60
 
 
 def dose_text(dose: DoseSpec) -> str:
-    if isinstance(dose, Amount):
+    if isinstance(dose, (Amount, DoseRange)):
         return str(dose)
     if isinstance(dose, Required):
         return "dose to be supplied"

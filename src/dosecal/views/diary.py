@@ -17,10 +17,11 @@ from itertools import groupby
 from dosecal.engine.table import Administration, DoseChange, Schedule, Status
 from dosecal.model.regimen import Agent, amount_text
 from dosecal.text import counted
-from dosecal.views.events import dose_words
+from dosecal.views.events import dose_words, range_words
 from dosecal.views.wording import days_text
 
 BLANK = "______"
+_NOT_STATED = "not stated in the regimen: your care team writes it here"
 _PER_DAY = {1: "once a day", 2: "twice a day", 3: "three times a day", 4: "four times a day"}
 
 
@@ -60,6 +61,8 @@ class DrugInstructions:
     when: str  # "once a day on days 1-21 of this cycle"
     notes: tuple[str, ...]
     missed_dose: str | None
+    # Beside the dose field to fill in when the dose is not stated: why it is blank.
+    blank_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,8 @@ def slug(text: str) -> str:
 def cell_dose(a: Administration) -> str:
     """What a row says to take: the computed dose if there is one, else as prescribed, else a blank."""
     if a.dose_amount is None:
-        return BLANK
+        # A range: the patient writes the dose they were given within it.
+        return f"{BLANK} ({range_words(a)})" if a.dose_min is not None else BLANK
     if a.rate_amount is not None:  # a continuous infusion over days: its dose a day
         if a.computed_rate is None:
             return amount_text(a.rate_amount, a.rate_unit)
@@ -197,7 +201,17 @@ def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> Dru
     if any(a.end_date is not None for a in rows):  # a drug's form is one: every row runs over days
         runs = " and ".join(f"{a.cycle_day}-{a.cycle_day + a.days - 1}" for a in rows)
         when = f"a continuous infusion over days {runs} of this cycle ({sum(a.days for a in rows)} days)"
-    return DrugInstructions(key, how, dose, stated, computed, when, agent.notes, agent.missed_dose)
+    ranges = list(
+        dict.fromkeys(range_words(a) for a in rows if a.dose_amount is None and a.dose_min is not None)
+    )
+    blank = (
+        f"stated as {' or '.join(ranges)}: your care team writes it here"
+        if ranges
+        else ""
+        if stated
+        else _NOT_STATED
+    )
+    return DrugInstructions(key, how, dose, stated, computed, when, agent.notes, agent.missed_dose, blank)
 
 
 def _months(rows: Sequence[Administration]) -> tuple[Month, ...]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from dosecal.engine.identity import EventKind, administration_uid, event_place, event_uid, visit_uid
 from dosecal.engine.table import CONTINUOUS_MIN, Administration, DoseChange, Schedule, Status, adjustment_text
-from dosecal.model.regimen import amount_text
+from dosecal.model.regimen import amount_text, format_decimal
 from dosecal.views import visit_times
 from dosecal.views.visit_times import Step, utc
 from dosecal.views.wording import duration_text
@@ -123,14 +123,26 @@ def _footer(schedule: Schedule) -> str:
 def dose_words(a: Administration) -> str:
     """'4 mg', '75 mg/m2 = 136.5 mg', or words saying the dose is not stated; a continuous infusion
     over days by its dose a day: '100 mg/m2/day = 182 mg/day for 7 days (1274 mg in all)'."""
+    ranged = range_words(a)
     if a.dose_amount is None:
+        if ranged:
+            return f"{ranged}: take the dose your care team prescribed within it"
         return "dose not stated in the regimen: use the dose your care team prescribed"
+    if ranged:  # supplied within the range the regimen states
+        return f"{amount_text(a.dose_amount, a.dose_unit)} (the regimen states {ranged})"
     if a.rate_amount is not None:
         return _rate_words(a)
     prescribed = amount_text(a.dose_amount, a.dose_unit)
     if a.computed_amount is None or a.dose_unit == a.computed_unit:
         return prescribed
     return f"{prescribed} = {amount_text(a.computed_amount, a.computed_unit)}{made_of_words(a)}"
+
+
+def range_words(a: Administration) -> str:
+    """'400 to 1000 mcg': a dose the regimen states as a range, or '' for any other."""
+    if a.dose_min is None or a.dose_max is None:
+        return ""
+    return f"{format_decimal(a.dose_min)} to {amount_text(a.dose_max, a.dose_unit)}"
 
 
 def _rate_words(a: Administration) -> str:
@@ -161,6 +173,8 @@ def _short_dose(a: Administration) -> str:
         return f" {amount_text(a.computed_amount, a.computed_unit)}"
     if a.dose_amount is not None:
         return f" {amount_text(a.dose_amount, a.dose_unit)}"
+    if a.dose_min is not None:
+        return f" {range_words(a)}"
     return ""
 
 
