@@ -201,7 +201,7 @@ def test_a_line_in_cycles_that_do_not_follow_each_other_gives_each_date_once() -
 
 def test_a_continuous_infusion_runs_from_day_1_or_later() -> None:
     text = 'regimen e "E"\n  cycle 28 days, 1 cycle\n'
-    text += "  cytarabine 100 mg/m2/day IV continuous infusion\n    days -1 to 5\n"
+    text += "  cytarabine 100 mg/m2/day IV continuous infusion\n    days -1, 1 to 5\n"
     assert refusal(text)[0] == "e.regimen:4:5: a continuous infusion over days runs from day 1 or later"
 
 
@@ -256,3 +256,19 @@ def test_two_lines_clash_exactly_when_they_give_one_date(
     expected = sorted(START + dt.timedelta(days=p) for p in every)
     assert got == expected
     assert all(a.study_day != 0 for a in dosecal.expand(regimen, dosecal.Course(START)))
+
+
+@pytest.mark.parametrize(("days", "said"), [("days -1 to 2", "-1 to 2"), ("days -5-3", "-5 to 3")])
+def test_a_range_across_day_0_is_refused(days: str, said: str) -> None:
+    """Whether day 0 lies inside it is the protocol's numbering, which a range cannot say."""
+    report = refusal(HEAD + f"    {days}\n")
+    assert report[0] == f"e.regimen:4:10: the day range {said} runs across day 0"
+    assert report[3] == (
+        "    hint: list the days before day 1 apart from the others ('days -2, -1, 1, 2'), "
+        "with 'day 0' where the protocol numbers one"
+    )
+
+
+def test_an_interval_of_one_day_is_said_in_the_singular() -> None:
+    regimen = loads(HEAD + "    every 1 day, for 3 doses\n", "e.regimen")
+    assert "    every day from cycle 1 day 1, for 3 doses\n" in protocol_text.render(regimen)

@@ -218,3 +218,45 @@ def test_each_premedication_is_its_shifts_from_each_dose_and_held_with_them(
     for date, status in premed.items():
         all_held = all(doses[d] is Status.HELD for d in goes_with[date])
         assert (status is Status.HELD) == all_held
+
+
+def test_a_day_two_lines_of_the_other_drug_both_give_is_one_day() -> None:
+    """Pemetrexed on day 1 of every cycle and on cycle 1 day 3: in cycle 1 the day after day 1 is
+    the day before day 3, one dose of dexamethasone going with both (days -1, 2, 4); later cycles
+    have days -1 and 2. A hold of day 1 alone leaves day 2 given."""
+    text = """\
+regimen two "Two lines of the other drug"
+  cycle 21 days, 2 cycles
+  dexamethasone 4 mg PO
+    the day before and the day after pemetrexed
+  pemetrexed 500 mg IV
+    day 1
+    cycle 1: day 3
+"""
+    got = [(a.cycle, a.cycle_day) for a in expand(text) if a.agent == "dexamethasone"]
+    assert got == [(1, -1), (1, 2), (1, 4), (2, -1), (2, 2)]
+    hold = Hold("pemetrexed", Withheld.HELD, CycleRef(None, 1), 1, 1, False, "x", 5)
+    held = [
+        (a.cycle_day, a.status) for a in expand(text, hold) if a.agent == "dexamethasone" and a.cycle == 1
+    ]
+    assert held == [(-1, Status.HELD), (2, Status.PLANNED), (4, Status.PLANNED)]
+    said = protocol_text.render(loads(text, "t.regimen"))
+    assert "    cycle 1: days -1, 2, 4 (the day before and the day after pemetrexed, lines 6, 7)\n" in said
+    assert "    cycle 2: days -1, 2 (the day before and the day after pemetrexed, line 6)\n" in said
+
+
+def test_days_counted_more_than_a_cycle_before_day_1_are_refused() -> None:
+    text = HEAD.replace(
+        "dexamethasone 4 mg PO\n", "ondansetron 8 mg PO\n    day -20\n  aprepitant 80 mg PO\n"
+    )
+    report = refusal(text + "    20 days before ondansetron\n")
+    assert (
+        report[0] == "e.regimen:6:5: this is day -40 of ondansetron's cycle, more than a cycle before day 1"
+    )
+    assert report[3] == "    hint: days before day 1 go back to day -20 of a 21-day cycle"
+
+
+def test_the_labels_comma_before_and_is_read() -> None:
+    """ALIMTA writes 'the day before, the day of, and the day after': the comma before 'and' too."""
+    text = PEMETREXED.replace("the day of and the day after", "the day of, and the day after")
+    assert [a.date for a in expand(text)] == [a.date for a in expand(PEMETREXED)]

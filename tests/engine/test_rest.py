@@ -95,7 +95,10 @@ def test_a_start_date_of_a_later_cycle_still_speaks_of_the_cycle_before() -> Non
 
 def test_show_says_the_rest_between_the_phases() -> None:
     text = protocol_text.render(loads(REGIMEN, "r.regimen"))
-    assert "  drugx                2    2\n\nrest 14 days, with no drug\n\nphase consolidation\n" in text
+    assert (
+        "  drugx                2    2\n\nrest 14 days between the phases (not a cycle)\n\n"
+        "phase consolidation\n" in text
+    )
 
 
 def refusal(text: str) -> list[str]:
@@ -186,3 +189,40 @@ def test_each_phase_starts_its_rest_after_the_last_cycle_before_it(
             day += dt.timedelta(days=length)
     assert [a.date for a in rows] == expected
     assert [a.study_day for a in rows] == [(d - START).days + 1 for d in expected]
+
+
+@pytest.mark.parametrize(
+    ("between", "later", "first"),
+    [
+        ("", "days -1, 1, 2",
+         "e.regimen:9:7: d on b cycle 1 day -1 is already given on that date by line 5, as a cycle 2 day 21"),
+        ("  rest 1 day\n", "days -3 to -1, 1",
+         "e.regimen:10:7: d on b cycle 1 day -3 is already given on that date by line 5, "
+         "as a cycle 2 day 20"),
+    ],
+)  # fmt: skip
+def test_a_day_before_day_1_on_a_date_of_the_phase_before_is_refused(
+    between: str, later: str, first: str
+) -> None:
+    """Phase a gives d on days 1-21 of 2 cycles (its last day is its cycle 2 day 21); phase b's day
+    -1 is that day without a rest, and after a rest of one day its day -3 is a's cycle 2 day 20."""
+    text = 'regimen x "X"\n  phase a\n    cycle 21 days, 2 cycles\n    d 1 mg PO\n      days 1-21\n'
+    text += between + f"  phase b\n    cycle 21 days, 2 cycles\n    d 1 mg PO\n      {later}\n"
+    report = refusal(text)
+    assert report[0] == first
+    assert report[3].startswith("    hint: a phase's days before day 1 fall on the phase before it")
+
+
+def test_a_day_before_day_1_inside_the_rest_is_given() -> None:
+    """With a rest of 2 days, phase b's days -2 and -1 fall in the rest, and are given there."""
+    text = 'regimen x "X"\n  phase a\n    cycle 21 days, 1 cycle\n    d 1 mg PO\n      days 1-21\n'
+    text += "  rest 2 days\n  phase b\n    cycle 21 days, 1 cycle\n    d 1 mg PO\n      days -2, -1, 1\n"
+    start = dt.date(2026, 11, 16)
+    rows = dosecal.expand(loads(text, "x.regimen"), dosecal.Course(start)).administrations
+    later = [(a.date, a.phase, a.cycle_day) for a in rows if a.phase == "b"]
+    # a: 11-16 .. 12-06; rest 12-07, 12-08; b day 1 is 12-09, its day -2 12-07, day -1 12-08.
+    assert later == [
+        (dt.date(2026, 12, 7), "b", -2),
+        (dt.date(2026, 12, 8), "b", -1),
+        (dt.date(2026, 12, 9), "b", 1),
+    ]

@@ -160,3 +160,11 @@ def test_the_cycles_after_or_before_the_days_are_one_rule(days: list[str], cycle
         return
     assert rules(f"days {listed} {word} {cycles}") == before
     assert rules(f"days {listed.replace('-', ' to ')} {word} {cycles}") == before
+
+
+def test_a_comma_after_the_cycles_is_answered_with_the_spelling_to_use() -> None:
+    """`days 1-3 in cycles 1-3, twice daily`: after cycles a comma reads as one more cycle to come."""
+    text = refusal(HEAD + "    days 1-3 in cycles 1-3, twice daily\n").split("\n")
+    assert text[0] == "e.regimen:4:29: unexpected 'twice'"
+    assert text[3] == "    hint: after the cycles, leave out the comma: 'in cycles 1-3 twice ...'"
+    assert rules("days 1-3 in cycles 1-3 twice daily") == rules("cycles 1-3: days 1-3, twice daily")

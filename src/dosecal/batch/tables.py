@@ -78,7 +78,8 @@ class CombinedTables:
         shape = self._shapes.get(key)
         if shape is None:
             shape = self._shapes[key] = self._shape(regimen, course)
-        check_dates(course)
+        # The first dose may come before the start (`day -1`): the shape's first row says when.
+        check_dates(course, course.start + dt.timedelta(days=shape.offsets[0]) if shape.offsets else None)
         course_id = course.course_id or regimen.name
         visits_text, closed = self._visits(patient_id, course_id, course.start, shape)
         return self._records(patient_id, course_id, course.start, shape), visits_text, closed

@@ -22,7 +22,7 @@ from dosecal.engine.table import Administration, Change, DoseChange, Schedule, S
 from dosecal.errors import CourseError
 from dosecal.limits import MAX_ADMINISTRATIONS
 from dosecal.model.adjust import Adjustment, CycleRef, Hold, Withheld
-from dosecal.model.course import Course
+from dosecal.model.course import Course, check_dates
 from dosecal.model.dosing import Computed, compute
 from dosecal.model.rates import CONTINUOUS, DAY_MIN, over_days
 from dosecal.model.regimen import (
@@ -107,6 +107,8 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
                 record = _administration(the_plan, place, occ.agent, occ.clause, slot, doses[key])
                 rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
     rows.sort(key=lambda r: r[0])
+    if rows:  # a dose before the start (`day -1`) is dosed from what is known by then
+        check_dates(course, rows[0][0][0])
     return the_plan, _number_within_days([r for _, r in rows])
 
 

@@ -199,11 +199,15 @@ class ClauseChecker(Checker):
             return range(0)
         first, last = values[0], values[-1]
         assert first is not None and last is not None
+        if first < 0 < last:
+            # Whether day 0 lies between them is the protocol's numbering, which the range cannot say.
+            self.error(item.span, f"the day range {_range(first, last)} runs across day 0", _ACROSS_ZERO)
+            return range(0)
         if last < first:
             self.error(
                 item.span,
                 f"the day range {_range(first, last)} runs backwards",
-                f"did you mean {_range(last, first)}?",
+                f"did you mean {_range(last, first)}?" if not last < 0 < first else _ACROSS_ZERO,
             )
             return range(0)
         return range(first, last + 1)
@@ -318,6 +322,12 @@ class ClauseChecker(Checker):
                     "check the interval, the first dose and the number of cycles",
                 )
         return rule
+
+
+_ACROSS_ZERO = (
+    "list the days before day 1 apart from the others ('days -2, -1, 1, 2'), "
+    "with 'day 0' where the protocol numbers one"
+)
 
 
 def _range(first: int, last: int) -> str:

@@ -27,6 +27,8 @@ from dosecal.model.regimen import (
     Amount,
     Anchor,
     Clause,
+    CycleRange,
+    CycleSelector,
     DayRule,
     DoseRange,
     DoseSpec,
@@ -91,6 +93,8 @@ class _Lowerer(RuleChecker):
                     "only the last phase can run until progression; say e.g. 'cycle 21 days, 8 cycles'",
                 )
         self.total_cycles(built, names)
+        if len(built) > 1:
+            self.across_phases(built, phase_nodes)
         levels = self.levels([i for i in node.items if isinstance(i, s.LevelNode)], built)
         rules = self.limit_rules(node.items, "this regimen")
         self.rules_used(built, levels, rules)
@@ -181,7 +185,7 @@ class _Lowerer(RuleChecker):
         ordered = self.order(agents, agents_nodes, where)
         # A phase that numbers a day 0 counts the days before it from day 0 (docs/language.md §27).
         zero = any(0 in c.rule.days for a in ordered for c in a.clauses if isinstance(c.rule, DayRule))
-        ordered = self.resolve(ordered, length, zero, where)
+        ordered = self.resolve(ordered, length, count, zero, where)
         phase = Phase(
             name, length, count, cycles[0].until, tuple(ordered), notes, span.line, rest_before, zero
         )
@@ -337,7 +341,9 @@ class _Lowerer(RuleChecker):
                 )
             seen.setdefault(key, n.span.line)
 
-    def resolve(self, agents: list[Agent], cycle_days: int, zero: bool, where: str) -> list[Agent]:
+    def resolve(
+        self, agents: list[Agent], cycle_days: int, count: int | None, zero: bool, where: str
+    ) -> list[Agent]:
         """Each line counted from another drug's doses, as day rules: one for each of that drug's
         lines, with its cycles, and each of its days moved by each shift of the line."""
         by_key = {a.key: a for a in agents}
@@ -351,8 +357,54 @@ class _Lowerer(RuleChecker):
                     continue
                 anchor = self.anchor_of(agent, node, by_key, where)
                 if anchor is not None:
-                    clauses += _counted_from(clause, anchor, node, cycle_days, zero)
+                    clauses += self.counted_from(clause, anchor, node, (cycle_days, count), zero)
             out.append(replace(agent, clauses=tuple(clauses)))
+        return out
+
+    def counted_from(
+        self, clause: Clause, anchor: Agent, node: s.RelativeNode, cycles: tuple[int, int | None], zero: bool
+    ) -> list[Clause]:
+        """`clause`'s day rules: in each run of cycles where the same lines of `anchor` are given,
+        each of their days moved by each shift. A day that two of its doses both give (the day after
+        day 1 is the day before day 3, on one line or two) is one day, serving both. The days are in
+        the phase's numbering (`Phase.offset`), and at most a cycle before day 1, as written ones."""
+        length, count = cycles
+        numbering = Phase(None, length, None, None, (), (), 0, 0, zero)
+        shifts = tuple(k for k, _ in node.shifts)
+        horizon = count or MAX_CYCLES
+        given = [
+            tuple(c for c in anchor.clauses if _rule(c).selector.matches(n)) for n in range(1, horizon + 1)
+        ]
+        out = []
+        for lines in dict.fromkeys(g for g in given if g):
+            serves: dict[int, list[int]] = {}
+            for line in lines:
+                for day in _rule(line).days:
+                    for shift in shifts:
+                        moved = numbering.day_at(numbering.offset(day) + shift)
+                        serves.setdefault(moved, []).append(day)
+            too_early = [d for d in serves if numbering.offset(d) < numbering.offset(1 - length)]
+            if too_early:
+                day = min(too_early)
+                said = f"this is day {day} of {anchor.key}'s cycle, more than a cycle before day 1"
+                self.error(
+                    node.span, said, f"days before day 1 go back to day {1 - length} of a {length}-day cycle"
+                )
+                return []
+            these = [n for n, g in enumerate(given, 1) if g == lines]
+            mine = [n for n in range(1, horizon + 1) if _rule(lines[0]).selector.matches(n)]
+            # As the other drug's line says them where they are its line's cycles ("odd cycles").
+            selector = (
+                _rule(lines[0]).selector
+                if these == mine
+                else CycleSelector(_runs(these, horizon, count is None))
+            )
+            days = tuple(sorted(serves))
+            anchor_said = Anchor(
+                anchor.key, tuple(c.line for c in lines), shifts, tuple((d, tuple(serves[d])) for d in days)
+            )
+            rule = DayRule(selector, days)
+            out.append(replace(clause, rule=rule, anchor=anchor_said))
         return out
 
     def anchor_of(
@@ -439,6 +491,19 @@ class _Lowerer(RuleChecker):
         return done
 
     # ---- cross checks --------------------------------------------------------
+
+    def across_phases(self, phases: Sequence[Phase], nodes: Sequence[s.PhaseNode]) -> None:
+        """No drug twice on one date where one phase's days reach into another's (`overlaps.across`)."""
+        spans = {
+            i.span.line: i.span
+            for p in nodes
+            for n in p.items
+            if isinstance(n, s.AgentNode)
+            for i in n.items
+            if isinstance(i, s.ClauseNode)
+        }
+        for found in overlaps.across(tuple(phases)):
+            self.error(spans.get(found.line, Span(found.line, 1)), found.message or "", found.hint)
 
     def check_overlaps(self, phase: Phase, nodes: Sequence[s.AgentNode]) -> None:
         """Dry-run every cycle that can be expanded (`overlaps`): no drug twice in one dose of a
@@ -559,29 +624,20 @@ def lower(
     return regimen, lowerer.diagnostics
 
 
-def _counted_from(
-    clause: Clause, anchor: Agent, node: s.RelativeNode, cycle_days: int, zero: bool
-) -> list[Clause]:
-    """`clause`'s day rules, one for each of `anchor`'s lines: each of its days moved by each shift.
+def _rule(clause: Clause) -> DayRule:
+    assert isinstance(clause.rule, DayRule)  # `anchor_of` takes only drugs given by day rules
+    return clause.rule
 
-    A day that two of the anchor's doses both give (the day after day 1 is the day before day 3) is
-    one day of the line, serving both. The days are in the phase's numbering (`Phase.offset`)."""
-    numbering = Phase(None, cycle_days, None, None, (), (), 0, 0, zero)
-    shifts = tuple(k for k, _ in node.shifts)
-    out = []
-    for line in anchor.clauses:
-        rule = line.rule
-        assert isinstance(rule, DayRule)  # `anchor_of` took only such drugs
-        serves: dict[int, list[int]] = {}
-        for day in rule.days:
-            for shift in shifts:
-                serves.setdefault(numbering.day_at(numbering.offset(day) + shift), []).append(day)
-        days = tuple(sorted(serves))
-        out.append(
-            replace(
-                clause,
-                rule=DayRule(rule.selector, days),
-                anchor=Anchor(anchor.key, line.line, shifts, tuple((d, tuple(serves[d])) for d in days)),
-            )
-        )
-    return out
+
+def _runs(cycles: list[int], horizon: int, open_ended: bool) -> tuple[CycleRange, ...]:
+    """Cycles as ranges: [1, 2, 3, 5] is 1-3 and 5; a run to the horizon of an open-ended phase
+    goes on (5+)."""
+    out: list[CycleRange] = []
+    for n in cycles:
+        if out and out[-1].last == n - 1:
+            out[-1] = CycleRange(out[-1].first, n)
+        else:
+            out.append(CycleRange(n, n))
+    if out and open_ended and out[-1].last == horizon:
+        out[-1] = CycleRange(out[-1].first, None)
+    return tuple(out)

@@ -308,3 +308,58 @@ def _first_contradiction(mine: _Earliest, theirs: _Earliest) -> tuple[int, str, 
                 other = next(t for t in times if theirs.at[t] >> bit & 1)
                 worst = (bit, time, other)
     return worst
+
+
+# ---- one drug on one date in two phases ------------------------------------------
+
+
+def across(phases: tuple[Phase, ...]) -> Iterator[Found]:
+    """A drug given on one date by two phases: a day before day 1 of a phase's first cycle on a
+    day of the phase before it (or of its rest), or a day past a phase's last cycle on a day of
+    the next. Dated as planned: a delay only moves a later phase further away."""
+    base, starts = 0, []
+    for phase in phases:
+        base += phase.rest_before
+        starts.append(base)
+        base += (phase.cycle_count or 0) * phase.cycle_days
+    keys = {a.key for p in phases for a in p.agents}
+    for key in sorted(keys):
+        seen: dict[int, tuple[int, int, int, int]] = {}  # date -> (phase, cycle, day, line)
+        for index, phase in enumerate(phases):
+            for agent in (a for a in phase.agents if a.key == key):
+                for position, cycle, day, line in _dated(agent, phase, starts[index]):
+                    first = seen.get(position)
+                    if first is None:
+                        seen[position] = (index, cycle, day, line)
+                    elif first[0] != index:
+                        theirs = phases[first[0]]
+                        yield Found(
+                            line,
+                            f"{key} on {_named(phase, cycle, day)} is already given on that date by line "
+                            f"{first[3]}, as {_named(theirs, first[1], first[2])}",
+                            "a phase's days before day 1 fall on the phase before it: give the drug "
+                            "on that date in one of the two",
+                        )
+                        break
+
+
+def _named(phase: Phase, cycle: int, day: int) -> str:
+    return f"{phase.name} cycle {cycle} day {day}" if phase.name else f"cycle {cycle} day {day}"
+
+
+def _dated(agent: Agent, phase: Phase, start: int) -> Iterator[tuple[int, int, int, int]]:
+    """(date, cycle, day, line) of each dose of `agent` in `phase`, the date as days from the
+    course's start; of an open-ended phase, its first two cycles (only they can reach back)."""
+    cycles = phase.cycle_count or 2
+    length = phase.cycle_days
+    for clause in agent.clauses:
+        rule = clause.rule
+        if isinstance(rule, IntervalRule):
+            first = (rule.anchor_cycle - 1) * length + rule.anchor_day - 1
+            for n in range(interval_fit(rule, length, cycles)):
+                offset = first + n * rule.every_days
+                yield start + offset, offset // length + 1, offset % length + 1, clause.line
+            continue
+        for cycle in (c for c in range(1, cycles + 1) if rule.selector.matches(c)):
+            for day in rule.days:
+                yield start + (cycle - 1) * length + phase.offset(day), cycle, day, clause.line

@@ -331,6 +331,13 @@ def _diagnose(error: UnexpectedInput, lines: list[str]) -> _Finding:
 _TIMES_WEEKLY = re.compile(r"\b(twice|two times|three times|thrice)\s+(weekly|a\s+week|per\s+week)\b")
 
 
+# `days 1-3 in cycles 1-3, twice daily`: the comma reads as one more cycle to come.
+_CYCLES_THEN_COMMA = re.compile(
+    r"\b((?:in|of)\s+(?:odd\s+|even\s+)?cycles?\s+[0-9][0-9,+\s-]*?(?:\s+to\s+[0-9]+)?),\s*"
+    r"(twice|once|three|four|five|six|at|if|max|over)\b"
+)
+
+
 def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     """A hint for a phrase of the line that protocols write, where one word would mislead."""
     code = text.split("#")[0]
@@ -338,6 +345,9 @@ def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     if weekly and word in ("twice", "two", "three", "thrice", "times", "weekly", "a", "per"):
         said = " ".join(weekly.group(0).split())
         return f"'{said}' does not say on which days: write them, e.g. 'days 1, 4, 8, 11'"
+    after = _CYCLES_THEN_COMMA.search(code)
+    if after and word == after.group(2):
+        return f"after the cycles, leave out the comma: '{after.group(1).rstrip()} {word} ...'"
     if word == "rest" and "REST" not in expected and code.split()[:1] == ["rest"]:
         return "a rest stands between two phases: write 'rest 28 days' at the indent of the 'phase' lines"
     return None

@@ -329,7 +329,7 @@ class PhaseNode:
 
 @dataclass(frozen=True, slots=True)
 class RestNode:
-    """rest 28 days: a planned rest with no drug, between two phases."""
+    """rest 28 days: a planned rest between two phases, not a cycle."""
 
     length: Num
     period: Word

@@ -48,14 +48,20 @@ def check_start(start: dt.date) -> None:
         )
 
 
-def check_dates(course: Course) -> None:
+def check_dates(course: Course, first: dt.date | None = None) -> None:
     """`check_start`, and a creatinine measured by the start: a dose by renal function is decided
-    once, at the start, from what is known then (a course file says so at its line)."""
+    once, at the start, from what is known then (a course file says so at its line). With `first`,
+    the date of the course's first dose: one before the start (`day -1`) needs it by then."""
     check_start(course.start)
     creatinine = course.measures.creatinine
     if creatinine is None or creatinine.measured is None:
         return
     problem = measured_problem(creatinine.measured, course.start)
+    if problem is None and first is not None and first < course.start and creatinine.measured > first:
+        problem = (
+            f"the creatinine of {creatinine.measured} is measured after the course's first dose, {first}",
+            "doses by renal function are computed once, from the value known before the first dose",
+        )
     if problem is not None:
         raise CourseError(problem[0], subject=Subject.CREATININE, hint=problem[1])
 

@@ -408,11 +408,11 @@ class Slot:
 @dataclass(frozen=True, slots=True)
 class Anchor:
     """The other drug a line's days are counted from (`the day before, the day of and the day after
-    pemetrexed`), resolved against one of that drug's lines: the line's day rule gives the same
-    cycles, and the days `serves` says for each day which of the other drug's days it goes with."""
+    pemetrexed`), resolved for the cycles in which the same lines of that drug are given: `serves`
+    says for each day which of the other drug's days it goes with."""
 
     agent: str  # the other drug's key
-    line: int  # its schedule line these days are counted from
+    lines: tuple[int, ...]  # its schedule lines these days are counted from (in these cycles)
     shifts: tuple[int, ...]  # as written: -1 the day before, 0 the day of, 1 the day after
     serves: tuple[tuple[int, tuple[int, ...]], ...]  # (day of this line, the other drug's days)
 
@@ -535,7 +535,7 @@ class Phase:
     agents: tuple[Agent, ...]  # in the order given on a shared day
     notes: tuple[str, ...]
     line: int
-    # Days of planned rest, with no drug, between the last cycle of the phase before and this
+    # Days of planned rest, no cycle's, between the last cycle of the phase before and this
     # phase's first cycle (`rest 28 days`, written between the two phases).
     rest_before: int = 0
     # Whether the phase numbers a day 0 (`day 0`, `days -5 to 0`): then day -1 is the day before

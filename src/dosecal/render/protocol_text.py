@@ -59,8 +59,8 @@ def _over(duration: Duration) -> str:
 
 
 def _weeks(days: int) -> str:
-    if days == 7:
-        return "week"
+    if days in (1, 7):
+        return "day" if days == 1 else "week"
     return f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
 
 
@@ -70,7 +70,9 @@ def clause_text(clause: Clause) -> str:
         where = rule.selector.describe()
         text = f"{where}: {days_text(rule.days)}"
         if clause.anchor is not None:  # the days as counted, then as the line says them
-            text += f" ({clause.anchor.words()}, line {clause.anchor.line})"
+            lines = clause.anchor.lines
+            said = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(map(str, lines))
+            text += f" ({clause.anchor.words()}, {said})"
     else:
         assert isinstance(rule, IntervalRule)
         text = f"every {_weeks(rule.every_days)} from cycle {rule.anchor_cycle} day {rule.anchor_day}"
@@ -232,7 +234,7 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
     for phase in regimen.phases:
         out.append("")
         if phase.rest_before:
-            out += [f"rest {counted(phase.rest_before, 'day')}, with no drug", ""]
+            out += [f"rest {counted(phase.rest_before, 'day')} between the phases (not a cycle)", ""]
         if phase.name:
             out.append(f"phase {phase.name}")
         length = f"{phase.cycle_days}-day cycles"

@@ -135,8 +135,8 @@ def build(schedule: Schedule, participant: str | None = None) -> Diary:
     by_cycle: dict[tuple[str, int], list[Administration]] = {}
     for a in rows:
         by_cycle.setdefault((a.phase, a.cycle), []).append(a)
-    for (phase, cycle), cycle_rows in by_cycle.items():
-        home = [a for a in cycle_rows if a.self_administered]
+    for phase, cycle in (k for k in starts if k in by_cycle):  # in the course's order of cycles
+        home = [a for a in by_cycle[(phase, cycle)] if a.self_administered]
         if home:
             sheets.append(_sheet(phase, cycle, starts[(phase, cycle)], home, agents))
     return Diary(

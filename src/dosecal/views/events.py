@@ -28,7 +28,7 @@ from dosecal.engine.table import CONTINUOUS_MIN, Administration, DoseChange, Sch
 from dosecal.model.regimen import amount_text, format_decimal
 from dosecal.views import visit_times
 from dosecal.views.visit_times import Step, utc
-from dosecal.views.wording import duration_text
+from dosecal.views.wording import duration_text, own_row
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -223,7 +223,7 @@ def _where(a: Administration) -> str:
 def _home_event(
     course_id: str, rows: list[Administration], options: CalendarOptions, footer: str
 ) -> CalendarEvent:
-    first = rows[0]
+    first = own_row(rows)
     given, withheld = _split(rows)
     lines = (
         [f"Take at home today, {_where(first)}:"] if given else [f"Nothing to take today, {_where(first)}."]
@@ -269,7 +269,7 @@ def _all_day(uid: str, summary: str, description: str, day: dt.date, category: s
 def _clinic_event(
     course_id: str, rows: list[Administration], options: CalendarOptions, footer: str
 ) -> CalendarEvent:
-    first = rows[0]
+    first = own_row(rows)
     uid = visit_uid(course_id, first.phase, first.cycle, first.cycle_day)
     rows, withheld = _split(rows)
     if not rows:  # the event keeps its UID, so a regenerated calendar replaces the visit

@@ -25,7 +25,7 @@ from itertools import groupby
 from dosecal.engine.identity import visit_uid
 from dosecal.engine.table import Administration, Schedule, Status, adjustment_text
 from dosecal.errors import CourseError
-from dosecal.views.wording import DAY_NAMES, range_text
+from dosecal.views.wording import DAY_NAMES, own_row, range_text
 
 # Past this many days the closures are not a weekend or a holiday run but a
 # mistake (a country whose every day is closed); refuse rather than wander.
@@ -117,7 +117,7 @@ def visits(
 
 
 def _visit(rows: list[Administration], patient_id: str, course_id: str, at: dt.time | None) -> Visit:
-    first = rows[0]
+    first = own_row(rows)
     given = [a for a in rows if a.status is Status.PLANNED]
     withheld = [a for a in rows if a.status is not Status.PLANNED]
     low, high = _chair_minutes(given)
@@ -171,6 +171,8 @@ def check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy, sta
     with why it was not moved, for the clinic to book by hand.
     """
     occupied = {v.date: v for v in found}
+    # The course's first day: its start, or a dose before it (premedication on day -1).
+    course_start, start = start, min([start, *(v.date for v in found)])
     out = []
     for visit in found:
         reason = closed.reason(visit.date)
@@ -185,7 +187,11 @@ def check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy, sta
         if other is not None:
             why = f"cycle {other.cycle} day {other.cycle_day} is already on that day"
         elif day < start:
-            why = f"that is before the course starts on {start.isoformat()}"
+            why = (
+                f"that is before the course starts on {start.isoformat()}"
+                if start == course_start
+                else f"that is before the course's first dose, on {start.isoformat()}"
+            )
         else:
             del occupied[visit.date]
             occupied[day] = visit

@@ -10,6 +10,10 @@ gives in minutes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from dosecal.engine.table import Administration
+
 
 def days_text(days: tuple[int, ...]) -> str:
     """(1, 2, 3, 8, 9) -> 'days 1-3, 8, 9'; runs of three or more become ranges; (-5, -4, -3) ->
@@ -47,3 +51,16 @@ def duration_text(low: int, high: int) -> str:
     if high >= 120 and low % 60 == 0 and high % 60 == 0:
         return f"over {range_text(low // 60, high // 60)} hours"
     return f"over {range_text(low, high)} min"
+
+
+def own_row(rows: Sequence[Administration]) -> Administration:
+    """The row a day's event or visit is named after (and its UID made from): the day's own cycle.
+
+    A date may hold days of two cycles: cycle 1's day 21 and cycle 2's day -1 (a premedication),
+    or cycle 1's day 22 (the day after its last) and cycle 2's day 1. The day counted from its
+    cycle's day 1 the least (day 1 before day 22) names it, so the name and the UID do not change
+    with how many cycles are expanded; failing one, the day nearest its cycle's day 1 (-1)."""
+    counted = [a for a in rows if a.cycle_day >= 1]
+    if counted:
+        return min(counted, key=lambda a: a.cycle_day)
+    return max(rows, key=lambda a: a.cycle_day)
