@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import dosecal
-from dosecal.errors import CourseError, RegimenError
+from dosecal.errors import CourseError, RegimenError, Subject
 from dosecal.language.load import loads
 from dosecal.language.values import parse_dose
 from dosecal.render import protocol_text
@@ -96,6 +96,8 @@ def test_a_dose_outside_the_range_is_refused(dose: str, message: str) -> None:
         rows(dose=dose)
     assert caught.value.message == message
     assert caught.value.hint == "give a dose from 400 to 1000 mcg"
+    assert caught.value.subject is Subject.DOSE
+    assert caught.value.quoted == "folic acid"  # a course file's `dose` line is marked at the drug
 
 
 def test_what_people_see_says_the_range() -> None:
@@ -131,6 +133,18 @@ def test_a_range_on_a_line_and_in_a_level() -> None:
         Decimal(5),
         "level 2 (line 5)",
     )
+
+
+def test_a_dose_is_held_to_the_range_of_the_level_in_force() -> None:
+    """Level 2 gives folic acid 1 to 5 mg (the drug line 1 mg): at level 2, --dose 6 mg is outside."""
+    text = 'regimen r "R"\n  cycle 21 days, 1 cycle\n  folic acid 1 mg PO\n    day 1\n'
+    text += "  level 1: folic acid 1 mg\n  level 2: folic acid 1 to 5 mg\n"
+    regimen = loads(text, "r.regimen")
+    supplied = (parse_dose("folic acid=6 mg"),)
+    with pytest.raises(CourseError, match="outside the regimen's 1 to 5 mg"):
+        dosecal.expand(regimen, dosecal.Course(START, level="2", doses=supplied))
+    given = dosecal.expand(regimen, dosecal.Course(START, level="2", doses=(parse_dose("folic acid=4 mg"),)))
+    assert given.administrations[0].dose_amount == Decimal(4)
 
 
 def refusal(text: str) -> list[str]:

@@ -24,7 +24,7 @@ import dosecal
 from dosecal.engine.table import Status
 from dosecal.errors import RegimenError
 from dosecal.language.load import loads
-from dosecal.model.adjust import CycleRef, Delay, Hold, Withheld
+from dosecal.model.adjust import CycleRef, Delay, Hold, StartOn, Withheld
 from dosecal.model.measures import Measures
 from dosecal.render import protocol_text
 
@@ -260,3 +260,10 @@ def test_the_labels_comma_before_and_is_read() -> None:
     """ALIMTA writes 'the day before, the day of, and the day after': the comma before 'and' too."""
     text = PEMETREXED.replace("the day of and the day after", "the day of, and the day after")
     assert [a.date for a in expand(text)] == [a.date for a in expand(PEMETREXED)]
+
+
+def test_they_move_with_a_cycle_started_on_a_set_date() -> None:
+    """Cycle 2 started on Thursday 2027-01-07 (planned 2026-12-28): its days are 01-06, 01-07, 01-08."""
+    start = StartOn(CycleRef(None, 2), dt.date(2027, 1, 7), "holiday", 1)
+    got = sorted({a.date for a in expand(PEMETREXED, start) if a.agent == "dexamethasone" and a.cycle == 2})
+    assert got == [dt.date(2027, 1, 6), dt.date(2027, 1, 7), dt.date(2027, 1, 8)]
