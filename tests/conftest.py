@@ -57,3 +57,13 @@ def isa_bela() -> Regimen:
 @pytest.fixture(scope="session")
 def isa_benda() -> Regimen:
     return load("nct04083898")
+
+
+def refused(text: str, path: str = "e.regimen") -> list[str]:
+    """The lines of the report a regimen text is refused with (it must be refused)."""
+    from dosecal.errors import RegimenError
+    from dosecal.language.load import loads
+
+    with pytest.raises(RegimenError) as caught:
+        loads(text, path)
+    return caught.value.render().split("\n")

@@ -29,6 +29,8 @@ from dosecal.model.measures import Measures
 from dosecal.render import protocol_text
 from dosecal.views import diary
 
+from ..conftest import refused
+
 START = dt.date(2026, 12, 7)
 PREMEDICATION = """\
 regimen premed "Pemetrexed with dexamethasone the day before, of and after"
@@ -124,10 +126,7 @@ def test_the_diary_keeps_a_day_before_day_1_on_its_cycles_sheet() -> None:
     assert (sheets[0].rows[0].cycle_day, sheets[0].rows[0].date) == (-1, dt.date(2026, 12, 6))
 
 
-def refusal(text: str) -> list[str]:
-    with pytest.raises(RegimenError) as caught:
-        loads(text, "e.regimen")
-    return caught.value.render().split("\n")
+refusal = refused
 
 
 HEAD = 'regimen e "E"\n  cycle 21 days, 3 cycles\n  dexamethasone 4 mg PO\n'

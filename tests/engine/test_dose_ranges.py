@@ -17,11 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import dosecal
-from dosecal.errors import CourseError, RegimenError, Subject
+from dosecal.errors import CourseError, Subject
 from dosecal.language.load import loads
 from dosecal.language.values import parse_dose
 from dosecal.render import protocol_text
 from dosecal.views import diary, events
+
+from ..conftest import refused
 
 START = dt.date(2026, 12, 7)
 FOLIC = """\
@@ -147,10 +149,7 @@ def test_a_dose_is_held_to_the_range_of_the_level_in_force() -> None:
     assert given.administrations[0].dose_amount == Decimal(4)
 
 
-def refusal(text: str) -> list[str]:
-    with pytest.raises(RegimenError) as caught:
-        loads(text, "e.regimen")
-    return caught.value.render().split("\n")
+refusal = refused
 
 
 HEAD = 'regimen x "X"\n  cycle 21 days, 1 cycle\n'

@@ -22,11 +22,12 @@ from hypothesis import strategies as st
 
 import dosecal
 from dosecal.engine.table import Status
-from dosecal.errors import RegimenError
 from dosecal.language.load import loads
 from dosecal.model.adjust import CycleRef, Delay, Hold, StartOn, Withheld
 from dosecal.model.measures import Measures
 from dosecal.render import protocol_text
+
+from ..conftest import refused
 
 START = dt.date(2026, 12, 7)
 MEASURES = Measures(weight_kg=70, height_cm=170)
@@ -140,10 +141,7 @@ def test_show_gives_the_days_and_the_words() -> None:
     assert f"    {expected}, twice daily\n" in pem
 
 
-def refusal(text: str) -> list[str]:
-    with pytest.raises(RegimenError) as caught:
-        loads(text, "e.regimen")
-    return caught.value.render().split("\n")
+refusal = refused
 
 
 HEAD = 'regimen x "X"\n  cycle 21 days, 3 cycles\n  dexamethasone 4 mg PO\n'

@@ -15,10 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import dosecal
-from dosecal.errors import CourseError, RegimenError
+from dosecal.errors import CourseError
 from dosecal.language.load import loads
 from dosecal.model.adjust import CycleRef, Delay, StartOn
 from dosecal.render import protocol_text
+
+from ..conftest import refused
 
 REGIMEN = """\
 regimen restdemo "Induction, a rest, consolidation"
@@ -101,10 +103,7 @@ def test_show_says_the_rest_between_the_phases() -> None:
     )
 
 
-def refusal(text: str) -> list[str]:
-    with pytest.raises(RegimenError) as caught:
-        loads(text, "e.regimen")
-    return caught.value.render().split("\n")
+refusal = refused
 
 
 PHASE_A = "  phase a\n    cycle 21 days, 1 cycle\n    d 1 mg PO\n      day 1\n"
