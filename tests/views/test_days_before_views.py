@@ -78,3 +78,12 @@ regimen carbo "Carboplatin the day before"
     assert caught.value.message == (
         "the creatinine of 2026-03-02 is measured after the course's first dose, 2026-03-01"
     )
+    assert (
+        caught.value.hint
+        == "doses by renal function are computed once, from the value known before the first dose"
+    )
+    # Measured on the day of the first dose, as a creatinine on the start date is allowed.
+    on_the_day = Creatinine(Decimal("1.0"), CreatinineUnit.MG_DL, dt.date(2026, 3, 1))
+    measures = Measures(Decimal(70), Decimal(170), age=60, sex=Sex.MALE, creatinine=on_the_day)
+    rows = dosecal.expand(loads(text, "c.regimen"), dosecal.Course(START, measures=measures)).administrations
+    assert [(a.date, a.cycle_day) for a in rows] == [(dt.date(2026, 3, 1), -1)]

@@ -58,7 +58,7 @@ def cycle_starts(
     return tuple(s for s in out if s)
 
 
-def _moved(move: Delay | StartOn, day: dt.date, rest: int = 0) -> dt.date:
+def _moved(move: Delay | StartOn, day: dt.date, rest: int) -> dt.date:
     """When a moved cycle starts, instead of `day` (after the cycle, or the `rest` days, before it)."""
     if isinstance(move, Delay):  # adjust.check has held its days to 1-MAX_MOVE_DAYS
         return day + dt.timedelta(days=move.days)

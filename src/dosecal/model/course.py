@@ -57,7 +57,8 @@ def check_dates(course: Course, first: dt.date | None = None) -> None:
     if creatinine is None or creatinine.measured is None:
         return
     problem = measured_problem(creatinine.measured, course.start)
-    if problem is None and first is not None and first < course.start and creatinine.measured > first:
+    # (A first dose on or after the start needs nothing more: the start's rule has held it.)
+    if problem is None and first is not None and creatinine.measured > first:
         problem = (
             f"the creatinine of {creatinine.measured} is measured after the course's first dose, {first}",
             "doses by renal function are computed once, from the value known before the first dose",
