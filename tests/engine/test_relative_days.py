@@ -265,3 +265,10 @@ def test_they_move_with_a_cycle_started_on_a_set_date() -> None:
     start = StartOn(CycleRef(None, 2), dt.date(2027, 1, 7), "holiday", 1)
     got = sorted({a.date for a in expand(PEMETREXED, start) if a.agent == "dexamethasone" and a.cycle == 2})
     assert got == [dt.date(2027, 1, 6), dt.date(2027, 1, 7), dt.date(2027, 1, 8)]
+
+
+@pytest.mark.parametrize("days", ["2.5 days before", "0 days before"])
+def test_days_from_a_dose_are_whole_and_at_least_1(days: str) -> None:
+    report = refusal(HEAD + f"    {days} pemetrexed\n" + PEM)
+    assert report[0] == "e.regimen:4:5: days before or after a dose are a whole number of days, at least 1"
+    assert report[3] == "    hint: write e.g. '2 days before', or 'the day of' for the dose's own day"

@@ -145,6 +145,11 @@ TOP = 'regimen x "X"\n'
             "for a planned rest between two phases, write 'rest 28 days' between them",
         ),
         (
+            TOP + PHASE_A + "  rest 2 cycles\n" + PHASE_B,
+            "e.regimen:6:10: unexpected 'cycles'",
+            "a rest is not a cycle: give its days or weeks, e.g. 'rest 28 days'",
+        ),
+        (
             TOP + PHASE_A + "  rest 0 days\n" + PHASE_B,
             "e.regimen:6:8: 0 days is out of range for a rest",
             "a rest runs from 1 to 366 days (52 weeks)",

@@ -72,6 +72,11 @@ class ClauseChecker(Checker):
         seen: dict[int, Span] = {}
         fine = True
         for shift, span in node.shifts:
+            if shift is None:
+                self.error(span, "days before or after a dose are a whole number of days, at least 1",
+                           "write e.g. '2 days before', or 'the day of' for the dose's own day")  # fmt: skip
+                fine = False
+                continue
             if shift in seen:
                 self.error(
                     span, "this day is listed twice", f"it is listed first at column {seen[shift].col}"

@@ -370,7 +370,7 @@ class _Lowerer(RuleChecker):
         the phase's numbering (`Phase.offset`), and at most a cycle before day 1, as written ones."""
         length, count = cycles
         numbering = Phase(None, length, None, None, (), (), 0, 0, zero)
-        shifts = tuple(k for k, _ in node.shifts)
+        shifts = tuple(k for k, _ in node.shifts if k is not None)  # `relative_rule` refused the others
         horizon = count or MAX_CYCLES
         given = [
             tuple(c for c in anchor.clauses if _rule(c).selector.matches(n)) for n in range(1, horizon + 1)

@@ -348,6 +348,8 @@ def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     after = _CYCLES_THEN_COMMA.search(code)
     if after and word == after.group(2):
         return f"after the cycles, leave out the comma: '{after.group(1).rstrip()} {word} ...'"
+    if code.split()[:1] == ["rest"] and word in ("cycle", "cycles"):
+        return "a rest is not a cycle: give its days or weeks, e.g. 'rest 28 days'"
     if word == "rest" and "REST" not in expected and code.split()[:1] == ["rest"]:
         return "a rest stands between two phases: write 'rest 28 days' at the indent of the 'phase' lines"
     return None

@@ -184,7 +184,8 @@ class IntervalNode:
 class RelativeNode:
     """the day before, the day of and the day after pemetrexed: days by another drug's doses."""
 
-    shifts: tuple[tuple[int, Span], ...]  # days from the other drug's dose (-1: the day before)
+    # Days from the other drug's dose (-1: the day before); None: not a whole number of days from 1.
+    shifts: tuple[tuple[int | None, Span], ...]
     anchor: AgentRef
     tails: tuple[TailNode, ...]
     span: Span

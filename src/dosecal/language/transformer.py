@@ -300,7 +300,9 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         """clause: [step_up] (day_rule | interval | relative) _NL"""
         return s.ClauseNode(step_up is not None, rule, rule.tails, _span(meta))
 
-    def relative(self, meta: Meta, *rest: tuple[int, Span] | s.AgentRef | s.TailNode) -> s.RelativeNode:
+    def relative(
+        self, meta: Meta, *rest: tuple[int | None, Span] | s.AgentRef | s.TailNode
+    ) -> s.RelativeNode:
         """relative: ["on"] _relative_day (_sep _relative_day)* agent_ref _tail*"""
         shifts = tuple(x for x in rest if isinstance(x, tuple))
         anchor = next(x for x in rest if isinstance(x, s.AgentRef))
@@ -311,12 +313,14 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         """the_day: "the" "day" ("before" | "of" | "after"): -1, 0, 1."""
         return {"before": -1, "of": 0, "after": 1}[str(words[-1])], _span(meta)
 
-    def days_away(self, meta: Meta, number: Token, *words: Token) -> tuple[int, Span]:
+    def days_away(self, meta: Meta, number: Token, *words: Token) -> tuple[int | None, Span]:
         """days_away: NUMBER ("day" | "days") ("before" | "after"): 3 days before is -3."""
         sign = -1 if str(words[-1]) == "before" else 1
         digits = str(number)
         # Checked in lowering (clauses.py): a typo of 40 digits is said there, at its span.
-        return sign * (int(digits) if digits.isdigit() and len(digits) <= 6 else 10**6), _span(meta)
+        if not digits.isdigit() or int(digits) == 0:
+            return None, _span(meta)  # 2.5 days, 0 days: lowering says why (clauses.py)
+        return sign * (int(digits) if len(digits) <= 6 else 10**6), _span(meta)
 
     def step_up(self, meta: Meta) -> bool:
         """step_up: "step-up" """
