@@ -322,25 +322,29 @@ def across(phases: tuple[Phase, ...]) -> Iterator[Found]:
         base += phase.rest_before
         starts.append(base)
         base += (phase.cycle_count or 0) * phase.cycle_days
-    keys = {a.key for p in phases for a in p.agents}
-    for key in sorted(keys):
+    # Only a drug of two phases or more can meet itself (grouped first: a file may have thousands).
+    given: dict[str, list[tuple[int, Agent]]] = {}
+    for index, phase in enumerate(phases):
+        for agent in phase.agents:
+            given.setdefault(agent.key, []).append((index, agent))
+    for key in sorted(k for k, v in given.items() if len({i for i, _ in v}) > 1):
         seen: dict[int, tuple[int, int, int, int]] = {}  # date -> (phase, cycle, day, line)
-        for index, phase in enumerate(phases):
-            for agent in (a for a in phase.agents if a.key == key):
-                for position, cycle, day, line in _dated(agent, phase, starts[index]):
-                    first = seen.get(position)
-                    if first is None:
-                        seen[position] = (index, cycle, day, line)
-                    elif first[0] != index:
-                        theirs = phases[first[0]]
-                        yield Found(
-                            line,
-                            f"{key} on {_named(phase, cycle, day)} is already given on that date by line "
-                            f"{first[3]}, as {_named(theirs, first[1], first[2])}",
-                            "a phase's days before day 1 fall on the phase before it: give the drug "
-                            "on that date in one of the two",
-                        )
-                        break
+        for index, agent in given[key]:
+            phase = phases[index]
+            for position, cycle, day, line in _dated(agent, phase, starts[index]):
+                first = seen.get(position)
+                if first is None:
+                    seen[position] = (index, cycle, day, line)
+                elif first[0] != index:
+                    theirs = phases[first[0]]
+                    yield Found(
+                        line,
+                        f"{key} on {_named(phase, cycle, day)} is already given on that date by line "
+                        f"{first[3]}, as {_named(theirs, first[1], first[2])}",
+                        "a phase's days before day 1 fall on the phase before it: give the drug "
+                        "on that date in one of the two",
+                    )
+                    break
 
 
 def _named(phase: Phase, cycle: int, day: int) -> str:
