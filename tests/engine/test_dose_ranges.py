@@ -78,6 +78,9 @@ def test_a_dose_within_the_range_is_given_and_the_range_stays(
     )
 
 
+STATES = "but the regimen states it as 400 to 1000 mcg"
+
+
 @pytest.mark.parametrize(
     ("dose", "message"),
     [
@@ -87,10 +90,10 @@ def test_a_dose_within_the_range_is_given_and_the_range_stays(
             "folic acid=1000.5 mcg",
             "--dose gives folic acid 1000.5 mcg, outside the regimen's 400 to 1000 mcg",
         ),
-        (
-            "folic acid=5 units",
-            "--dose gives folic acid in units, but the regimen states it as 400 to 1000 mcg",
-        ),
+        ("folic acid=5 units", f"--dose gives folic acid 5 units, {STATES}"),
+        # A dose by weight or BSA is not held against a flat range (10 mcg/kg x 70 kg would be 700).
+        ("folic acid=10 mcg/kg", f"--dose gives folic acid 10 mcg/kg, {STATES}"),
+        ("folic acid=500 mcg/m2", f"--dose gives folic acid 500 mcg/m2, {STATES}"),
     ],
 )
 def test_a_dose_outside_the_range_is_refused(dose: str, message: str) -> None:
@@ -110,10 +113,46 @@ def test_what_people_see_says_the_range() -> None:
     (sheet,) = diary.build(schedule).sheets
     assert sheet.drugs[0].dose_stated is False
     assert sheet.drugs[0].blank_note == "stated as 400 to 1000 mcg: your care team writes it here"
-    assert sheet.rows[0].cells[0] is not None and sheet.rows[0].cells[0].dose == "______ (400 to 1000 mcg)"
+    # The cell is a plain blank (the range is said above the table), so a range widens no diary.
+    assert sheet.rows[0].cells[0] is not None and sheet.rows[0].cells[0].dose == "______"
     supplied = rows(dose="folic acid=500 mcg")[0]
     assert events.dose_words(supplied) == "500 mcg (the regimen states 400 to 1000 mcg)"
     assert "  folic acid, 400 to 1000 mcg, PO (oral)" in protocol_text.render(loads(FOLIC, "f.regimen"))
+
+
+def test_a_supplied_dose_is_held_to_every_range_it_fills() -> None:
+    """Step-up day 1 at 1 to 2 mg, day 8 at 2 to 4 mg: 1.5 mg fits the first, not the second."""
+    text = 'regimen s "S"\n  cycle 21 days, 1 cycle\n  vit PO\n'
+    text += "    step-up cycle 1: day 1 at 1 to 2 mg\n    cycle 1: day 8 at 2-4 mg\n"
+    for dose, refused_by in (("vit=1.5 mg", "2 to 4 mg"), ("vit=3 mg", "1 to 2 mg")):
+        with pytest.raises(CourseError, match=f"outside the regimen's {refused_by}"):
+            rows(text, dose)
+    assert [a.dose_amount for a in rows(text, "vit=2 mg")] == [Decimal(2), Decimal(2)]
+
+
+def test_a_course_change_is_held_to_the_range_and_keeps_it() -> None:
+    """`change folic acid to 800 mcg from cycle 2`: within the range, which stays on the rows;
+    to 5000 mcg: refused at the course line."""
+    from dosecal.model.adjust import CycleRef, DoseFrom
+
+    text = FOLIC.replace("1 cycle", "2 cycles")
+    regimen = loads(text, "f.regimen")
+    change = DoseFrom("folic acid", parse_dose("x=800 mcg")[1], CycleRef(None, 2), "tolerance", 7)
+    got = dosecal.expand(regimen, dosecal.Course(START, adjustments=(change,))).administrations
+    later = [a for a in got if a.cycle == 2]
+    assert {(a.dose_amount, a.dose_min, a.dose_max, a.dose_source) for a in later} == {
+        (Decimal(800), Decimal(400), Decimal(1000), "course line 7")
+    }
+    assert later[0].dose_basis.endswith("the regimen states a range, 400 to 1000 mcg (regimen line 3), "
+                                        "and this dose was set by the course")  # fmt: skip
+    too_much = DoseFrom("folic acid", parse_dose("x=5000 mcg")[1], CycleRef(None, 2), "error", 7)
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(regimen, dosecal.Course(START, adjustments=(too_much,)))
+    assert (
+        caught.value.message
+        == "the course changes folic acid to 5000 mcg, outside the regimen's 400 to 1000 mcg"
+    )
+    assert caught.value.line == 7
 
 
 def test_a_range_on_a_line_and_in_a_level() -> None:

@@ -17,7 +17,7 @@ from itertools import groupby
 from dosecal.engine.identity import administration_id, dose_place
 from dosecal.engine.occurrences import occurrences
 from dosecal.engine.patient import dose_rules
-from dosecal.engine.plan import Plan, line_dose, plan, rounding_for
+from dosecal.engine.plan import Plan, line_dose, plan, rounding_for, within_range
 from dosecal.engine.table import Administration, Change, DoseChange, Schedule, Status, weekday
 from dosecal.errors import CourseError
 from dosecal.limits import MAX_ADMINISTRATIONS
@@ -190,7 +190,9 @@ def _resolve(the_plan: Plan, agent: Agent, clause: Clause, position: tuple[int, 
         computed = compute(spec, cap, measures, rounding, rules=rules, drug=agent.key, days=over)
     form = rounding.form if rounding is not None else ""
     stated, at = line_dose(agent, clause, level)
-    ranged = stated if isinstance(stated, DoseRange) and override is None else None
+    ranged = stated if isinstance(stated, DoseRange) else None
+    if ranged is not None and override is not None and isinstance(override.amount, Amount):
+        within_range(agent.key, override.amount, ranged, "the course changes {key} to", override.line)
     return _Dose(spec, source, computed, _change(planned, spec), level, because, form, ranged, at)
 
 
@@ -224,7 +226,8 @@ def _basis(dose: _Dose) -> str:
         ranged = f"the regimen states a range, {dose.stated} ({dose.stated_at})"
         if dose.computed is None:
             return f"{ranged}: the dose within it is the care team's to choose; none is picked here"
-        return f"{dose.computed.basis}; {ranged}, and this dose was supplied (--dose)"
+        given = "set by the course" if dose.source.startswith("course line") else "supplied (--dose)"
+        return f"{dose.computed.basis}; {ranged}, and this dose was {given}"
     return dose.computed.basis if dose.computed else "dose not stated in the regimen"
 
 

@@ -529,27 +529,42 @@ def _supplied(
                 quoted=key,
             )
         _within_cap(regimen, key, amount)
-        for stated in {s for level in levels for k, s in _open_doses(regimen, level).items() if k == key}:
-            if isinstance(stated, DoseRange):
-                _within_range(key, amount, stated)
+        for stated in dict.fromkeys(r for level in levels for r in ranges_of(regimen, level, key)):
+            within_range(key, amount, stated)
     return doses
 
 
-def _within_range(key: str, amount: Amount, stated: DoseRange) -> None:
-    """A dose supplied for a drug whose dose is a range lies within it (in a unit it converts to)."""
+def ranges_of(regimen: Regimen, level: Level | None, key: str) -> list[DoseRange]:
+    """Every range a line of drug `key` states at `level`: a supplied dose fills each of them."""
+    found = []
+    for agent in (a for p in regimen.phases for a in p.agents if a.key == key):
+        for clause in agent.clauses:
+            spec, _ = line_dose(agent, clause, level)
+            if isinstance(spec, DoseRange):
+                found.append(spec)
+    return found
+
+
+def within_range(
+    key: str, amount: Amount, stated: DoseRange, said: str = "--dose gives {key}", line: int | None = None
+) -> None:
+    """A dose given for a drug whose dose is a range lies within it, in a flat unit it converts to
+    (a dose by weight or BSA is not held against a flat range: it is refused)."""
     low, high = against_cap(stated.low, amount).fit, against_cap(amount, stated.high).fit
-    if CapFit.UNLIKE in (low, high):
+    if CapFit.UNLIKE in (low, high) or amount.unit.basis is not Basis.FLAT:
         raise CourseError(
-            f"--dose gives {key} in {amount.unit.text}, but the regimen states it as {stated}",
-            subject=Subject.DOSE,
+            f"{said.format(key=key)} {amount}, but the regimen states it as {stated}",
+            subject=Subject.DOSE if line is None else Subject.ADJUSTMENT,
             quoted=key,
+            line=line,
             hint=f"give a dose from {stated}",
         )
     if CapFit.ABOVE in (low, high):
         raise CourseError(
-            f"--dose gives {key} {amount}, outside the regimen's {stated}",
-            subject=Subject.DOSE,
+            f"{said.format(key=key)} {amount}, outside the regimen's {stated}",
+            subject=Subject.DOSE if line is None else Subject.ADJUSTMENT,
             quoted=key,
+            line=line,
             hint=f"give a dose from {stated}",
         )
 

@@ -109,8 +109,7 @@ def slug(text: str) -> str:
 def cell_dose(a: Administration) -> str:
     """What a row says to take: the computed dose if there is one, else as prescribed, else a blank."""
     if a.dose_amount is None:
-        # A range: the patient writes the dose they were given within it.
-        return f"{BLANK} ({range_words(a)})" if a.dose_min is not None else BLANK
+        return BLANK  # a range too: the instructions above the table say it (`blank_note`)
     if a.rate_amount is not None:  # a continuous infusion over days: its dose a day
         if a.computed_rate is None:
             return amount_text(a.rate_amount, a.rate_unit)
