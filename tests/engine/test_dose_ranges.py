@@ -152,7 +152,12 @@ def test_a_course_change_is_held_to_the_range_and_keeps_it() -> None:
         caught.value.message
         == "the course changes folic acid to 5000 mcg, outside the regimen's 400 to 1000 mcg"
     )
-    assert caught.value.line == 7
+    assert (caught.value.line, caught.value.subject) == (7, Subject.ADJUSTMENT)  # said at the course line
+    by_weight = DoseFrom("folic acid", parse_dose("x=10 mcg/kg")[1], CycleRef(None, 2), "error", 8)
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(regimen, dosecal.Course(START, adjustments=(by_weight,)))
+    assert caught.value.message == f"the course changes folic acid to 10 mcg/kg, {STATES}"
+    assert (caught.value.line, caught.value.subject) == (8, Subject.ADJUSTMENT)
 
 
 def test_a_range_on_a_line_and_in_a_level() -> None:
