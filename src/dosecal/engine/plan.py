@@ -552,21 +552,18 @@ def within_range(
     (a dose by weight or BSA is not held against a flat range: it is refused)."""
     low, high = against_cap(stated.low, amount).fit, against_cap(amount, stated.high).fit
     if CapFit.UNLIKE in (low, high) or amount.unit.basis is not Basis.FLAT:
-        raise CourseError(
-            f"{said.format(key=key)} {amount}, but the regimen states it as {stated}",
-            subject=Subject.DOSE if line is None else Subject.ADJUSTMENT,
-            quoted=key,
-            line=line,
-            hint=f"give a dose from {stated}",
-        )
-    if CapFit.ABOVE in (low, high):
-        raise CourseError(
-            f"{said.format(key=key)} {amount}, outside the regimen's {stated}",
-            subject=Subject.DOSE if line is None else Subject.ADJUSTMENT,
-            quoted=key,
-            line=line,
-            hint=f"give a dose from {stated}",
-        )
+        why = f"but the regimen states it as {stated}"
+    elif CapFit.ABOVE in (low, high):
+        why = f"outside the regimen's {stated}"
+    else:
+        return
+    raise CourseError(
+        f"{said.format(key=key)} {amount}, {why}",
+        subject=Subject.DOSE if line is None else Subject.ADJUSTMENT,
+        quoted=key,
+        line=line,
+        hint=f"give a dose from {stated}",
+    )
 
 
 def _within_cap(regimen: Regimen, key: str, amount: Amount) -> None:
