@@ -39,6 +39,7 @@ from dosecal.model.regimen import (
     Slot,
     Unstated,
     convert,
+    drug_key,
 )
 
 _STATUS = {Withheld.HELD: Status.HELD, Withheld.OMITTED: Status.OMITTED}
@@ -107,9 +108,57 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
                 record = _administration(the_plan, place, occ.agent, occ.clause, slot, doses[key])
                 rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
     rows.sort(key=lambda r: r[0])
+    rows = _within_totals(regimen, rows)
     if rows:  # a dose before the start (`day -1`) is dosed from what is known by then
         check_dates(course, rows[0][0][0])
     return the_plan, _number_within_days([r for _, r in rows])
+
+
+_Row = tuple[tuple[dt.date, int, int, int], tuple[Administration, str]]
+
+
+def _within_totals(regimen: Regimen, rows: list[_Row]) -> list[_Row]:
+    """Rows but those past a drug's doses in all (`at most 35 doses in all`), counted in date order
+    over every phase: only a dose to be given counts (a held one is not given). A line counted from
+    that drug's doses (`the day before pembrolizumab`) goes with them: gone when each dose it goes
+    with is gone."""
+    totals = {a.key: a.total[0] for p in regimen.phases for a in p.agents if a.total is not None}
+    if not totals:
+        return rows
+    given = dict.fromkeys(totals, 0)
+    kept: list[_Row] = []
+    gone: set[tuple[str, str, int, int]] = set()  # (drug, phase, cycle, day) of a dose past the total
+    stays: set[tuple[str, str, int, int]] = set()
+    for row in rows:
+        a = row[1][0]
+        key = drug_key(a.agent, a.variant or None)
+        if key in totals:
+            where = (key, a.phase, a.cycle, a.cycle_day)
+            if given[key] >= totals[key]:
+                gone.add(where)
+                continue
+            stays.add(where)
+            given[key] += a.status is Status.PLANNED
+        kept.append(row)
+    if not gone:
+        return kept
+    anchors = {
+        (p.name or "", c.line): c.anchor
+        for p in regimen.phases
+        for a in p.agents
+        for c in a.clauses
+        if c.anchor is not None and c.anchor.agent in totals
+    }
+    out = []
+    for row in kept:
+        a = row[1][0]
+        anchor = anchors.get((a.phase, a.source_line))
+        if anchor is not None:
+            served = [(anchor.agent, a.phase, a.cycle, d) for d in anchor.anchor_days(a.cycle_day)]
+            if all(w in gone and w not in stays for w in served):
+                continue
+        out.append(row)
+    return out
 
 
 def _study_day(date: dt.date, start: dt.date) -> int:

@@ -93,6 +93,7 @@ class _Lowerer(RuleChecker):
                     "only the last phase can run until progression; say e.g. 'cycle 21 days, 8 cycles'",
                 )
         self.total_cycles(built, names)
+        built = self.totals(built, phase_nodes)
         if len(built) > 1:
             self.across_phases(built, phase_nodes)
         levels = self.levels([i for i in node.items if isinstance(i, s.LevelNode)], built)
@@ -131,6 +132,31 @@ class _Lowerer(RuleChecker):
             elif isinstance(after, s.PhaseNode) and days is not None:
                 out[after.span.line] = days
         return out
+
+    def totals(self, phases: list[Phase], nodes: Sequence[s.PhaseNode]) -> list[Phase]:
+        """A drug's doses in all (`at most 35 doses in all`) count its doses in every phase: written
+        under it in one phase, it holds for all of them, and two phases may not say two numbers."""
+        spans = {
+            i.span.line: i.span
+            for p in nodes
+            for n in p.items
+            if isinstance(n, s.AgentNode)
+            for i in n.items
+            if isinstance(i, s.DoseTotalNode)
+        }
+        said: dict[str, tuple[int, int]] = {}
+        for key, total in ((a.key, a.total) for p in phases for a in p.agents if a.total is not None):
+            first = said.setdefault(key, total)
+            if first[0] != total[0]:
+                self.error(spans.get(total[1], Span(total[1], 1)),
+                           f"line {first[1]} says {key} is given at most {first[0]} doses in all",
+                           "a drug's doses in all count every phase: say it once, in one phase")  # fmt: skip
+        if not said:
+            return phases
+        return [
+            replace(p, agents=tuple(replace(a, total=said.get(a.key, a.total)) for a in p.agents))
+            for p in phases
+        ]
 
     def total_cycles(self, phases: Sequence[Phase], names: dict[int, Span]) -> None:
         """The phases' cycles together are a course that can be expanded: at most `MAX_CYCLES`."""
@@ -236,6 +262,11 @@ class _Lowerer(RuleChecker):
                 extra.span, "a drug has one missed-dose rule", f"the first is on line {missed[0].span.line}"
             )
         form = _SINGULAR.get(node.form.text, node.form.text) if node.form else None
+        totals = [n for n in node.items if isinstance(n, s.DoseTotalNode)]
+        for again in totals[1:]:
+            said = f"{node.ref.key}'s doses in all are already said on line {totals[0].span.line}"
+            self.error(again.span, said, "write 'at most N doses in all' once")
+        count_in_all = self.whole(totals[0].count, limits.DOSE_COUNT) if totals else None
         bsa, renal, rounding = self.limit_rules(node.items, node.ref.key)
         patient_limits = self.patient_limits(node.items)
         alternatives = self.alternatives(node, dose, opts.alternative, opts.cap)
@@ -262,6 +293,7 @@ class _Lowerer(RuleChecker):
             rounding=rounding,
             limits=patient_limits,
             alternatives=alternatives,
+            total=(count_in_all, totals[0].span.line) if count_in_all is not None else None,
         )
 
     def lasting(self, node: s.AgentNode, continuous: bool) -> None:

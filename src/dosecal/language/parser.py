@@ -338,6 +338,12 @@ _CYCLES_THEN_COMMA = re.compile(
 )
 
 
+# "for up to 35 cycles", "at most 35 cycles": a cap on a drug's doses over the whole course.
+_UP_TO = re.compile(
+    r"^\s*(?:for\s+up\s+to|up\s+to|at\s+most)\s+([0-9]+)\s+(?:cycles?|doses?|administrations?)\b"
+)
+
+
 def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     """A hint for a phrase of the line that protocols write, where one word would mislead."""
     code = text.split("#")[0]
@@ -345,6 +351,10 @@ def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     if weekly and word in ("twice", "two", "three", "thrice", "times", "weekly", "a", "per"):
         said = " ".join(weekly.group(0).split())
         return f"'{said}' does not say on which days: write them, e.g. 'days 1, 4, 8, 11'"
+    up_to = _UP_TO.match(code)
+    if up_to and word in ("for", "up", "cycle", "cycles", "administration", "administrations"):
+        said = f"'at most {up_to.group(1)} doses in all'"
+        return f"a drug's doses in the whole course, every phase together: {said}"
     after = _CYCLES_THEN_COMMA.search(code)
     if after and word == after.group(2):
         return f"after the cycles, leave out the comma: '{after.group(1).rstrip()} {word} ...'"

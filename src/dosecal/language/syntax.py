@@ -288,13 +288,24 @@ LimitRuleNode = BsaRuleNode | RenalRuleNode | RoundRuleNode
 
 
 @dataclass(frozen=True, slots=True)
+class DoseTotalNode:
+    """`at most 35 doses in all`: the drug's doses in the whole course, all phases together."""
+
+    count: Num
+    span: Span
+
+
+AgentItemNode = ClauseNode | NoteNode | MissedDoseNode | LimitRuleNode | PatientLimitNode | DoseTotalNode
+
+
+@dataclass(frozen=True, slots=True)
 class AgentNode:
     ref: AgentRef
     dose: DoseNode | None
     route: Word | None
     form: Word | None
     options: tuple[OptionNode, ...]
-    items: tuple[ClauseNode | NoteNode | MissedDoseNode | LimitRuleNode | PatientLimitNode, ...]
+    items: tuple[AgentItemNode, ...]
     span: Span
 
 

@@ -139,7 +139,7 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         self,
         meta: Meta,
         header: s.AgentNode,
-        *items: s.ClauseNode | s.NoteNode | s.MissedDoseNode | s.LimitRuleNode | s.PatientLimitNode,
+        *items: s.AgentItemNode,
     ) -> s.AgentNode:
         """agent: agent_header _NL _INDENT _agent_item+ _DEDENT (the node keeps the header's span)"""
         h = header
@@ -250,6 +250,10 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         *amounts, form = parts
         assert isinstance(form, s.Word)
         return tuple(a for a in amounts if isinstance(a, s.AmountNode)), form
+
+    def dose_total(self, meta: Meta, count: Token) -> s.DoseTotalNode:
+        """dose_total: "at" "most" NUMBER ("doses" | "dose") "in" "all" _NL"""
+        return s.DoseTotalNode(_num(count), _span(meta))
 
     def patient_limit(
         self, meta: Meta, kind: s.Word, condition: s.ConditionNode | s.SexNode

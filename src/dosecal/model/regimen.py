@@ -517,6 +517,9 @@ class Agent:
     rounding: Rounding | None = None  # the drug's own rounding rule, else the regimen's
     limits: tuple[PatientLimit, ...] = ()  # `not given if CrCl < 45 mL/min`, `warn if age >= 80`
     alternatives: tuple[Alternative, ...] = ()  # doses in place of `dose`, the first that holds
+    # `at most 35 doses in all`: the drug's doses given in the whole course, all phases together
+    # (a held dose is not given, so it does not count), with the line that says so.
+    total: tuple[int, int] | None = None
 
     @property
     def key(self) -> str:

@@ -162,6 +162,9 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> 
         f"    {'given, with a warning,' if limit.warn else 'not given'} if {limit.condition}"
         for limit in agent.limits
     ]
+    if agent.total is not None:
+        count, line = agent.total
+        lines.append(f"    at most {counted(count, 'dose')} in all, every phase together (line {line})")
     if agent.missed_dose:
         lines.append(f"    missed dose: {agent.missed_dose}")
     return ["  " + lines[0], *lines[1:]]
