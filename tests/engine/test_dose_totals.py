@@ -151,3 +151,30 @@ def test_the_spellings_of_protocols_get_a_hint_naming_the_accepted_one() -> None
         report = refused(TOTAL.format(n=4).replace("at most 4 doses in all", written))
         assert report[0].startswith(f"e.regimen:12:{col}: unexpected '")
         assert report[3] == hint
+
+
+ISATUXIMAB = """\
+regimen isa "Isatuximab for at most 5 doses in all, with a premedication"
+  cycle 28 days, 3 cycles
+  cetirizine 10 mg PO tablet, diary
+    2 days before and the day of isatuximab
+  isatuximab 10 mg/kg IV
+    cycle 1: days 1, 8, 15, 22
+    cycles 2+: days 1, 15
+    at most 5 doses in all
+"""
+
+
+def test_a_premedication_of_a_drug_whose_days_change_between_cycles_stays_with_each_dose_given() -> None:
+    """Worked by hand: isatuximab's five doses are cycle 1 days 1, 8, 15, 22 and cycle 2 day 1;
+    cetirizine goes with each, 2 days before and on the day: cycle 1 days -2, 1, 6, 8, 13, 15, 20,
+    22, cycle 2 days -2, 1, and nothing with cycle 2 day 15 or cycle 3 (found by review: the lines
+    of cycle 1 and of cycles 2+ are two clauses of one source line)."""
+    made = dosecal.Course(START, measures=MEASURES)
+    rows = list(dosecal.expand(loads(ISATUXIMAB, "r.regimen"), made))
+    assert [(a.cycle, a.cycle_day) for a in rows if a.agent == "isatuximab"] == [
+        (1, 1), (1, 8), (1, 15), (1, 22), (2, 1)
+    ]  # fmt: skip
+    assert [(a.cycle, a.cycle_day) for a in rows if a.agent == "cetirizine"] == [
+        (1, -2), (1, 1), (1, 6), (1, 8), (1, 13), (1, 15), (1, 20), (1, 22), (2, -2), (2, 1)
+    ]  # fmt: skip

@@ -29,6 +29,7 @@ from dosecal.model.regimen import (
     Agent,
     Amount,
     Clause,
+    DayRule,
     DoseRange,
     DoseSpec,
     Duration,
@@ -142,23 +143,32 @@ def _within_totals(regimen: Regimen, rows: list[_Row]) -> list[_Row]:
         kept.append(row)
     if not gone:
         return kept
-    anchors = {
-        (p.name or "", c.line): c.anchor
-        for p in regimen.phases
-        for a in p.agents
-        for c in a.clauses
-        if c.anchor is not None and c.anchor.agent in totals
-    }
+    # One line counted from another drug is lowered into a clause for each run of cycles in which
+    # that drug has the same lines (cycle 1's days 1, 8, 15, 22; days 1, 15 later): find the row's.
+    anchored: dict[tuple[str, int], list[Clause]] = {}
+    for p in regimen.phases:
+        for c in (
+            c for a in p.agents for c in a.clauses if c.anchor is not None and c.anchor.agent in totals
+        ):
+            anchored.setdefault((p.name or "", c.line), []).append(c)
     out = []
     for row in kept:
         a = row[1][0]
-        anchor = anchors.get((a.phase, a.source_line))
-        if anchor is not None:
-            served = [(anchor.agent, a.phase, a.cycle, d) for d in anchor.anchor_days(a.cycle_day)]
-            if all(w in gone and w not in stays for w in served):
+        clause = next(
+            (c for c in anchored.get((a.phase, a.source_line), ()) if _serves_cycle(c, a.cycle)), None
+        )
+        if clause is not None and clause.anchor is not None:
+            days = clause.anchor.anchor_days(a.cycle_day)
+            served = [(clause.anchor.agent, a.phase, a.cycle, d) for d in days]
+            if served and all(w in gone and w not in stays for w in served):
                 continue
         out.append(row)
     return out
+
+
+def _serves_cycle(clause: Clause, cycle: int) -> bool:
+    rule = clause.rule
+    return isinstance(rule, DayRule) and rule.selector.matches(cycle)
 
 
 def _study_day(date: dt.date, start: dt.date) -> int:
