@@ -136,14 +136,7 @@ class _Lowerer(RuleChecker):
     def totals(self, phases: list[Phase], nodes: Sequence[s.PhaseNode]) -> list[Phase]:
         """A drug's doses in all (`at most 35 doses in all`) count its doses in every phase: written
         under it in one phase, it holds for all of them, and two phases may not say two numbers."""
-        spans = {
-            i.span.line: i.span
-            for p in nodes
-            for n in p.items
-            if isinstance(n, s.AgentNode)
-            for i in n.items
-            if isinstance(i, s.DoseTotalNode)
-        }
+        spans = _item_spans(nodes, s.DoseTotalNode)
         said: dict[str, tuple[int, int]] = {}
         for key, total in ((a.key, a.total) for p in phases for a in p.agents if a.total is not None):
             first = said.setdefault(key, total)
@@ -526,14 +519,7 @@ class _Lowerer(RuleChecker):
 
     def across_phases(self, phases: Sequence[Phase], nodes: Sequence[s.PhaseNode]) -> None:
         """No drug twice on one date where one phase's days reach into another's (`overlaps.across`)."""
-        spans = {
-            i.span.line: i.span
-            for p in nodes
-            for n in p.items
-            if isinstance(n, s.AgentNode)
-            for i in n.items
-            if isinstance(i, s.ClauseNode)
-        }
+        spans = _item_spans(nodes, s.ClauseNode)
         for found in overlaps.across(tuple(phases)):
             self.error(spans.get(found.line, Span(found.line, 1)), found.message or "", found.hint)
 
@@ -637,6 +623,18 @@ def _no_rules(
 ) -> list[s.NoteNode | s.CycleNode | s.AgentNode]:
     """A phase's items but the rules it cannot hold (reported in `regimen`)."""
     return [i for i in items if not isinstance(i, (s.BsaRuleNode, s.RenalRuleNode, s.RoundRuleNode))]
+
+
+def _item_spans(nodes: Sequence[s.PhaseNode], kind: type[s.AgentItemNode]) -> dict[int, Span]:
+    """The spans of the phases' drug items of one kind, by line: where a finding about one is shown."""
+    return {
+        i.span.line: i.span
+        for p in nodes
+        for n in p.items
+        if isinstance(n, s.AgentNode)
+        for i in n.items
+        if isinstance(i, kind)
+    }
 
 
 def _with_after(agent: Agent, after: tuple[str, ...]) -> Agent:
