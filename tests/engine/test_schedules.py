@@ -15,8 +15,8 @@ from ..conftest import SCHEDULES, course, load
 FILES = sorted(SCHEDULES.glob("*.regimen"))
 
 
-def test_there_are_ten_bundled_regimens() -> None:
-    """Two seed trials and eight regimens for the constructs the seeds do not use."""
+def test_there_are_eleven_bundled_regimens() -> None:
+    """Two seed trials and nine regimens for the constructs the seeds do not use."""
     assert {p.stem for p in FILES} == {
         "nct05922501",
         "nct04083898",
@@ -28,6 +28,7 @@ def test_there_are_ten_bundled_regimens() -> None:
         "carboplatin-etoposide",
         "blinatumomab-all",
         "topotecan-oral",
+        "carboplatin-pemetrexed-pembrolizumab",
     }
 
 

@@ -147,7 +147,7 @@ def check(files: tuple[str, ...]) -> None:
             click.echo(f"dosecal: cannot read {visible(name)}: {why}", err=True)
             failed += 1
             continue
-        agents = len({a.key for p in regimen.phases for a in p.agents})
+        agents = len({a.key for a in regimen.drugs})
         counts = [
             _plural(agents, "drug"),
             _plural(len(regimen.phases), "phase"),

@@ -110,6 +110,9 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
                 rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
     rows.sort(key=lambda r: r[0])
     rows = _within_totals(regimen, rows)
+    if regimen.course_agents:  # counted from the doses the phases give, as they are now
+        rows = _within_totals(regimen, sorted([*rows, *_over_the_course(the_plan, rows)], key=lambda r: r[0]))
+        _check_count(regimen, the_plan, len(rows))
     if rows:  # a dose before the start (`day -1`) is dosed from what is known by then
         check_dates(course, rows[0][0][0])
     return the_plan, _number_within_days([r for _, r in rows])
@@ -118,12 +121,53 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
 _Row = tuple[tuple[dt.date, int, int, int], tuple[Administration, str]]
 
 
+# On a day shared with a phase's drugs, a drug given over the course comes after them.
+_COURSE_RANK = 1 << 30
+
+
+def _over_the_course(the_plan: Plan, rows: list[_Row]) -> list[_Row]:
+    """The rows of the drugs given over the whole course (`Regimen.course_agents`), counted from
+    the doses of the phases' drugs to be given (a held dose is not a first or last dose given).
+    Each row is placed in the cycle its date falls in: before the first cycle, cycle 1's days
+    before day 1; after a cycle's last day and before the next cycle (a delay, a rest, the end of
+    the course), that cycle's days on (day 22 of a 21-day cycle)."""
+    regimen, course = the_plan.regimen, the_plan.course
+    given: dict[str, list[dt.date]] = {}
+    for _, (a, _) in rows:
+        if a.status is Status.PLANNED:
+            given.setdefault(drug_key(a.agent, a.variant or None), []).append(a.date)
+    starts = [
+        (date, (p.index, cycle)) for p in the_plan.phases for cycle, date in enumerate(p.starts, start=1)
+    ]
+    out: list[_Row] = []
+    doses: dict[tuple[object, ...], _Dose] = {}
+    for rank, agent in enumerate(regimen.course_agents, start=_COURSE_RANK):
+        for clause in agent.clauses:
+            assert clause.course is not None  # lowering gives a course drug no other line
+            for date in clause.course.dates(given):
+                begun, position = next(((d, p) for d, p in reversed(starts) if d <= date), starts[0])
+                phase = regimen.phases[position[0]]
+                day = phase.day_at((date - begun).days)
+                level, level_change = the_plan.level_at(position)
+                planned, _ = _planned(the_plan, agent, clause, level)
+                override = the_plan.dose_from(agent.key, position, planned)
+                key = (clause.line, level_change, override)
+                if key not in doses:
+                    doses[key] = _resolve(the_plan, agent, clause, position, 1)
+                study_day = _study_day(date, course.start)
+                place = _Place(phase, position, position[1], day, date, study_day)
+                for slot in clause.slots:
+                    record = _administration(the_plan, place, agent, clause, slot, doses[key], moved=False)
+                    out.append(((date, slot.number, rank, clause.line), record))
+    return out
+
+
 def _within_totals(regimen: Regimen, rows: list[_Row]) -> list[_Row]:
     """Rows but those past a drug's doses in all (`at most 35 doses in all`), counted in date order
     over every phase: only a dose to be given counts (a held one is not given). A line counted from
     that drug's doses (`the day before pembrolizumab`) goes with them: gone when each dose it goes
     with is gone."""
-    totals = {a.key: a.total[0] for p in regimen.phases for a in p.agents if a.total is not None}
+    totals = {a.key: a.total[0] for a in regimen.drugs if a.total is not None}
     if not totals:
         return rows
     given = dict.fromkeys(totals, 0)
@@ -183,13 +227,18 @@ def _check_size(regimen: Regimen, the_plan: Plan) -> None:
     for phase_plan in the_plan.phases:
         for occ in occurrences(regimen.phases[phase_plan.index], phase_plan.cycles):
             count += len(occ.clause.slots) if _given(the_plan, occ.clause) else 0
-            if count > MAX_ADMINISTRATIONS:
-                cycles = sum(p.cycles for p in the_plan.phases)
-                raise CourseError(
-                    f"{cycles} cycles of {regimen.name} would be more than {MAX_ADMINISTRATIONS:,} "
-                    "administrations, more than dosecal makes for one patient: expand fewer cycles "
-                    "(--cycles N), or check the regimen's doses a day"
-                )
+            _check_count(regimen, the_plan, count)
+
+
+def _check_count(regimen: Regimen, the_plan: Plan, count: int) -> None:
+    """Refuse a course of more than `MAX_ADMINISTRATIONS` doses, with the drugs given over it."""
+    if count > MAX_ADMINISTRATIONS:
+        cycles = sum(p.cycles for p in the_plan.phases)
+        raise CourseError(
+            f"{cycles} cycles of {regimen.name} would be more than {MAX_ADMINISTRATIONS:,} "
+            "administrations, more than dosecal makes for one patient: expand fewer cycles "
+            "(--cycles N), or check the regimen's doses a day"
+        )
 
 
 def _given(the_plan: Plan, clause: Clause) -> bool:
@@ -321,8 +370,10 @@ def _because(adjustment: Adjustment) -> Change:
 
 
 def _administration(
-    the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose
+    the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose, moved: bool = True
 ) -> tuple[Administration, str]:
+    """One row. `moved`: whether the delays of its cycle moved it (a dose over the whole course is
+    not moved with a cycle: its days are counted from the doses it goes with)."""
     phase_name = place.phase.name or ""
     where = dose_place(phase_name, place.cycle, place.day, agent.key, slot.number)
     rate = dose.spec if isinstance(dose.spec, Amount) and agent.form == CONTINUOUS else None
@@ -331,8 +382,8 @@ def _administration(
     duration = Duration(minutes, minutes) if agent.form == CONTINUOUS else clause.duration or agent.duration
     computed = dose.computed
     hold = _hold(the_plan, agent, clause, place)
-    moved = the_plan.moved_by(place.position)
-    because = tuple(_because(a) for a in (*moved, hold) if a is not None) + dose.because
+    moves = the_plan.moved_by(place.position) if moved else ()
+    because = tuple(_because(a) for a in (*moves, hold) if a is not None) + dose.because
     return Administration(
         administration_id=administration_id(the_plan.course_id, where),
         date=place.date,

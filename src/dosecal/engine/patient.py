@@ -32,6 +32,11 @@ class PhasePlan:
         return len(self.starts)
 
 
+def _given(regimen: Regimen, phases: tuple[PhasePlan, ...]) -> tuple[Agent, ...]:
+    """The drugs of the phases the course gives, in order, then those given over the whole course."""
+    return (*(a for p in phases for a in regimen.phases[p.index].agents), *regimen.course_agents)
+
+
 def dose_rules(regimen: Regimen, agent: Agent) -> DoseRules:
     """The rules a drug's doses are computed by: its own BSA limits and clearance rule, else the regimen's."""
     return DoseRules(agent.bsa or regimen.bsa, agent.renal or regimen.renal)
@@ -41,22 +46,21 @@ def limits(regimen: Regimen, course: Course, phases: tuple[PhasePlan, ...]) -> t
     """Each label limit of a drug the course gives, decided once, at the start: one that holds
     refuses the course, or, where the regimen says it only warns, is said on the drug's rows."""
     warnings: list[tuple[str, str]] = []
-    for phase in (regimen.phases[p.index] for p in phases):
-        for agent in phase.agents:
-            for limit in agent.limits:
-                what = f"{agent.key} is limited ({limit.condition}, regimen line {limit.line})"
-                value, shown = patient_value(regimen, agent, limit.condition, course, what)
-                if not limit.condition.holds(value):
-                    continue
-                said = f"{limit.condition} (regimen line {limit.line}): {shown}"
-                if limit.warn:
-                    warnings.append((agent.key, f"warning: {said}"))
-                    continue
-                raise CourseError(
-                    f"{agent.key} is not given if {said}",
-                    subject=_SUBJECT_OF[limit.condition.attribute],
-                    hint="the regimen says not to give it to this patient",
-                )
+    for agent in _given(regimen, phases):
+        for limit in agent.limits:
+            what = f"{agent.key} is limited ({limit.condition}, regimen line {limit.line})"
+            value, shown = patient_value(regimen, agent, limit.condition, course, what)
+            if not limit.condition.holds(value):
+                continue
+            said = f"{limit.condition} (regimen line {limit.line}): {shown}"
+            if limit.warn:
+                warnings.append((agent.key, f"warning: {said}"))
+                continue
+            raise CourseError(
+                f"{agent.key} is not given if {said}",
+                subject=_SUBJECT_OF[limit.condition.attribute],
+                hint="the regimen says not to give it to this patient",
+            )
     return tuple(dict.fromkeys(warnings))
 
 
@@ -66,22 +70,21 @@ def choices(
     """The dose of each drug that has one chosen by a patient value (`40 mg, 20 mg if age >= 75`),
     decided once, at the start, with which branch applied and why, for the basis."""
     found: list[tuple[str, Amount, str]] = []
-    for phase in (regimen.phases[p.index] for p in phases):
-        for agent in phase.agents:
-            if not agent.alternatives or not isinstance(agent.dose, Amount):
-                continue
-            dose, why = agent.dose, []
-            for alternative in agent.alternatives:
-                condition = alternative.condition
-                by = f"{condition.attribute.value} (regimen line {alternative.line})"
-                what = f"{agent.key} has a dose chosen by {by}"
-                value, shown = patient_value(regimen, agent, condition, course, what)
-                if condition.holds(value):
-                    dose = alternative.dose
-                why.append(
-                    f"{alternative.dose} if {condition} (regimen line {alternative.line}): {shown}, so {dose}"
-                )
-            found.append((agent.key, dose, "; ".join(why)))
+    for agent in _given(regimen, phases):
+        if not agent.alternatives or not isinstance(agent.dose, Amount):
+            continue
+        dose, why = agent.dose, []
+        for alternative in agent.alternatives:
+            condition = alternative.condition
+            by = f"{condition.attribute.value} (regimen line {alternative.line})"
+            what = f"{agent.key} has a dose chosen by {by}"
+            value, shown = patient_value(regimen, agent, condition, course, what)
+            if condition.holds(value):
+                dose = alternative.dose
+            why.append(
+                f"{alternative.dose} if {condition} (regimen line {alternative.line}): {shown}, so {dose}"
+            )
+        found.append((agent.key, dose, "; ".join(why)))
     return tuple(dict.fromkeys(found))
 
 

@@ -276,7 +276,7 @@ def _for_this_patient(
     """A drug's doses as this patient has them: a dose chosen by a patient value in place of the
     drug's own and its alternatives (a change must name the dose the patient is given)."""
     chosen = next((dose for k, dose, _ in choices if k == key), None)
-    agent = next((a for p in regimen.phases for a in p.agents if a.key == key), None)
+    agent = next((a for a in regimen.drugs if a.key == key), None)
     if chosen is None or agent is None:
         return doses
     given = {agent.dose, *(a.dose for a in agent.alternatives)}
@@ -305,15 +305,15 @@ def _line_doses(
     """The distinct doses the drug's schedule lines give from phase `first_phase` on (where a change
     from it can act), at any level the course is at, in file order."""
     found: list[DoseSpec] = []
-    for phase in regimen.phases[first_phase:]:
-        for agent in (a for a in phase.agents if a.key == key):
-            for clause in agent.clauses:
-                for level in levels:
-                    dose, _ = line_dose(agent, clause, level)
-                    if dose not in found:
-                        found.append(dose)
-            # A dose chosen by a patient value is one the drug may have too (a change must name it).
-            found += [a.dose for a in agent.alternatives if a.dose not in found]
+    later = (*(a for p in regimen.phases[first_phase:] for a in p.agents), *regimen.course_agents)
+    for agent in (a for a in later if a.key == key):
+        for clause in agent.clauses:
+            for level in levels:
+                dose, _ = line_dose(agent, clause, level)
+                if dose not in found:
+                    found.append(dose)
+        # A dose chosen by a patient value is one the drug may have too (a change must name it).
+        found += [a.dose for a in agent.alternatives if a.dose not in found]
     return found
 
 
@@ -356,7 +356,7 @@ def _roundings_fit(the_plan: Plan, levels: tuple[Level | None, ...]) -> None:
                 hint="only doses per kg, per m2 or by AUC are rounded; a stated dose never is",
                 quoted=key,
             )
-        agent = next(a for p in regimen.phases for a in p.agents if a.key == key)
+        agent = next(a for a in regimen.drugs if a.key == key)
         # A dose a course's change gives is that change's mistake, at its line.
         changed = {a.amount: a.line for a in course.adjustments if isinstance(a, DoseFrom) and a.agent == key}
         rule = rounding_for(the_plan, agent)
@@ -400,7 +400,7 @@ def _by_auc(regimen: Regimen, course: Course) -> None:
     drug's clearance, as one written in the regimen does (lowering checks those)."""
     given: list[tuple[str, Amount, int | None]] = [(key, amount, None) for key, amount in course.doses]
     given += [(a.agent, a.amount, a.line) for a in course.adjustments if isinstance(a, DoseFrom)]
-    agents = {a.key: a for p in regimen.phases for a in p.agents}
+    agents = {a.key: a for a in regimen.drugs}
     for key, amount, line in given:
         agent = agents.get(key)
         if agent is None or amount.unit.basis is not Basis.AUC:
@@ -428,8 +428,8 @@ def _renal_values(regimen: Regimen, course: Course, levels: tuple[Level | None, 
     """Every dose by AUC the course can give has the patient values its clearance needs: refused
     here, before anything is made, at the first such drug in file order."""
     changes = [(a.agent, a.amount) for a in course.adjustments if isinstance(a, DoseFrom)]
-    for phase_index, phase in enumerate(regimen.phases):
-        for agent in phase.agents:
+    for phase_index, agents in (*enumerate(p.agents for p in regimen.phases), (0, regimen.course_agents)):
+        for agent in agents:
             doses = _line_doses(regimen, agent.key, levels, phase_index)
             doses += [amount for key, amount in (*course.doses, *changes) if key == agent.key]
             for dose in doses:
@@ -467,7 +467,7 @@ def _level(regimen: Regimen, name: str | None) -> Level | None:
 
 def _agents(regimen: Regimen) -> list[str]:
     """Drug keys in the order written (a drug in several phases once)."""
-    return list(dict.fromkeys(a.key for p in regimen.phases for a in p.agents))
+    return list(dict.fromkeys(a.key for a in regimen.drugs))
 
 
 def line_dose(agent: Agent, clause: Clause, level: Level | None) -> tuple[DoseSpec, str]:
@@ -488,14 +488,13 @@ def _open_doses(regimen: Regimen, level: Level | None) -> dict[str, DoseSpec]:
     """Drugs with a schedule line whose dose is left open: to be supplied, not stated, or a range
     the care team chooses within (it may be supplied)."""
     found: dict[str, DoseSpec] = {}
-    for phase in regimen.phases:
-        for agent in phase.agents:
-            for clause in agent.clauses:
-                spec, _ = line_dose(agent, clause, level)
-                if isinstance(spec, Required) or (
-                    isinstance(spec, (Unstated, DoseRange)) and agent.key not in found
-                ):
-                    found[agent.key] = spec
+    for agent in regimen.drugs:
+        for clause in agent.clauses:
+            spec, _ = line_dose(agent, clause, level)
+            if isinstance(spec, Required) or (
+                isinstance(spec, (Unstated, DoseRange)) and agent.key not in found
+            ):
+                found[agent.key] = spec
     return found
 
 
@@ -537,7 +536,7 @@ def _supplied(
 def ranges_of(regimen: Regimen, level: Level | None, key: str) -> list[DoseRange]:
     """Every range a line of drug `key` states at `level`: a supplied dose fills each of them."""
     found = []
-    for agent in (a for p in regimen.phases for a in p.agents if a.key == key):
+    for agent in (a for a in regimen.drugs if a.key == key):
         for clause in agent.clauses:
             spec, _ = line_dose(agent, clause, level)
             if isinstance(spec, DoseRange):
@@ -567,7 +566,7 @@ def within_range(
 
 
 def _within_cap(regimen: Regimen, key: str, amount: Amount) -> None:
-    for agent in (a for p in regimen.phases for a in p.agents if a.key == key and a.cap):
+    for agent in (a for a in regimen.drugs if a.key == key and a.cap):
         assert agent.cap is not None
         fit = against_cap(amount, agent.cap).fit
         if fit is CapFit.UNLIKE:

@@ -14,6 +14,8 @@ from dosecal.model.regimen import (
     Amount,
     Basis,
     Clause,
+    CoursePoint,
+    CourseRule,
     CycleRange,
     CycleSelector,
     DayRule,
@@ -39,7 +41,11 @@ class ClauseChecker(Checker):
         if continuous and not self.runs_over_days(node):
             return None
         rule: DayRule | IntervalRule | None
-        if isinstance(node.rule, s.RelativeNode):
+        course: CourseRule | None = None
+        if isinstance(node.rule, s.CourseLineNode):
+            course = self.course_rule(node.rule, node.step_up)
+            rule = DayRule(CycleSelector(), ()) if course is not None else None
+        elif isinstance(node.rule, s.RelativeNode):
             rule = self.relative_rule(node.rule, cycle_days)
         elif isinstance(node.rule, s.DayRuleNode):
             rule = self.day_rule(node.rule, cycle_days, count, continuous)
@@ -60,7 +66,7 @@ class ClauseChecker(Checker):
         duration = self.duration(durations[0]) if durations else None
         if rule is None or slots is None:
             return None
-        clause = Clause(rule, dose, slots, node.step_up, duration, node.span.line, own_cap)
+        clause = Clause(rule, dose, slots, node.step_up, duration, node.span.line, own_cap, course=course)
         found = misfit(dose, clause, continuous) if isinstance(dose, Amount) else None
         if found is not None:
             self.error(dose_nodes[0].dose.span, found.message, found.hint)
@@ -95,6 +101,68 @@ class ClauseChecker(Checker):
             return None
         self.relative[node.span.line] = node
         return DayRule(CycleSelector(), ())
+
+    def course_rule(self, node: s.CourseLineNode, step_up: bool) -> CourseRule | None:
+        """A line over the whole course (`daily from 7 days before the first pemetrexed until 21
+        days after the last pemetrexed`): its own mistakes. Which drugs it names is checked once
+        every phase is known (lower.py `over_the_course`)."""
+        start = self.course_point(node.start)
+        end = self.course_point(node.end) if node.end is not None else None
+        every = None
+        if node.every is not None:
+            number, period = node.every
+            every = self.period_days(number or s.Num("1", period.span), period, limits.INTERVAL)
+        count = self.whole(node.count, limits.DOSE_COUNT) if node.count is not None else None
+        fine = start is not None and (node.end is None or end is not None)
+        fine = (
+            fine and (node.every is None or every is not None) and (node.count is None or count is not None)
+        )
+        if step_up:
+            self.error(
+                node.span,
+                "a step-up dose is a cycle's: a line over the whole course has none",
+                "write the step-up doses as days of cycle 1 ('step-up cycle 1: day 1 at ...')",
+            )
+            fine = False
+        for tail in (t for t in node.tails if isinstance(t, s.LineIfNode)):
+            self.error(
+                tail.span,
+                "a line over the whole course is given with the drug it is counted from",
+                f"give the condition to {node.start.anchor.key}'s line instead",
+            )
+            fine = False
+        if not fine or start is None:
+            return None
+        wrong = _order_mistake(start, end) if end is not None else None
+        if wrong is not None:
+            self.error(
+                node.end.span if node.end is not None else node.span,
+                wrong,
+                "say the day it starts first, then the day it ends",
+            )
+            return None
+        return CourseRule(start, every, end, count)
+
+    def course_point(self, node: s.CoursePointNode) -> CoursePoint | None:
+        """7 days before the first pemetrexed: a whole number of days from that dose, at most a year."""
+        if node.shift is None:
+            return CoursePoint(node.anchor.key, node.last, 0)
+        shift, span = node.shift
+        if shift is None:
+            self.error(
+                span,
+                "days before or after a dose are a whole number of days, at least 1",
+                "write e.g. '7 days before', or 'the first pemetrexed' for the dose's own day",
+            )
+            return None
+        if abs(shift) > MAX_CYCLE_DAYS:
+            self.error(
+                span,
+                f"a day counted from {node.anchor.key}'s dose is at most {MAX_CYCLE_DAYS} days away",
+                "a line over a longer time is counted from a later dose",
+            )
+            return None
+        return CoursePoint(node.anchor.key, node.last, shift)
 
     def runs_over_days(self, node: s.ClauseNode) -> bool:
         """A continuous infusion's line: days (each item one infusion), once, lasting its days."""
@@ -333,6 +401,18 @@ _ACROSS_ZERO = (
     "list the days before day 1 apart from the others ('days -2, -1, 1, 2'), "
     "with 'day 0' where the protocol numbers one"
 )
+
+
+def _order_mistake(start: CoursePoint, end: CoursePoint) -> str | None:
+    """What is wrong with a line over the course whose end, counted from the same drug as its start,
+    cannot follow it: counted from the same dose, an earlier day; from the last dose to the first."""
+    if end.agent != start.agent:
+        return None
+    if end.last == start.last and end.shift < start.shift:
+        return f"this line ends ({end.words()}) before it starts ({start.words()})"
+    if start.last and not end.last:
+        return f"a line that starts from the last {start.agent} cannot end by the first"
+    return None
 
 
 def _range(first: int, last: int) -> str:

@@ -33,7 +33,6 @@ from dosecal.model.regimen import (
     DoseSpec,
     Level,
     PatientLimit,
-    Phase,
     Renal,
     Required,
     Rounding,
@@ -159,11 +158,11 @@ class RuleChecker(ClauseChecker):
             return None
         return Bounds(low[0] if low else None, high[0] if high else None, span.line)
 
-    def rules_used(self, phases: Sequence[Phase], levels: Sequence[Level], rules: Rules) -> None:
+    def rules_used(self, agents: Sequence[Agent], levels: Sequence[Level], rules: Rules) -> None:
         """Each dose by AUC has a clearance rule; each rule has a dose it may apply to (a dose left
-        open counts: the course may supply one by AUC or per m2)."""
+        open counts: the course may supply one by AUC or per m2). `agents`: every drug, each
+        phase's and the course's."""
         bsa, renal, rounding = rules
-        agents = [a for p in phases for a in p.agents]
         bases = _bases(agents, levels)
         self.rounding_used(agents, bases, rounding)
         for agent in agents:

@@ -57,7 +57,9 @@ class _Lowerer(RuleChecker):
         sources = tuple(i.text for i in node.items if isinstance(i, s.SourceNode))
         notes = tuple(i.text for i in node.items if isinstance(i, s.NoteNode))
         phase_nodes = [i for i in node.items if isinstance(i, s.PhaseNode)]
-        loose = [i for i in node.items if isinstance(i, (s.CycleNode, s.AgentNode))]
+        # A drug given by a line over the whole course belongs to no phase (docs/language.md §31).
+        course_nodes = [i for i in node.items if isinstance(i, s.AgentNode) and _over_course(i)]
+        loose = [i for i in node.items if isinstance(i, (s.CycleNode, s.AgentNode)) and i not in course_nodes]
         if phase_nodes and loose:
             self.error(
                 loose[0].span,
@@ -96,13 +98,100 @@ class _Lowerer(RuleChecker):
         built = self.totals(built, phase_nodes)
         if len(built) > 1:
             self.across_phases(built, phase_nodes)
-        levels = self.levels([i for i in node.items if isinstance(i, s.LevelNode)], built)
+        for inner in (
+            i for p in phase_nodes for i in p.items if isinstance(i, s.AgentNode) and _over_course(i)
+        ):
+            self.error(
+                _course_lines(inner)[0].span,
+                f"{inner.ref.key} is given over the whole course: it belongs to no phase",
+                "write it under the regimen line, after the phases",
+            )
+        course = self.over_the_course(
+            course_nodes, built, phases[0].cycle_days if phases and phases[0] else 1
+        )
+        levels = self.levels([i for i in node.items if isinstance(i, s.LevelNode)], built, course)
         rules = self.limit_rules(node.items, "this regimen")
-        self.rules_used(built, levels, rules)
+        self.rules_used([*(a for p in built for a in p.agents), *course], levels, rules)
         bsa, renal, rounding = rules
         return Regimen(
-            node.name.text, node.title, sources, notes, tuple(built), levels, path, bsa, renal, rounding
+            node.name.text,
+            node.title,
+            sources,
+            notes,
+            tuple(built),
+            levels,
+            path,
+            bsa,
+            renal,
+            rounding,
+            course,
         )
+
+    def over_the_course(
+        self, nodes: Sequence[s.AgentNode], phases: Sequence[Phase], length: int
+    ) -> tuple[Agent, ...]:
+        """The drugs given over the whole course: each by one line counted from the first and last
+        doses of a drug of the phases (lines of a cycle's days would have no cycle to count in)."""
+        keys = {a.key: p.name for p in phases for a in p.agents}
+        out: list[Agent] = []
+        for node in nodes:
+            lines = _course_lines(node)
+            for other in (i for i in node.items if isinstance(i, s.ClauseNode) and i not in lines):
+                self.error(
+                    other.span,
+                    f"{node.ref.key} is given over the whole course (line {lines[0].span.line})",
+                    "give its days of a cycle to a drug of their own, told apart by a label: "
+                    f"'{node.ref.name} (cycle)'",
+                )
+            for again in lines[1:]:
+                self.error(
+                    again.span,
+                    f"{node.ref.key} already has its line over the whole course, on line "
+                    f"{lines[0].span.line}",
+                    f"give another as a drug of its own, told apart by a label: '{node.ref.name} (loading)'",
+                )
+            for option in (o for o in node.options if isinstance(o, s.AfterNode)):
+                self.error(
+                    option.span,
+                    f"{node.ref.key} is given over the whole course, not among a phase's drugs",
+                    "leave this out: on a shared day it comes after the phase's drugs",
+                )
+            if node.form is not None and node.form.text == CONTINUOUS:
+                self.error(
+                    node.form.span,
+                    "a continuous infusion runs over days of a cycle",
+                    "write it in a phase, with the days it runs",
+                )
+            if node.ref.key in keys:
+                where = f"phase {keys[node.ref.key]}" if keys[node.ref.key] else "this regimen's cycles"
+                self.error(
+                    node.ref.span,
+                    f"{node.ref.key} is given in {where} too",
+                    "tell the two apart with a label in brackets after the name",
+                )
+            for point in (p for c in lines if isinstance(c.rule, s.CourseLineNode) for p in _points(c.rule)):
+                self.counted_from_course(node.ref.key, point, keys)
+            agent = self.agent(node, length, None)
+            if agent is not None:
+                out.append(agent)
+        self.unique_agents(nodes)
+        return tuple(out)
+
+    def counted_from_course(self, key: str, point: s.CoursePointNode, keys: dict[str, str | None]) -> None:
+        """A line over the course is counted from a drug of the phases, not its own or another such."""
+        other = point.anchor.key
+        if other == key:
+            self.error(
+                point.anchor.span,
+                f"{key}'s days cannot be counted from its own doses",
+                "name the drug they go with",
+            )
+        elif other not in keys and not self.names_lost:
+            self.error(
+                point.anchor.span,
+                f"'{other}' is not a drug of this regimen's cycles",
+                self.suggest(other, keys) or "a line over the course is counted from a drug of the cycles",
+            )
 
     def rests(self, items: Sequence[s.RegimenItem]) -> dict[int, int]:
         """The days of rest before each phase that follows one, by the phase's line.
@@ -536,9 +625,11 @@ class _Lowerer(RuleChecker):
             else:
                 self.error(span, mistake.message, mistake.hint)
 
-    def levels(self, nodes: Sequence[s.LevelNode], phases: Sequence[Phase]) -> tuple[Level, ...]:
-        agents = {a.key: a for p in phases for a in p.agents}
-        phases_of: dict[str, list[str]] = {}
+    def levels(
+        self, nodes: Sequence[s.LevelNode], phases: Sequence[Phase], course: Sequence[Agent] = ()
+    ) -> tuple[Level, ...]:
+        agents = {a.key: a for a in (*(a for p in phases for a in p.agents), *course)}
+        phases_of: dict[str, list[str]] = {a.key: ["course"] for a in course}
         for p in phases:
             for a in p.agents:
                 phases_of.setdefault(a.key, []).append(p.name or "")
@@ -635,6 +726,19 @@ def _item_spans(nodes: Sequence[s.PhaseNode], kind: type[s.AgentItemNode]) -> di
         for i in n.items
         if isinstance(i, kind)
     }
+
+
+def _course_lines(node: s.AgentNode) -> list[s.ClauseNode]:
+    """A drug's lines over the whole course (`daily from 7 days before the first pemetrexed ...`)."""
+    return [i for i in node.items if isinstance(i, s.ClauseNode) and isinstance(i.rule, s.CourseLineNode)]
+
+
+def _over_course(node: s.AgentNode) -> bool:
+    return bool(_course_lines(node))
+
+
+def _points(rule: s.CourseLineNode) -> tuple[s.CoursePointNode, ...]:
+    return (rule.start,) if rule.end is None else (rule.start, rule.end)
 
 
 def _with_after(agent: Agent, after: tuple[str, ...]) -> Agent:

@@ -321,6 +321,11 @@ def _diagnose(error: UnexpectedInput, lines: list[str]) -> _Finding:
             Span(line, start, len(word)), "numbers in a list are separated by ',' or 'and'"
         )
         return _Finding(diagnostic, line)
+    weekly = _TIMES_WEEKLY.search(text.split("#")[0])
+    if weekly and weekly.start() == _indent(text) and weekly.start() < col - 1 < weekly.end():
+        # "twice weekly" starting a line is read as far as "twice daily from ..." (a line over the
+        # course) would go: the mistake is the phrase, shown from its first word.
+        start, word = weekly.start() + 1, weekly.group(1).split()[0]
     said = _phrase_hint(text, word, expected) or hint(word, expected)
     diagnostic = Diagnostic(Span(line, start, len(word)), f"unexpected '{word}'", said)
     return _Finding(diagnostic, line)

@@ -192,9 +192,33 @@ class RelativeNode:
 
 
 @dataclass(frozen=True, slots=True)
+class CoursePointNode:
+    """7 days before the first pemetrexed: a day counted from another drug's first or last dose."""
+
+    shift: tuple[int | None, Span] | None  # as a relative day's (None: the day of it)
+    last: bool
+    anchor: AgentRef
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CourseLineNode:
+    """A line over the whole course: daily from one point until another, or a dose on a point then
+    every N days or weeks (`every` None: that one dose)."""
+
+    start: CoursePointNode
+    every: tuple[Num | None, Word] | None  # every [N] day(s)/week(s); daily is every 1 day
+    end: CoursePointNode | None
+    count: Num | None
+    tails: tuple[TailNode, ...]
+    span: Span
+    daily: bool = False  # written `daily from ... until ...`
+
+
+@dataclass(frozen=True, slots=True)
 class ClauseNode:
     step_up: bool
-    rule: DayRuleNode | IntervalNode | RelativeNode
+    rule: DayRuleNode | IntervalNode | RelativeNode | CourseLineNode
     tails: tuple[TailNode, ...]
     span: Span
 

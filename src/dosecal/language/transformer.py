@@ -21,6 +21,7 @@ from dosecal.source import Span
 # What follows the words of an interval (`every week`, `q3w`): its anchor, its count, its tails.
 _IntervalPart = tuple[s.Num, s.Num] | s.Num | s.TailNode | None
 
+_CourseEvery = tuple[s.Num | None, s.Word]  # every [N] day(s)/week(s)
 _PER_DAY = {"three": 3, "four": 4, "five": 5, "six": 6}
 
 
@@ -299,10 +300,70 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
     # ---- schedule clauses ----------------------------------------------------
 
     def clause(
-        self, meta: Meta, step_up: bool | None, rule: s.DayRuleNode | s.IntervalNode | s.RelativeNode
+        self,
+        meta: Meta,
+        step_up: bool | None,
+        rule: s.DayRuleNode | s.IntervalNode | s.RelativeNode | s.CourseLineNode,
     ) -> s.ClauseNode:
-        """clause: [step_up] (day_rule | interval | relative) _NL"""
+        """clause: [step_up] (day_rule | interval | relative | course_run | course_from) _NL"""
         return s.ClauseNode(step_up is not None, rule, rule.tails, _span(meta))
+
+    def course_run(
+        self,
+        meta: Meta,
+        times: s.FrequencyNode | None,
+        start: s.CoursePointNode,
+        end: s.CoursePointNode,
+        *tails: s.TailNode,
+    ) -> s.CourseLineNode:
+        """course_run: [course_times] "daily" "from" course_point "until" course_point _tail*
+
+        The count before `daily` is the line's doses a day, as `twice daily` after days is."""
+        every = (s.Num("1", start.span), s.Word("day", start.span))
+        said = (times,) if times is not None else ()
+        return s.CourseLineNode(start, every, end, None, (*said, *tails), _span(meta), daily=True)
+
+    def course_times(self, meta: Meta, *words: Token) -> s.FrequencyNode:
+        """!course_times: "once" | "twice" | per_day "times" """
+        first = words[0]
+        word = first.text if isinstance(first, s.Word) else str(first)
+        return s.FrequencyNode({"once": 1, "twice": 2}.get(word) or _PER_DAY[word], _span(meta))
+
+    def course_from(
+        self,
+        meta: Meta,
+        start: s.CoursePointNode,
+        *rest: _CourseEvery | s.CoursePointNode | s.Num | s.TailNode | None,
+    ) -> s.CourseLineNode:
+        """course_from: course_point [[","] "then" course_every [course_until] [dose_count]] _tail*"""
+        every = next((x for x in rest if isinstance(x, tuple)), None)
+        end = next((x for x in rest if isinstance(x, s.CoursePointNode)), None)
+        count = next((x for x in rest if isinstance(x, s.Num)), None)
+        tails = tuple(
+            x for x in rest if x is not None and not isinstance(x, (tuple, s.CoursePointNode, s.Num))
+        )
+        return s.CourseLineNode(start, every, end, count, tails, _span(meta))
+
+    def course_every(self, meta: Meta, number: Token | None, period: s.Word) -> _CourseEvery:
+        """course_every: "every" [NUMBER] period: every week is every 1 week."""
+        return (_num(number) if number is not None else None, period)
+
+    def course_until(self, meta: Meta, point: s.CoursePointNode) -> s.CoursePointNode:
+        """course_until: "until" course_point"""
+        return point
+
+    def course_point(
+        self, meta: Meta, *rest: tuple[int | None, Span] | bool | s.AgentRef | None
+    ) -> s.CoursePointNode:
+        """course_point: [_relative_day] first_last ["dose" "of"] agent_ref"""
+        shift = next((x for x in rest if isinstance(x, tuple)), None)
+        last = next(x for x in rest if isinstance(x, bool))
+        anchor = next(x for x in rest if isinstance(x, s.AgentRef))
+        return s.CoursePointNode(shift, last, anchor, _span(meta))
+
+    def first_last(self, meta: Meta, *words: Token) -> bool:
+        """!first_last: "the" ("first" | "last"): whether the last."""
+        return str(words[-1]) == "last"
 
     def relative(
         self, meta: Meta, *rest: tuple[int | None, Span] | s.AgentRef | s.TailNode

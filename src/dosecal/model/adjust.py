@@ -148,7 +148,7 @@ def check(regimen: Regimen, adjustments: tuple[Adjustment, ...]) -> None:
         if phase.cycle_count is not None and adjustment.at.cycle > phase.cycle_count:
             raise _refused(f"{adjustment.at} is past the last cycle ({phase.cycle_count})", line)
         if isinstance(adjustment, (Hold, DoseFrom)):
-            keys = [a.key for p in regimen.phases for a in p.agents]
+            keys = [a.key for a in regimen.drugs]
             if adjustment.agent not in keys:
                 close = difflib.get_close_matches(adjustment.agent, keys, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"its drugs are {', '.join(keys)}"

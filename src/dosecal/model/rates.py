@@ -83,7 +83,7 @@ def _takes(replaces: Amount | None, clause: Clause) -> bool:
 
 
 def _agents(regimen: Regimen, key: str) -> list[Agent]:
-    return [a for p in regimen.phases for a in p.agents if a.key == key]
+    return [a for a in regimen.drugs if a.key == key]
 
 
 def _first(dose: Amount, agent: Agent, takes: Callable[[Clause], bool]) -> Misfit | None:

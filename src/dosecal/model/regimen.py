@@ -7,6 +7,7 @@ here knows about text positions beyond the source line each rule came from
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -418,9 +419,7 @@ class Anchor:
 
     def words(self) -> str:
         """'the day before, the day of and the day after pemetrexed'."""
-        said = [
-            _SHIFT_WORDS.get(k) or (f"{-k} days before" if k < 0 else f"{k} days after") for k in self.shifts
-        ]
+        said = [shift_words(k) for k in self.shifts]
         listed = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
         return f"{listed} {self.agent}"
 
@@ -430,6 +429,66 @@ class Anchor:
 
 
 _SHIFT_WORDS = {-1: "the day before", 0: "the day of", 1: "the day after"}
+
+
+def shift_words(shift: int) -> str:
+    """-1 'the day before', 0 'the day of', 7 '7 days after': a day counted from a dose."""
+    return _SHIFT_WORDS.get(shift) or (f"{-shift} days before" if shift < 0 else f"{shift} days after")
+
+
+@dataclass(frozen=True, slots=True)
+class CoursePoint:
+    """A day counted from the first or the last dose of another drug in the whole course, as labels
+    write premedication: `7 days before the first pemetrexed`, `21 days after the last pemetrexed`."""
+
+    agent: str  # the other drug's key
+    last: bool  # its last dose given in the course, else its first
+    shift: int  # days from that dose: -7 seven days before, 0 the day of it
+
+    def words(self) -> str:
+        """'7 days before the first pemetrexed'; 'the last pemetrexed' for the day of it."""
+        which = f"the {'last' if self.last else 'first'} {self.agent}"
+        return which if self.shift == 0 else f"{shift_words(self.shift)} {which}"
+
+
+@dataclass(frozen=True, slots=True)
+class CourseRule:
+    """A line over the whole course, counted from another drug's doses rather than cycle days:
+    a dose on `start`, then, every `every_days` days (None: that one dose), up to `end` (None: the
+    last dose of the drug `start` is counted from) or `count` doses. A drug given by such lines
+    belongs to no phase (`Regimen.course_agents`); its dates are found once the other drug's are."""
+
+    start: CoursePoint
+    every_days: int | None
+    end: CoursePoint | None
+    count: int | None
+
+    @property
+    def until(self) -> CoursePoint:
+        """The last day it may fall on: `end`, else the day of the last dose of `start`'s drug."""
+        return self.end or CoursePoint(self.start.agent, True, 0)
+
+    def dates(self, given: dict[str, list[dt.date]]) -> list[dt.date]:
+        """Its dates, from the dates each drug is given on (in date order); none when the drug a
+        point is counted from is not given."""
+        first, last = (_on(p, given) for p in (self.start, self.until))
+        if first is None or last is None:
+            return []
+        if self.every_days is None:
+            return [first]
+        out: list[dt.date] = []
+        day = first
+        while day <= last and (self.count is None or len(out) < self.count):
+            out.append(day)
+            day += dt.timedelta(days=self.every_days)
+        return out
+
+
+def _on(point: CoursePoint, given: dict[str, list[dt.date]]) -> dt.date | None:
+    dates = given.get(point.agent)
+    if not dates:
+        return None
+    return (dates[-1] if point.last else dates[0]) + dt.timedelta(days=point.shift)
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +504,9 @@ class Clause:
     cap: Amount | None = None  # the line's own cap, in place of the drug's
     condition: Condition | None = None  # the line is for patients it holds for (decided at the start)
     anchor: Anchor | None = None  # the days are counted from another drug's doses
+    # A line over the whole course (`daily from 7 days before the first pemetrexed ...`): then `rule`
+    # is a rule of no days, so that what reads cycle days finds none in it.
+    course: CourseRule | None = None
 
 
 # Just below and above a threshold, by the values a patient can have: ages are whole years (no
@@ -593,6 +655,14 @@ class Regimen:
     bsa: Bounds | None = None  # limits on the BSA of every dose per m2 (a drug may set its own)
     renal: Renal | None = None  # how the clearance of every dose by AUC is estimated
     rounding: Rounding | None = None  # how every computed dose is rounded (a drug may set its own)
+    # Drugs given over the whole course, by lines counted from another drug's first and last doses
+    # (folic acid from 7 days before the first pemetrexed): they belong to no phase.
+    course_agents: tuple[Agent, ...] = ()
+
+    @property
+    def drugs(self) -> tuple[Agent, ...]:
+        """Every drug: each phase's in order (a drug in two phases twice), then the course's."""
+        return (*(a for p in self.phases for a in p.agents), *self.course_agents)
 
     def level(self, name: str) -> Level | None:
         return next((lv for lv in self.levels if lv.name == name), None)

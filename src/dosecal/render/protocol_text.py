@@ -17,6 +17,7 @@ from dosecal.model.regimen import (
     Amount,
     Bounds,
     Clause,
+    CourseRule,
     DayRule,
     DoseRange,
     DoseSpec,
@@ -64,9 +65,27 @@ def _weeks(days: int) -> str:
     return f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
 
 
+def course_text(rule: CourseRule) -> str:
+    """A line over the whole course in protocol words, its end said even where the line leaves it
+    to the rule (no dose after the last dose of the drug it is counted from)."""
+    start, until = rule.start.words(), rule.until.words()
+    unsaid = " (no dose after it)" if rule.end is None else ""
+    if rule.every_days is None:
+        text = f"once, {start}"
+    elif rule.every_days == 1 and rule.end is not None:
+        text = f"daily from {start} until {until}"
+    else:
+        text = f"{start}, then every {_weeks(rule.every_days)} until {until}{unsaid}"
+    if rule.count is not None:
+        text += f", for at most {counted(rule.count, 'dose')}"
+    return text
+
+
 def clause_text(clause: Clause) -> str:
     rule = clause.rule
-    if isinstance(rule, DayRule):
+    if clause.course is not None:
+        text = course_text(clause.course)
+    elif isinstance(rule, DayRule):
         where = rule.selector.describe()
         text = f"{where}: {days_text(rule.days)}"
         if clause.anchor is not None:  # the days as counted, then as the line says them
@@ -260,6 +279,10 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
             out += agent_text(agent, level, regimen.levels)
         out.append("")
         out += counts_table(phase)
+    if regimen.course_agents:
+        out += ["", "over the whole course, counted from the doses the phases give"]
+        for agent in regimen.course_agents:
+            out += agent_text(agent, level, regimen.levels)
     if regimen.levels and level is None:
         out.append("")
         out.append("dose levels")

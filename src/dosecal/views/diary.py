@@ -123,6 +123,8 @@ def cell_dose(a: Administration) -> str:
 def build(schedule: Schedule, participant: str | None = None) -> Diary:
     regimen = schedule.plan.regimen
     agents = {(p.name or "", a.key): a for p in regimen.phases for a in p.agents}
+    # A drug given over the whole course is on the sheet of each cycle its days fall in.
+    agents |= {(p.name or "", a.key): a for p in regimen.phases for a in regimen.course_agents}
     rows = schedule.administrations
     sheets = []
     starts = {
