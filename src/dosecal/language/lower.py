@@ -60,9 +60,11 @@ class _Lowerer(RuleChecker):
         # A drug given by a line over the whole course belongs to no phase (docs/language.md §31).
         course_nodes = [i for i in node.items if isinstance(i, s.AgentNode) and _over_course(i)]
         loose = [i for i in node.items if isinstance(i, (s.CycleNode, s.AgentNode)) and i not in course_nodes]
-        if phase_nodes and loose:
+        # A drug whose every line the parser could not read may have been given over the course.
+        unread = [i for i in loose if isinstance(i, s.AgentNode) and _all_recovered(i, self.recovered)]
+        if phase_nodes and len(loose) > len(unread):
             self.error(
-                loose[0].span,
+                next(i for i in loose if i not in unread).span,
                 "this regimen has phases: give cycles and drugs inside a phase",
                 f"indent this line under a 'phase' line (the first is on line {phase_nodes[0].span.line})",
             )
@@ -731,6 +733,11 @@ def _item_spans(nodes: Sequence[s.PhaseNode], kind: type[s.AgentItemNode]) -> di
 def _course_lines(node: s.AgentNode) -> list[s.ClauseNode]:
     """A drug's lines over the whole course (`daily from 7 days before the first pemetrexed ...`)."""
     return [i for i in node.items if isinstance(i, s.ClauseNode) and isinstance(i.rule, s.CourseLineNode)]
+
+
+def _all_recovered(node: s.AgentNode, recovered: frozenset[int] | set[int]) -> bool:
+    lines = [i.span.line for i in node.items if isinstance(i, s.ClauseNode)]
+    return bool(lines) and all(n in recovered for n in lines)
 
 
 def _over_course(node: s.AgentNode) -> bool:

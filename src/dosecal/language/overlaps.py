@@ -178,7 +178,7 @@ def _twice_in_a_line(agent: Agent, phase: Phase, cycles: int) -> Iterator[Found]
     length = phase.cycle_days
     for clause in agent.clauses:
         rule = clause.rule
-        if not isinstance(rule, DayRule) or (rule.days[0] > 0 and rule.days[-1] <= length):
+        if not isinstance(rule, DayRule) or not rule.days or (rule.days[0] > 0 and rule.days[-1] <= length):
             continue
         at = {phase.offset(d): d for d in rule.days}
         for apart in (1, 2, 3):

@@ -349,9 +349,18 @@ _UP_TO = re.compile(
 )
 
 
+# "then every 3 cycles" (the pemetrexed label's vitamin B12): a line over the course counts time.
+_EVERY_CYCLES = re.compile(r"\bthen\s+every\s+(?:[0-9]+\s+)?cycles?\b")
+
+
 def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     """A hint for a phrase of the line that protocols write, where one word would mislead."""
     code = text.split("#")[0]
+    if _EVERY_CYCLES.search(code) and word in ("cycle", "cycles"):
+        return (
+            "a line over the whole course counts days or weeks, which no delay moves: "
+            "say them, e.g. 'then every 9 weeks' for every 3 cycles of 21 days"
+        )
     weekly = _TIMES_WEEKLY.search(code)
     if weekly and word in ("twice", "two", "three", "thrice", "times", "weekly", "a", "per"):
         said = " ".join(weekly.group(0).split())
