@@ -171,12 +171,47 @@ def test_a_held_last_dose_ends_the_line_21_days_after_the_dose_before() -> None:
     assert _on(rows, "vitamin b12") == [d(2026, 11, 30)]
 
 
-def test_a_held_first_dose_starts_the_line_from_the_next_one_given() -> None:
+def test_a_held_first_dose_still_begins_the_line_and_keeps_its_ids() -> None:
+    """What goes before a first dose is begun before a hold can be decided on its day: the first dose
+    in the schedule, held or not, is where the line is counted from; rows and ids stay."""
     hold = Hold("pemetrexed", Withheld.HELD, CycleRef("induction", 1), 1, 1, False, "infection", 3)
-    rows = _expand(SMALL, 4, hold)
-    assert _on(rows, "folic acid") == _every_day(d(2026, 12, 21), d(2027, 3, 1))
-    # 12-21 + 63 days is 02-22, after the last dose (02-08).
-    assert _on(rows, "vitamin b12") == [d(2026, 12, 21)]
+    rows, plain = _expand(SMALL, 4, hold), _expand(SMALL, 4)
+    assert _on(rows, "pemetrexed", Status.HELD) == [d(2026, 12, 7)]
+    assert _on(rows, "folic acid") == _every_day(d(2026, 11, 30), d(2027, 3, 1))
+    assert _on(rows, "vitamin b12") == [d(2026, 11, 30), d(2027, 2, 1)]
+    ids = {(a.agent, a.date): a.administration_id for a in plain}
+    assert all(ids[(a.agent, a.date)] == a.administration_id for a in rows if a.agent != "pemetrexed")
+
+
+def test_an_omitted_drug_ends_the_line_with_its_last_dose_given() -> None:
+    """Omitted from maintenance on: the last pemetrexed given is induction cycle 2's, 12-28."""
+    omit = Hold("pemetrexed", Withheld.OMITTED, CycleRef("maintenance", 1), None, None, True, "toxicity", 3)
+    rows = _expand(SMALL, 4, omit)
+    assert _on(rows, "folic acid") == _every_day(d(2026, 11, 30), d(2027, 1, 18))
+    assert _on(rows, "vitamin b12") == [d(2026, 11, 30)]
+
+
+def test_ids_go_by_the_dose_not_by_its_cycle_and_day() -> None:
+    """A delay or one more cycle expanded moves which cycle a date falls in, not the dose's id, nor
+    do a cycle's delays or a phase's notes show on its rows."""
+    plain = {(a.agent, a.date, a.slot): a.administration_id for a in _expand(SMALL, 4)}
+    delay = Delay(CycleRef("induction", 2), 7, "ANC 0.8", 2)
+    delayed = [a for a in _expand(SMALL, 4, delay) if a.agent in ("folic acid", "vitamin b12")]
+    moved = [a for a in delayed if (a.agent, a.date, a.slot) in plain]
+    assert len(moved) > 60 and any(a.cycle == 1 and a.cycle_day == 22 for a in moved)
+    assert all(plain[(a.agent, a.date, a.slot)] == a.administration_id for a in moved)
+    more = {(a.agent, a.date, a.slot): a.administration_id for a in _expand(SMALL, 5)}
+    assert all(more[k] == v for k, v in plain.items())
+    noted = SMALL.replace(
+        "    cycle 21 days, 2 cycles\n", '    cycle 21 days, 2 cycles\n    note "Induction."\n'
+    )
+    assert {a.notes for a in _expand(noted, 4) if a.agent == "folic acid"} == {""}
+
+
+def test_a_creatinine_measured_after_the_vitamins_began_still_doses_the_course() -> None:
+    """The course's first dose is its phases' (12-07): labs of 12-05 are before it."""
+    rows = _csv([*DONE_WHEN[:-1], "1.0 mg/dL on 2026-12-05"])
+    assert _dates(rows, "folic acid")[0] == d(2026, 11, 30)
 
 
 def test_a_delay_moves_the_end_but_not_the_injections_counted_in_weeks() -> None:
@@ -379,3 +414,64 @@ def test_every_3_cycles_gets_the_spelling_and_no_follow_on_mistake() -> None:
     early = refused(SMALL.replace(" until 21 days after the last pemetrexed", ""))
     assert early[0] == "e.regimen:11:50: the line ends too early"
     assert early[3] == "    hint: expected 'until'"
+
+
+def test_the_mistakes_a_review_found_are_said_at_the_line() -> None:
+    """A drug over the course named by a phase's drug, an anchor that runs over days, weeks before a
+    dose, a count on a daily line, the drug named once: one message each, at the line."""
+    after = SMALL.replace(
+        "    pemetrexed 500 mg/m2 IV\n      day 1\n  phase",
+        "    pemetrexed 500 mg/m2 IV, after folic acid\n      day 1\n  phase",
+    )
+    assert refused(after)[0] == (
+        "e.regimen:4:36: folic acid is given over the whole course, not among phase induction's drugs"
+    )
+    premedication = SMALL.replace(
+        "  folic acid", "    dexamethasone 4 mg PO\n      the day before folic acid\n  folic acid"
+    )
+    assert refused(premedication)[0] == (
+        "e.regimen:11:22: folic acid is given over the whole course, not among phase maintenance's drugs"
+    )
+    infusion = (
+        'regimen b "B"\n  cycle 42 days, 2 cycles\n  blinatumomab IV continuous infusion\n'
+        "    days 1-28 at 28 mcg/day\n  acyclovir 400 mg PO, diary\n"
+        "    daily from the first blinatumomab until 7 days after the last blinatumomab\n"
+    )
+    report = refused(infusion)
+    assert report[0] == "e.regimen:6:26: blinatumomab runs as a continuous infusion over days"
+    assert report[-1] == "1 error in e.regimen"
+    weeks = refused(
+        SMALL.replace("7 days before the first pemetrexed, then", "1 week before the first pemetrexed, then")
+    )
+    assert weeks[3] == "    hint: days before or after a dose are counted in days: '7 days before'"
+    count = refused(SMALL.replace("after the last pemetrexed\n", "after the last pemetrexed, for 5 doses\n"))
+    assert count[3].startswith("    hint: a daily line gives a dose on each day from one day to the other")
+    once = refused(
+        SMALL.replace(
+            "from 7 days before the first pemetrexed until 21 days after the last pemetrexed",
+            "from the first until the last pemetrexed",
+        )
+    )
+    assert once[0] == "e.regimen:11:51: the line ends too early"
+    assert once[3] == (
+        "    hint: name the drug after 'the first', as after 'the last': "
+        "'the first pemetrexed until the last pemetrexed'"
+    )
+    double = SMALL.replace(
+        "folic acid 400 to 1000 mcg PO, diary", "folic acid 1 mg/day PO continuous infusion"
+    )
+    assert refused(double)[-1] == "1 error in e.regimen"
+
+
+def test_a_line_past_the_size_of_a_course_is_refused_before_its_rows_are_made() -> None:
+    text = (
+        'regimen big "Big"\n  cycle 366 days, 200 cycles\n  drugx 500 mg IV\n    day 1\n'
+        "  drugy 1 mg PO\n    six times daily from 366 days before the first drugx until 366 days after the last drugx\n"
+    )
+    import pytest
+
+    with pytest.raises(dosecal.CourseError) as caught:
+        _expand(text, 200)
+    assert str(caught.value).startswith(
+        "drugy's line over the whole course (regimen line 6) would make the course more than 20,000 administrations"
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import groupby
 
-from dosecal.engine.identity import administration_id, dose_place
+from dosecal.engine.identity import administration_id, course_place, dose_place
 from dosecal.engine.occurrences import occurrences
 from dosecal.engine.patient import dose_rules
 from dosecal.engine.plan import Plan, line_dose, plan, rounding_for, within_range
@@ -110,11 +110,11 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
                 rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
     rows.sort(key=lambda r: r[0])
     rows = _within_totals(regimen, rows)
+    if rows:  # a dose before the start (`day -1`) is dosed from what is known by then; not the
+        # vitamins a line over the course begins days before it (they are no dose of the course's)
+        check_dates(course, rows[0][0][0])
     if regimen.course_agents:  # counted from the doses the phases give, as they are now
         rows = _within_totals(regimen, sorted([*rows, *_over_the_course(the_plan, rows)], key=lambda r: r[0]))
-        _check_count(regimen, the_plan, len(rows))
-    if rows:  # a dose before the start (`day -1`) is dosed from what is known by then
-        check_dates(course, rows[0][0][0])
     return the_plan, _number_within_days([r for _, r in rows])
 
 
@@ -127,38 +127,54 @@ _COURSE_RANK = 1 << 30
 
 def _over_the_course(the_plan: Plan, rows: list[_Row]) -> list[_Row]:
     """The rows of the drugs given over the whole course (`Regimen.course_agents`), counted from
-    the doses of the phases' drugs to be given (a held dose is not a first or last dose given).
-    Each row is placed in the cycle its date falls in: before the first cycle, cycle 1's days
-    before day 1; after a cycle's last day and before the next cycle (a delay, a rest, the end of
-    the course), that cycle's days on (day 22 of a 21-day cycle)."""
+    the phases' doses: a first dose is the first in the schedule, held or not; a last dose the
+    last to be given (`CourseRule.dates`). Each row is placed in the cycle its date falls in:
+    before the first cycle, cycle 1's days before day 1; after a cycle's last day and before the
+    next cycle (a delay, a rest, the end of the course), that cycle's days on (day 22 of 21)."""
     regimen, course = the_plan.regimen, the_plan.course
+    scheduled: dict[str, list[dt.date]] = {}
     given: dict[str, list[dt.date]] = {}
     for _, (a, _) in rows:
+        drug = drug_key(a.agent, a.variant or None)
+        scheduled.setdefault(drug, []).append(a.date)
         if a.status is Status.PLANNED:
-            given.setdefault(drug_key(a.agent, a.variant or None), []).append(a.date)
+            given.setdefault(drug, []).append(a.date)
+    lines = [
+        (rank, agent, clause, clause.course.dates(scheduled, given))
+        for rank, agent in enumerate(regimen.course_agents, start=_COURSE_RANK)
+        for clause in agent.clauses
+        if clause.course is not None  # lowering gives a course drug no other line
+    ]
+    count = len(rows)
+    for _, agent, clause, dates in lines:  # counted before any row is made
+        count += len(dates) * len(clause.slots)
+        if count > MAX_ADMINISTRATIONS:
+            raise CourseError(
+                f"{agent.key}'s line over the whole course (regimen line {clause.line}) would make the "
+                f"course more than {MAX_ADMINISTRATIONS:,} administrations, more than dosecal makes for "
+                "one patient: check its days and doses a day, or expand fewer cycles (--cycles N)"
+            )
     starts = [
         (date, (p.index, cycle)) for p in the_plan.phases for cycle, date in enumerate(p.starts, start=1)
     ]
     out: list[_Row] = []
     doses: dict[tuple[object, ...], _Dose] = {}
-    for rank, agent in enumerate(regimen.course_agents, start=_COURSE_RANK):
-        for clause in agent.clauses:
-            assert clause.course is not None  # lowering gives a course drug no other line
-            for date in clause.course.dates(given):
-                begun, position = next(((d, p) for d, p in reversed(starts) if d <= date), starts[0])
-                phase = regimen.phases[position[0]]
-                day = phase.day_at((date - begun).days)
-                level, level_change = the_plan.level_at(position)
-                planned, _ = _planned(the_plan, agent, clause, level)
-                override = the_plan.dose_from(agent.key, position, planned)
-                key = (clause.line, level_change, override)
-                if key not in doses:
-                    doses[key] = _resolve(the_plan, agent, clause, position, 1)
-                study_day = _study_day(date, course.start)
-                place = _Place(phase, position, position[1], day, date, study_day)
-                for slot in clause.slots:
-                    record = _administration(the_plan, place, agent, clause, slot, doses[key], moved=False)
-                    out.append(((date, slot.number, rank, clause.line), record))
+    for rank, agent, clause, dates in lines:
+        for number, date in enumerate(dates, start=1):
+            begun, position = next(((d, p) for d, p in reversed(starts) if d <= date), starts[0])
+            phase = regimen.phases[position[0]]
+            day = phase.day_at((date - begun).days)
+            level, level_change = the_plan.level_at(position)
+            planned, _ = _planned(the_plan, agent, clause, level)
+            override = the_plan.dose_from(agent.key, position, planned)
+            key = (clause.line, level_change, override)
+            if key not in doses:
+                doses[key] = _resolve(the_plan, agent, clause, position, 1)
+            study_day = _study_day(date, course.start)
+            place = _Place(phase, position, position[1], day, date, study_day)
+            for slot in clause.slots:
+                record = _administration(the_plan, place, agent, clause, slot, doses[key], over=number)
+                out.append(((date, slot.number, rank, clause.line), record))
     return out
 
 
@@ -231,7 +247,6 @@ def _check_size(regimen: Regimen, the_plan: Plan) -> None:
 
 
 def _check_count(regimen: Regimen, the_plan: Plan, count: int) -> None:
-    """Refuse a course of more than `MAX_ADMINISTRATIONS` doses, with the drugs given over it."""
     if count > MAX_ADMINISTRATIONS:
         cycles = sum(p.cycles for p in the_plan.phases)
         raise CourseError(
@@ -370,19 +385,24 @@ def _because(adjustment: Adjustment) -> Change:
 
 
 def _administration(
-    the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose, moved: bool = True
+    the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose, over: int = 0
 ) -> tuple[Administration, str]:
-    """One row. `moved`: whether the delays of its cycle moved it (a dose over the whole course is
-    not moved with a cycle: its days are counted from the doses it goes with)."""
+    """One row. `over`: a dose over the whole course, its number in its line's series; it is not
+    moved with a cycle (its days are counted from the doses it goes with), nor is it a phase's
+    (no phase note), and its id is by its number (`course_place`)."""
     phase_name = place.phase.name or ""
-    where = dose_place(phase_name, place.cycle, place.day, agent.key, slot.number)
+    where = (
+        course_place(agent.key, over, slot.number)
+        if over
+        else dose_place(phase_name, place.cycle, place.day, agent.key, slot.number)
+    )
     rate = dose.spec if isinstance(dose.spec, Amount) and agent.form == CONTINUOUS else None
     amount = over_days(rate, place.days) if rate else dose.spec if isinstance(dose.spec, Amount) else None
     minutes = place.days * DAY_MIN
     duration = Duration(minutes, minutes) if agent.form == CONTINUOUS else clause.duration or agent.duration
     computed = dose.computed
     hold = _hold(the_plan, agent, clause, place)
-    moves = the_plan.moved_by(place.position) if moved else ()
+    moves = the_plan.moved_by(place.position) if not over else ()
     because = tuple(_because(a) for a in (*moves, hold) if a is not None) + dose.because
     return Administration(
         administration_id=administration_id(the_plan.course_id, where),
@@ -420,7 +440,7 @@ def _administration(
         status=_STATUS[hold.kind] if hold else Status.PLANNED,
         adjustment=because,
         source_line=clause.line,
-        notes=" ".join((*place.phase.notes, *agent.notes)),
+        notes=" ".join((*(place.phase.notes if not over else ()), *agent.notes)),
         made_of=computed.made_of if computed else None,
         made_of_form=dose.form,
     ), where

@@ -51,6 +51,13 @@ def dose_place(phase: str, cycle: int, day: int, drug: str, slot: int) -> str:
     return f"|{phase}|{cycle}|{day}|{drug}|{slot}"
 
 
+def course_place(drug: str, number: int, slot: int) -> str:
+    """What the id of a dose over the whole course hashes: its number in its line's series (the
+    first is 1) rather than its cycle and day, which a delay or `--cycles` may change while its date
+    stays (phase names have no spaces: no dose of a phase has this place)."""
+    return f"|over the course|{number}|{drug}|{slot}"
+
+
 def event_place(phase: str, cycle: int, day: int, kind: EventKind) -> str:
     """Where a day's event is: the phase, cycle and day, and whether it is the clinic's or home's."""
     return f"|{phase}|{cycle}|{day}|{kind.value}"

@@ -58,6 +58,9 @@ class Checker:
         self.diagnostics = Findings()
         # Lines counted from another drug's doses, by line: resolved once the phase's drugs are known.
         self.relative: dict[int, s.RelativeNode] = {}
+        # The drugs given over the whole course, and the continuous infusions, by key (lower.py).
+        self.course_keys: set[str] = set()
+        self.continuous: set[str] = set()
         self.recovered = recovered
         self.names_lost = names_lost
         self._suggestions = _SUGGESTION_BUDGET

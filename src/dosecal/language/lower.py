@@ -59,6 +59,12 @@ class _Lowerer(RuleChecker):
         phase_nodes = [i for i in node.items if isinstance(i, s.PhaseNode)]
         # A drug given by a line over the whole course belongs to no phase (docs/language.md §31).
         course_nodes = [i for i in node.items if isinstance(i, s.AgentNode) and _over_course(i)]
+        self.course_keys = {n.ref.key for n in course_nodes}
+        self.continuous = {
+            n.ref.key
+            for n in (*node.items, *(i for p in node.items if isinstance(p, s.PhaseNode) for i in p.items))
+            if isinstance(n, s.AgentNode) and n.form is not None and n.form.text == CONTINUOUS
+        }
         loose = [i for i in node.items if isinstance(i, (s.CycleNode, s.AgentNode)) and i not in course_nodes]
         # A drug whose every line the parser could not read may have been given over the course.
         unread = [i for i in loose if isinstance(i, s.AgentNode) and _all_recovered(i, self.recovered)]
@@ -156,13 +162,7 @@ class _Lowerer(RuleChecker):
                 self.error(
                     option.span,
                     f"{node.ref.key} is given over the whole course, not among a phase's drugs",
-                    "leave this out: on a shared day it comes after the phase's drugs",
-                )
-            if node.form is not None and node.form.text == CONTINUOUS:
-                self.error(
-                    node.form.span,
-                    "a continuous infusion runs over days of a cycle",
-                    "write it in a phase, with the days it runs",
+                    "leave this out: a drug over the course has no place in a phase's order of the day",
                 )
             if node.ref.key in keys:
                 where = f"phase {keys[node.ref.key]}" if keys[node.ref.key] else "this regimen's cycles"
@@ -171,7 +171,8 @@ class _Lowerer(RuleChecker):
                     f"{node.ref.key} is given in {where} too",
                     "tell the two apart with a label in brackets after the name",
                 )
-            for point in (p for c in lines if isinstance(c.rule, s.CourseLineNode) for p in _points(c.rule)):
+            points = [p for c in lines if isinstance(c.rule, s.CourseLineNode) for p in _points(c.rule)]
+            for point in {p.anchor.key: p for p in reversed(points)}.values():  # each drug named, once
                 self.counted_from_course(node.ref.key, point, keys)
             agent = self.agent(node, length, None)
             if agent is not None:
@@ -180,9 +181,13 @@ class _Lowerer(RuleChecker):
         return tuple(out)
 
     def counted_from_course(self, key: str, point: s.CoursePointNode, keys: dict[str, str | None]) -> None:
-        """A line over the course is counted from a drug of the phases, not its own or another such."""
+        """A line over the course is counted from a drug of the phases given on days (a continuous
+        infusion runs over days), not its own or another such."""
         other = point.anchor.key
-        if other == key:
+        if other in self.continuous:
+            self.error(point.anchor.span, f"{other} runs as a continuous infusion over days",
+                       "count these days from a drug given on days, or write them in a phase")  # fmt: skip
+        elif other == key:
             self.error(
                 point.anchor.span,
                 f"{key}'s days cannot be counted from its own doses",
@@ -532,6 +537,9 @@ class _Lowerer(RuleChecker):
         if key == agent.key:
             self.error(node.anchor.span, f"{key}'s days cannot be counted from its own doses",
                        "name the drug they go with")  # fmt: skip
+        elif other is None and key in self.course_keys:
+            said = f"{key} is given over the whole course, not among {_drugs_of(where)}"
+            self.error(node.anchor.span, said, "count these days from a drug of the same phase")
         elif other is None:
             if not self.names_lost:
                 self.error(node.anchor.span, f"'{key}' is not a drug of {where}", self.suggest(key, by_key))
@@ -563,6 +571,9 @@ class _Lowerer(RuleChecker):
                     ref = opt.ref.key
                     if ref == key:
                         self.error(opt.ref.span, f"{key} cannot come after itself")
+                    elif ref in self.course_keys:
+                        said = f"{ref} is given over the whole course, not among {_drugs_of(where)}"
+                        self.error(opt.ref.span, said, "leave this out, or name a drug of the same phase")
                     elif ref not in by_key:
                         if not self.names_lost:
                             self.error(
@@ -728,6 +739,11 @@ def _item_spans(nodes: Sequence[s.PhaseNode], kind: type[s.AgentItemNode]) -> di
         for i in n.items
         if isinstance(i, kind)
     }
+
+
+def _drugs_of(where: str) -> str:
+    """'phase induction's drugs'; 'the drugs of its cycles' for a regimen without phases."""
+    return "the drugs of its cycles" if where == "this regimen" else f"{where}'s drugs"
 
 
 def _course_lines(node: s.AgentNode) -> list[s.ClauseNode]:

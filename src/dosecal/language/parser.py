@@ -349,6 +349,12 @@ _UP_TO = re.compile(
 )
 
 
+# "from the first until the last pemetrexed": the drug named once reads "until the last ..." as a name.
+_UNNAMED = re.compile(r"\bthe\s+(first|last)\s+until\s+the\s+(first|last)\s+([a-z][a-z0-9 -]*?)\s*$")
+# "1 week before the first pemetrexed": days are counted from a dose.
+_WEEKS_AWAY = re.compile(r"\b([0-9]+)\s+weeks?\s+(before|after)\b")
+# "daily from ... until ..., for 5 doses": a daily line's doses are its days.
+_DAILY_FOR = re.compile(r"\bdaily\s+from\b.*\bfor\s+[0-9]+\s+doses?\b")
 # "then every 3 cycles" (the pemetrexed label's vitamin B12): a line over the course counts time.
 _EVERY_CYCLES = re.compile(r"\bthen\s+every\s+(?:[0-9]+\s+)?cycles?\b")
 
@@ -356,6 +362,15 @@ _EVERY_CYCLES = re.compile(r"\bthen\s+every\s+(?:[0-9]+\s+)?cycles?\b")
 def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     """A hint for a phrase of the line that protocols write, where one word would mislead."""
     code = text.split("#")[0]
+    away = _WEEKS_AWAY.search(code)
+    if away and word in ("week", "weeks"):
+        days = int(away.group(1)) * 7
+        return f"days before or after a dose are counted in days: '{days} days {away.group(2)}'"
+    if _DAILY_FOR.search(code) and word == "for":
+        return (
+            "a daily line gives a dose on each day from one day to the other: leave the count out, "
+            "or write 'the first ..., then every day, for 5 doses'"
+        )
     if _EVERY_CYCLES.search(code) and word in ("cycle", "cycles"):
         return (
             "a line over the whole course counts days or weeks, which no delay moves: "
@@ -423,9 +438,16 @@ def _early_end(token: Token, lines: list[str], expected: set[str]) -> _Finding:
     code = text.split("#")[0].rstrip()
     described = _describe(expected - {"_NL", "_INDENT", "_DEDENT"})
     wanted = ", ".join(described[:6])
-    diagnostic = Diagnostic(
-        Span(line, len(code) + 1, 1), "the line ends too early", f"expected {wanted}" if wanted else None
+    unnamed = _UNNAMED.search(code)
+    said = (
+        f"name the drug after 'the {unnamed.group(1)}', as after 'the {unnamed.group(2)}': "
+        f"'the {unnamed.group(1)} {unnamed.group(3)} until the {unnamed.group(2)} {unnamed.group(3)}'"
+        if unnamed
+        else f"expected {wanted}"
+        if wanted
+        else None
     )
+    diagnostic = Diagnostic(Span(line, len(code) + 1, 1), "the line ends too early", said)
     return _Finding(diagnostic, line)
 
 

@@ -468,10 +468,12 @@ class CourseRule:
         """The last day it may fall on: `end`, else the day of the last dose of `start`'s drug."""
         return self.end or CoursePoint(self.start.agent, True, 0)
 
-    def dates(self, given: dict[str, list[dt.date]]) -> list[dt.date]:
-        """Its dates, from the dates each drug is given on (in date order); none when the drug a
-        point is counted from is not given."""
-        first, last = (_on(p, given) for p in (self.start, self.until))
+    def dates(self, scheduled: dict[str, list[dt.date]], given: dict[str, list[dt.date]]) -> list[dt.date]:
+        """Its dates, from the dates of each drug's doses in the schedule and of those given (in
+        date order): a first dose is the first in the schedule, held or not (what goes before it
+        is begun before a hold can be decided on its day); a last dose is the last given. None
+        when a drug a point is counted from has no such dose."""
+        first, last = (_on(p, given if p.last else scheduled) for p in (self.start, self.until))
         if first is None or last is None:
             return []
         if self.every_days is None:
