@@ -102,6 +102,14 @@ def scenarios() -> list[Scenario]:
             dosecal.expand(isa_bela, course("2028-12-04", cycles=1)),
             CalendarOptions(ZoneInfo("America/St_Johns"), dt.time(22, 59)),
         ),
+        # Lines over the whole course (folic acid from day -7 to after the last cycle, vitamin B12
+        # before the start) and premedication the day before day 1.
+        Scenario("keynote-189-allday", _keynote_189(), CalendarOptions()),
+        Scenario(
+            "keynote-189-per-administration",
+            _keynote_189(),
+            CalendarOptions(new_york, dt.time(9, 0), home_time=dt.time(8, 0), per_administration=True),
+        ),
         Scenario(
             "sydney-dst",
             dosecal.expand(dosecal.loads(DST), course("2027-03-26")),
@@ -113,6 +121,15 @@ def scenarios() -> list[Scenario]:
             CalendarOptions(ZoneInfo("Asia/Kolkata"), dt.time(9, 0)),
         ),
     ]
+
+
+def _keynote_189() -> dosecal.Schedule:
+    from dosecal.model.measures import Creatinine, CreatinineUnit, Measures, Sex
+
+    renal = Creatinine(Decimal("1.0"), CreatinineUnit.MG_DL)
+    measures = Measures(Decimal(70), Decimal(170), age=60, sex=Sex.MALE, creatinine=renal)
+    made = dosecal.Course(dt.date(2026, 12, 7), cycles=6, measures=measures)
+    return dosecal.expand(load("carboplatin-pemetrexed-pembrolizumab"), made)
 
 
 SCENARIOS = scenarios()
