@@ -31,6 +31,7 @@ import csv
 import datetime as dt
 import io
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -466,12 +467,12 @@ def test_the_mistakes_a_review_found_are_said_at_the_line() -> None:
 def test_a_line_past_the_size_of_a_course_is_refused_before_its_rows_are_made() -> None:
     text = (
         'regimen big "Big"\n  cycle 366 days, 200 cycles\n  drugx 500 mg IV\n    day 1\n'
-        "  drugy 1 mg PO\n    six times daily from 366 days before the first drugx until 366 days after the last drugx\n"
+        "  drugy 1 mg PO\n"
+        "    six times daily from 366 days before the first drugx until 366 days after the last drugx\n"
     )
-    import pytest
-
     with pytest.raises(dosecal.CourseError) as caught:
         _expand(text, 200)
     assert str(caught.value).startswith(
-        "drugy's line over the whole course (regimen line 6) would make the course more than 20,000 administrations"
+        "drugy's line over the whole course (regimen line 6) would make the course more than "
+        "20,000 administrations"
     )
