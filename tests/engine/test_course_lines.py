@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -44,7 +45,7 @@ from dosecal.model.adjust import CycleRef, Delay, Hold, Withheld
 from dosecal.model.measures import Measures
 from dosecal.render import protocol_text
 
-from ..conftest import refused
+from ..conftest import load, refused
 
 d = dt.date
 START = d(2026, 12, 7)
@@ -476,3 +477,29 @@ def test_a_line_past_the_size_of_a_course_is_refused_before_its_rows_are_made() 
         "drugy's line over the whole course (regimen line 6) would make the course more than "
         "20,000 administrations"
     )
+
+
+def test_a_roster_checks_the_creatinine_against_the_same_first_dose() -> None:
+    """The roster's fast path (`batch.tables`) says what `expand` says: labs of 2 days before the
+    start dose the course (its phases' first dose is the day before it), labs of the start do not; for
+    the first patient and for the next, made from the first one's shape."""
+    from dosecal.batch.tables import CombinedTables
+    from dosecal.model.measures import Creatinine, CreatinineUnit, Sex
+    from dosecal.render.csv_table import Profile
+
+    regimen = load(BUNDLED)
+    tables = CombinedTables(next(iter(Profile)))
+    for start in (START, START + dt.timedelta(days=7)):
+        for days, fine in ((-2, True), (0, False)):
+            renal = Creatinine(Decimal("1.0"), CreatinineUnit.MG_DL, start + dt.timedelta(days=days))
+            measures = Measures(weight_kg=70, height_cm=170, age=60, sex=Sex.MALE, creatinine=renal)
+            course = dosecal.Course(start, cycles=6, measures=measures)
+            if fine:
+                text, _, _ = tables.patient("p1", regimen, course)
+                assert text.count("\n") == len(dosecal.expand(regimen, course)) == 188
+                continue
+            # Dexamethasone of the day before day 1 is the first dose of the phases.
+            with pytest.raises(dosecal.CourseError, match="measured after the course's first dose, 20"):
+                tables.patient("p1", regimen, course)
+            with pytest.raises(dosecal.CourseError, match="measured after the course's first dose, 20"):
+                dosecal.expand(regimen, course)

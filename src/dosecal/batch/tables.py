@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from dosecal.engine.expand import expand_with_identities
-from dosecal.engine.identity import EventKind, administration_ids, event_place, event_uids
+from dosecal.engine.identity import COURSE_PLACE, EventKind, administration_ids, event_place, event_uids
 from dosecal.engine.table import COLUMNS, Administration, Schedule, weekday
 from dosecal.model.adjust import StartOn
 from dosecal.model.course import Course, check_dates
@@ -56,6 +56,9 @@ class _Shape:
     visit_tails: tuple[str, ...]  # each visit's CSV text from start_time to not_given
     visit_places: tuple[bytes, ...]  # what each visit's UID hashes after the course id
     visit_offsets: tuple[int, ...]
+    # The course's first dose, in days from the start: its phases' first, not a dose over the whole
+    # course (vitamins begun before it), as `expand` checks a creatinine's date against it.
+    first_dose: int | None = None
 
 
 @dataclass
@@ -79,7 +82,8 @@ class CombinedTables:
         if shape is None:
             shape = self._shapes[key] = self._shape(regimen, course)
         # The first dose may come before the start (`day -1`): the shape's first row says when.
-        check_dates(course, course.start + dt.timedelta(days=shape.offsets[0]) if shape.offsets else None)
+        first = shape.first_dose
+        check_dates(course, course.start + dt.timedelta(days=first) if first is not None else None)
         course_id = course.course_id or regimen.name
         visits_text, closed = self._visits(patient_id, course_id, course.start, shape)
         return self._records(patient_id, course_id, course.start, shape), visits_text, closed
@@ -113,6 +117,10 @@ class CombinedTables:
                 event_place(v.phase, v.cycle, v.cycle_day, EventKind.CLINIC).encode() for v in template
             ),
             visit_offsets=tuple((v.date - course.start).days for v in template),
+            first_dose=next(
+                ((a.date - course.start).days for a, place in rows if not place.startswith(COURSE_PLACE)),
+                None,
+            ),
         )
 
     def _tail(self, cells: list[str], numbers: frozenset[int]) -> str:

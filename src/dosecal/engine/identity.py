@@ -55,7 +55,11 @@ def course_place(drug: str, number: int, slot: int) -> str:
     """What the id of a dose over the whole course hashes: its number in its line's series (the
     first is 1) rather than its cycle and day, which a delay or `--cycles` may change while its date
     stays (phase names have no spaces: no dose of a phase has this place)."""
-    return f"|over the course|{number}|{drug}|{slot}"
+    return f"{COURSE_PLACE}{number}|{drug}|{slot}"
+
+
+# How the place of a dose over the whole course begins (`course_place`).
+COURSE_PLACE = "|over the course|"
 
 
 def event_place(phase: str, cycle: int, day: int, kind: EventKind) -> str:
