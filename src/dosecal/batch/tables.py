@@ -69,7 +69,7 @@ class CombinedTables:
     visit_time: dt.time | None = None
     closed: ClosedDays | None = None
     policy: MovePolicy = MovePolicy.KEEP
-    _shapes: dict[tuple[Regimen, Course], _Shape] = field(default_factory=dict)
+    _shapes: dict[tuple[Regimen, Course, int | None], _Shape] = field(default_factory=dict)
     _days: dict[int, str] = field(default_factory=dict)  # ",date,weekday" by ordinal
 
     def patient(self, patient_id: str, regimen: Regimen, course: Course) -> tuple[str, str, int]:
@@ -77,7 +77,10 @@ class CombinedTables:
         on closed days; `CourseError` if the course is wrong."""
         if course.until is not None or any(isinstance(a, StartOn) for a in course.adjustments):
             return self._one_by_one(patient_id, regimen, course)
-        key = (regimen, replace(course, start=dt.date.min, course_id=None))
+        # Patients with the same course but its start share one expansion, shifted to their start;
+        # days of the week (`Monday to Friday`) fall alike only from the same day of the week.
+        weekday = course.start.weekday() if regimen.by_weekday else None
+        key = (regimen, replace(course, start=dt.date.min, course_id=None), weekday)
         shape = self._shapes.get(key)
         if shape is None:
             shape = self._shapes[key] = self._shape(regimen, course)

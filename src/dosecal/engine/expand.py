@@ -10,12 +10,13 @@ gives the patient's amount and how it was computed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import groupby
 
 from dosecal.engine.identity import administration_id, course_place, dose_place
-from dosecal.engine.occurrences import occurrences
+from dosecal.engine.occurrences import Occurrence, occurrences, on_weekdays
 from dosecal.engine.patient import dose_rules
 from dosecal.engine.plan import Plan, line_dose, plan, rounding_for, within_range
 from dosecal.engine.table import Administration, Change, DoseChange, Schedule, Status, weekday
@@ -91,7 +92,7 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
     for phase_plan in the_plan.phases:
         phase = regimen.phases[phase_plan.index]
         rank = {a.key: i for i, a in enumerate(phase.agents)}
-        for occ in occurrences(phase, phase_plan.cycles):
+        for occ in _occurrences(phase, phase_plan.starts):
             if not _given(the_plan, occ.clause):
                 continue
             position = (phase_plan.index, occ.cycle)
@@ -231,6 +232,13 @@ def _serves_cycle(clause: Clause, cycle: int) -> bool:
     return isinstance(rule, DayRule) and rule.selector.matches(cycle)
 
 
+def _occurrences(phase: Phase, starts: tuple[dt.date, ...]) -> Iterator[Occurrence]:
+    """Every occurrence of a phase's expanded cycles: those of cycle days (`occurrences`), then
+    those of days of the week, found on the cycles' dates (`on_weekdays`)."""
+    yield from occurrences(phase, len(starts))
+    yield from on_weekdays(phase, starts)
+
+
 def _study_day(date: dt.date, start: dt.date) -> int:
     """The day of the course as CDISC counts it: 1 is the start, the day before it -1; no day 0."""
     days = (date - start).days
@@ -241,7 +249,7 @@ def _check_size(regimen: Regimen, the_plan: Plan) -> None:
     """Refuse a course of more than `MAX_ADMINISTRATIONS` doses, counted before any row is made."""
     count = 0
     for phase_plan in the_plan.phases:
-        for occ in occurrences(regimen.phases[phase_plan.index], phase_plan.cycles):
+        for occ in _occurrences(regimen.phases[phase_plan.index], phase_plan.starts):
             count += len(occ.clause.slots) if _given(the_plan, occ.clause) else 0
             _check_count(regimen, the_plan, count)
 

@@ -2,13 +2,16 @@
 
 Shared by the expander and by lowering (which dry-runs a regimen to find two
 clauses that give one drug twice on the same day). Pure functions of the
-model; no dates here, only cycle and day numbers within a phase.
+model; no dates here, only cycle and day numbers within a phase, but for the
+days of the week (`on_weekdays`), which are found on the cycles' dates.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from dosecal.model.regimen import Agent, Clause, DayRule, IntervalRule, Phase
 
@@ -53,3 +56,22 @@ def occurrences(phase: Phase, cycles: int) -> Iterator[Occurrence]:
             else:
                 for cycle, day in interval_days(rule, phase.cycle_days, cycles):
                     yield Occurrence(agent, clause, cycle, day)
+
+
+def on_weekdays(phase: Phase, starts: tuple[dt.date, ...]) -> Iterator[Occurrence]:
+    """Each line of days of the week (`Monday to Friday`), on the days 1 to the cycle's length of
+    its cycles (each cycle starting on its date in `starts`) whose dates fall on them; with a
+    count, the first so many of the phase, in date order."""
+    for agent in phase.agents:
+        for clause in (c for c in agent.clauses if c.weekdays is not None):
+            rule, week = clause.rule, clause.weekdays
+            assert isinstance(rule, DayRule) and week is not None  # lowering gives it its cycles
+            days = (
+                (cycle, day)
+                for cycle, start in enumerate(starts, start=1)
+                if rule.selector.matches(cycle)
+                for day in range(1, phase.cycle_days + 1)
+                if (start + dt.timedelta(days=day - 1)).weekday() in week.weekdays
+            )
+            for cycle, day in islice(days, week.count):
+                yield Occurrence(agent, clause, cycle, day)

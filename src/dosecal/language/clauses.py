@@ -11,6 +11,7 @@ from dosecal.language.overlaps import interval_fit
 from dosecal.limits import MAX_CYCLE_DAYS, MAX_TIMES_A_DAY, LimitError, shown
 from dosecal.model.rates import misfit
 from dosecal.model.regimen import (
+    WEEKDAYS,
     Amount,
     Basis,
     Clause,
@@ -22,6 +23,7 @@ from dosecal.model.regimen import (
     IntervalRule,
     Parity,
     Slot,
+    WeekdayRule,
 )
 from dosecal.source import Span
 from dosecal.text import counted
@@ -42,7 +44,12 @@ class ClauseChecker(Checker):
             return None
         rule: DayRule | IntervalRule | None
         course: CourseRule | None = None
-        if isinstance(node.rule, s.CourseLineNode):
+        weekdays: WeekdayRule | None = None
+        if isinstance(node.rule, s.WeekdaysNode):
+            selector = self.selector(node.rule.selector, count) if node.rule.selector else CycleSelector()
+            weekdays = self.weekday_rule(node.rule)
+            rule = DayRule(selector, ()) if weekdays is not None and selector is not None else None
+        elif isinstance(node.rule, s.CourseLineNode):
             course = self.course_rule(node.rule, node.step_up)
             rule = DayRule(CycleSelector(), ()) if course is not None else None
         elif isinstance(node.rule, s.RelativeNode):
@@ -66,7 +73,17 @@ class ClauseChecker(Checker):
         duration = self.duration(durations[0]) if durations else None
         if rule is None or slots is None:
             return None
-        clause = Clause(rule, dose, slots, node.step_up, duration, node.span.line, own_cap, course=course)
+        clause = Clause(
+            rule,
+            dose,
+            slots,
+            node.step_up,
+            duration,
+            node.span.line,
+            own_cap,
+            course=course,
+            weekdays=weekdays,
+        )
         found = misfit(dose, clause, continuous) if isinstance(dose, Amount) else None
         if found is not None:
             self.error(dose_nodes[0].dose.span, found.message, found.hint)
@@ -101,6 +118,36 @@ class ClauseChecker(Checker):
             return None
         self.relative[node.span.line] = node
         return DayRule(CycleSelector(), ())
+
+    def weekday_rule(self, node: s.WeekdaysNode) -> WeekdayRule | None:
+        """Monday to Friday (a span, which may run past Sunday: Friday to Monday), or days listed,
+        each once; a count of the phase's doses on them, from 1."""
+        days = [WEEKDAYS.index(w.text.removesuffix("s")) for w in node.days]
+        count = self.whole(node.count, limits.DOSE_COUNT) if node.count is not None else None
+        if node.count is not None and count is None:
+            return None
+        if node.span_written:
+            first, last = days
+            if first == last:
+                self.error(
+                    node.days[1].span,
+                    "a span of days of the week runs from one day to another",
+                    f"for {WEEKDAYS[first]}s alone, write 'on {WEEKDAYS[first]}s'",
+                )
+                return None
+            run = tuple((first + n) % 7 for n in range((last - first) % 7 + 1))
+            return WeekdayRule(run, count, first)
+        seen: dict[int, s.Word] = {}
+        for day, word in zip(days, node.days, strict=True):
+            if day in seen:
+                self.error(
+                    word.span,
+                    f"{WEEKDAYS[day]} is listed twice",
+                    f"it is listed first at column {seen[day].span.col}",
+                )
+                return None
+            seen[day] = word
+        return WeekdayRule(tuple(sorted(days)), count)
 
     def course_rule(self, node: s.CourseLineNode, step_up: bool) -> CourseRule | None:
         """A line over the whole course (`daily from 7 days before the first pemetrexed until 21

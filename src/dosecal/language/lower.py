@@ -328,6 +328,7 @@ class _Lowerer(RuleChecker):
             n.span.line in self.recovered for n in clause_nodes
         )
         cycles = count or line_cover.horizon([c for _, c in lowered if c is not None])
+        self.weekdays_apart(node.ref.key, [(n, c) for n, c in lowered if c is not None], cycles)
         clauses = self.line_conditions(node.ref, [(n, c) for n, c in lowered if c is not None], cycles, whole)
         self.fits(dose, clauses, continuous, node.dose.span if node.dose else node.span)
         if continuous and node.dose is not None and isinstance(dose, DoseRange):
@@ -384,6 +385,27 @@ class _Lowerer(RuleChecker):
             alternatives=alternatives,
             total=(count_in_all, totals[0].span.line) if count_in_all is not None else None,
         )
+
+    def weekdays_apart(self, key: str, lowered: list[tuple[s.ClauseNode, Clause]], cycles: int) -> None:
+        """A line of days of the week gives a drug on dates no cycle day of another of its lines can
+        be checked against before the course's dates are known: it shares no cycle with them."""
+        for node, clause in ((n, c) for n, c in lowered if c.weekdays is not None):
+            # Each pair once: another line of days of the week is met from the later of the two.
+            others = [
+                c for _, c in lowered if c is not clause and (c.weekdays is None or c.line < clause.line)
+            ]
+            for other in others:
+                shared = next(
+                    (n for n in range(1, cycles + 1) if _gives_in(clause, n) and _gives_in(other, n)), None
+                )
+                if shared is not None:
+                    self.error(
+                        node.rule.span,
+                        f"line {other.line} gives {key} in cycle {shared} too",
+                        "a drug's days of the week and its other lines are for different cycles: "
+                        "say its days of that cycle in one line",
+                    )
+                    break
 
     def lasting(self, node: s.AgentNode, continuous: bool) -> None:
         """A continuous infusion over days lasts its days: no duration of its own."""
@@ -549,6 +571,11 @@ class _Lowerer(RuleChecker):
         elif other.form == CONTINUOUS:
             self.error(node.anchor.span, f"{key} runs as a continuous infusion over days",
                        "write these days as days of the cycle ('days -1, 1')")  # fmt: skip
+        elif any(c.weekdays is not None for c in other.clauses):
+            said = f"{key} is given on days of the week: its doses are not days of the cycle"
+            self.error(
+                node.anchor.span, said, "write these days as days of the week too ('Monday to Friday')"
+            )
         elif not all(isinstance(c.rule, DayRule) and c.condition is None for c in other.clauses):
             self.error(
                 node.anchor.span,
@@ -739,6 +766,11 @@ def _item_spans(nodes: Sequence[s.PhaseNode], kind: type[s.AgentItemNode]) -> di
         for i in n.items
         if isinstance(i, kind)
     }
+
+
+def _gives_in(clause: Clause, cycle: int) -> bool:
+    """Whether a line may give its drug in `cycle` (an interval line, in any)."""
+    return not isinstance(clause.rule, DayRule) or clause.rule.selector.matches(cycle)
 
 
 def _drugs_of(where: str) -> str:

@@ -216,9 +216,21 @@ class CourseLineNode:
 
 
 @dataclass(frozen=True, slots=True)
+class WeekdaysNode:
+    """Monday to Friday, on Mondays and Thursdays: days of the week, with a count in the phase."""
+
+    selector: SelectorNode | None
+    days: tuple[Word, ...]  # as written: the two ends of a span (`span` True), or each day listed
+    span_written: bool
+    count: Num | None
+    tails: tuple[TailNode, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class ClauseNode:
     step_up: bool
-    rule: DayRuleNode | IntervalNode | RelativeNode | CourseLineNode
+    rule: DayRuleNode | IntervalNode | RelativeNode | CourseLineNode | WeekdaysNode
     tails: tuple[TailNode, ...]
     span: Span
 

@@ -303,9 +303,9 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         self,
         meta: Meta,
         step_up: bool | None,
-        rule: s.DayRuleNode | s.IntervalNode | s.RelativeNode | s.CourseLineNode,
+        rule: s.DayRuleNode | s.IntervalNode | s.RelativeNode | s.CourseLineNode | s.WeekdaysNode,
     ) -> s.ClauseNode:
-        """clause: [step_up] (day_rule | interval | relative | course_run | course_from) _NL"""
+        """clause: [step_up] (day_rule | interval | relative | course_run | course_from | weekdays) _NL"""
         return s.ClauseNode(step_up is not None, rule, rule.tails, _span(meta))
 
     def course_run(
@@ -343,6 +343,31 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
             x for x in rest if x is not None and not isinstance(x, (tuple, s.CoursePointNode, s.Num))
         )
         return s.CourseLineNode(start, every, end, count, tails, _span(meta))
+
+    def weekdays(
+        self,
+        meta: Meta,
+        selector: s.SelectorNode | None,
+        *rest: tuple[s.Word, ...] | s.Word | s.Num | s.TailNode | None,
+    ) -> s.WeekdaysNode:
+        """weekdays: [selector ":"] ["on"] _weekday_set [weekday_count] _tail*"""
+        span = next((x for x in rest if isinstance(x, tuple)), None)
+        days = span or tuple(x for x in rest if isinstance(x, s.Word))
+        count = next((x for x in rest if isinstance(x, s.Num)), None)
+        tails = tuple(x for x in rest if x is not None and not isinstance(x, (tuple, s.Word, s.Num)))
+        return s.WeekdaysNode(selector, days, span is not None, count, tails, _span(meta))
+
+    def weekday_span(self, meta: Meta, first: Token, last: Token) -> tuple[s.Word, ...]:
+        """weekday_span: WEEKDAY "to" WEEKDAY"""
+        return (_word(first), _word(last))
+
+    def weekday(self, meta: Meta, day: Token) -> s.Word:
+        """weekday: WEEKDAY"""
+        return _word(day)
+
+    def weekday_count(self, meta: Meta, count: Token) -> s.Num:
+        """weekday_count: [","] ["for"] NUMBER ("doses" | ... | "fractions" | "fraction")"""
+        return _num(count)
 
     def course_every(self, meta: Meta, number: Token | None, period: s.Word) -> _CourseEvery:
         """course_every: "every" [NUMBER] period: every week is every 1 week."""

@@ -493,6 +493,29 @@ def _on(point: CoursePoint, given: dict[str, list[dt.date]]) -> dt.date | None:
     return (dates[-1] if point.last else dates[0]) + dt.timedelta(days=point.shift)
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class WeekdayRule:
+    """Days of the week (0 Monday .. 6 Sunday, as `date.weekday()`) on the dates of each selected
+    cycle's days 1 to its length (NSABP R-04's "5 days/wk": Monday to Friday); with `count`, only
+    the first `count` such days of the phase. `run` is the first day of a span as written
+    (`Friday to Monday`), None for days listed; the days are in the week's order from it."""
+
+    weekdays: tuple[int, ...]
+    count: int | None
+    run: int | None = None
+
+    def words(self) -> str:
+        """'Monday to Friday', 'Mondays and Thursdays', 'Mondays'."""
+        if self.run is not None and len(self.weekdays) > 1:
+            last = self.weekdays[-1]
+            return f"{WEEKDAYS[self.run]} to {WEEKDAYS[last]}"
+        said = [f"{WEEKDAYS[d]}s" for d in self.weekdays]
+        return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Clause:
     """One schedule line of a drug, with what it may say about dose and time."""
@@ -509,6 +532,9 @@ class Clause:
     # A line over the whole course (`daily from 7 days before the first pemetrexed ...`): then `rule`
     # is a rule of no days, so that what reads cycle days finds none in it.
     course: CourseRule | None = None
+    # Days of the week (`Monday to Friday`): then `rule` has the line's cycles and no days; the
+    # days are found when the cycles' dates are (engine.expand).
+    weekdays: WeekdayRule | None = None
 
 
 # Just below and above a threshold, by the values a patient can have: ages are whole years (no
@@ -665,6 +691,11 @@ class Regimen:
     def drugs(self) -> tuple[Agent, ...]:
         """Every drug: each phase's in order (a drug in two phases twice), then the course's."""
         return (*(a for p in self.phases for a in p.agents), *self.course_agents)
+
+    @property
+    def by_weekday(self) -> bool:
+        """Whether a line gives days of the week: then the day of the week of the start matters."""
+        return any(c.weekdays is not None for a in self.drugs for c in a.clauses)
 
     def level(self, name: str) -> Level | None:
         return next((lv for lv in self.levels if lv.name == name), None)

@@ -7,10 +7,11 @@ each of the first cycles.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import replace
 
-from dosecal.engine.occurrences import occurrences
+from dosecal.engine.occurrences import occurrences, on_weekdays
 from dosecal.model.regimen import (
     ROUTES,
     Agent,
@@ -85,6 +86,11 @@ def clause_text(clause: Clause) -> str:
     rule = clause.rule
     if clause.course is not None:
         text = course_text(clause.course)
+    elif clause.weekdays is not None:
+        assert isinstance(rule, DayRule)  # lowering gives a line of days of the week its cycles
+        text = f"{rule.selector.describe()}: {clause.weekdays.words()}"
+        if clause.weekdays.count is not None:
+            text += f", the first {counted(clause.weekdays.count, 'such day')} of the phase"
     elif isinstance(rule, DayRule):
         where = rule.selector.describe()
         text = f"{where}: {days_text(rule.days)}"
@@ -206,12 +212,25 @@ def _counts(phase: Phase, total: int) -> dict[tuple[str, int], tuple[int, ...]]:
     found: dict[tuple[str, int], set[int]] = {}
     for agent in phase.agents:
         for lines in line_sets(agent.clauses):
+            alone = replace(phase, agents=(replace(agent, clauses=lines),))
             counted: Counter[int] = Counter()
-            for occ in occurrences(replace(phase, agents=(replace(agent, clauses=lines),)), total):
+            for occ in occurrences(alone, total):
                 counted[occ.cycle] += len(occ.clause.slots)
-            for cycle in range(1, total + 1):
-                found.setdefault((agent.key, cycle), set()).add(counted[cycle])
+            # Days of the week: as many as fall in the cycle, from each day of the week it may start on.
+            weekly = any(c.weekdays is not None for c in lines)
+            for start in (_A_MONDAY + dt.timedelta(days=n) for n in range(7 if weekly else 1)):
+                starts = tuple(
+                    start + dt.timedelta(days=(c - 1) * phase.cycle_days) for c in range(1, total + 1)
+                )
+                these = Counter(counted)
+                for occ in on_weekdays(alone, starts) if weekly else ():
+                    these[occ.cycle] += len(occ.clause.slots)
+                for cycle in range(1, total + 1):
+                    found.setdefault((agent.key, cycle), set()).add(these[cycle])
     return {k: tuple(sorted(v)) for k, v in found.items()}
+
+
+_A_MONDAY = dt.date(2024, 1, 1)
 
 
 def _count_text(counts: tuple[int, ...]) -> str:
@@ -231,6 +250,12 @@ def counts_table(phase: Phase) -> list[str]:
     cell = max(5, *(len(_count_text(n)) + 2 for n in counts.values()))
     header = "  " + "doses per cycle".ljust(width) + "".join(f"C{c}".rjust(cell) for c in range(1, shown + 1))
     lines = [header + (f"   {last}" if later else "")]
+    varies = any(
+        len(counts[(a.key, c)]) > 1
+        for a in phase.agents
+        if any(line.weekdays is not None for line in a.clauses)
+        for c in range(1, total + 1)
+    )
     for agent in phase.agents:
         row = (
             "  "
@@ -241,6 +266,8 @@ def counts_table(phase: Phase) -> list[str]:
             rest = sorted({counts[(agent.key, c)] for c in range(shown + 1, total + 1)})
             row += "   " + " or ".join(_count_text(n) for n in rest)
         lines.append(row)
+    if varies:
+        lines.append("  (by days of the week: a/b where the count depends on the day the phase starts)")
     return lines
 
 
