@@ -503,3 +503,39 @@ def test_a_roster_checks_the_creatinine_against_the_same_first_dose() -> None:
                 tables.patient("p1", regimen, course)
             with pytest.raises(dosecal.CourseError, match="measured after the course's first dose, 20"):
                 dosecal.expand(regimen, course)
+
+
+def test_a_labelled_drug_is_counted_from_by_its_label() -> None:
+    """Maintenance's pemetrexed, labelled, is a drug of its own: folic acid ends 21 days after its
+    last dose (02-08 + 21), vitamin B12 starts 7 days before its first (01-18 - 7)."""
+    text = SMALL.replace(
+        "    pemetrexed 500 mg/m2 IV\n      day 1\n  folic",
+        "    pemetrexed (maintenance) 500 mg/m2 IV\n      day 1\n  folic",
+    )
+    text = text.replace("after the last pemetrexed", "after the last pemetrexed (maintenance)")
+    text = text.replace(
+        "before the first pemetrexed, then", "before the first pemetrexed (maintenance), then"
+    )
+    rows = _expand(text, 4)
+    assert _on(rows, "folic acid") == _every_day(d(2026, 11, 30), d(2027, 3, 1))
+    assert _on(rows, "vitamin b12") == [d(2027, 1, 11)]
+
+
+def test_levels_and_dose_changes_reach_a_drug_over_the_course_from_their_cycle() -> None:
+    """Level 2 from maintenance cycle 1 (01-18) gives vitamin B12 2 mg from then; a course's change
+    of folic acid to 1000 mcg from induction cycle 2 (12-28) fills its range from that day."""
+    from dosecal.model.adjust import DoseFrom, LevelFrom
+    from dosecal.model.regimen import UNITS, Amount
+
+    text = SMALL + "  level 1: vitamin b12 1 mg\n  level 2: vitamin b12 2 mg\n"
+    regimen = loads(text, "r.regimen")
+    moves = (
+        LevelFrom("2", CycleRef("maintenance", 1), "RP2D", 2),
+        DoseFrom("folic acid", Amount(Decimal(1000), UNITS["mcg"]), CycleRef("induction", 2), "the clinic's tablets", 3),
+    )
+    course = dosecal.Course(START, cycles=4, level="1", measures=MEASURES, adjustments=moves)  # type: ignore[arg-type]
+    rows = list(dosecal.expand(regimen, course))
+    b12 = [(a.date, a.dose_amount) for a in rows if a.agent == "vitamin b12"]
+    assert b12 == [(d(2026, 11, 30), Decimal(1)), (d(2027, 2, 1), Decimal(2))]
+    folic = {a.date: a.dose_amount for a in rows if a.agent == "folic acid"}
+    assert folic[d(2026, 12, 27)] is None and folic[d(2026, 12, 28)] == Decimal(1000)

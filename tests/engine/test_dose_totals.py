@@ -178,3 +178,41 @@ def test_a_premedication_of_a_drug_whose_days_change_between_cycles_stays_with_e
     assert [(a.cycle, a.cycle_day) for a in rows if a.agent == "cetirizine"] == [
         (1, -2), (1, 1), (1, 6), (1, 8), (1, 13), (1, 15), (1, 20), (1, 22), (2, -2), (2, 1)
     ]  # fmt: skip
+
+
+PAIRS = """\
+regimen pairs "Doses in all, by hand"
+  cycle 21 days, 3 cycles
+  drug-a{label} 1 mg IV
+    cycle 1: days 1, 8{twice}
+    cycles 2+: days 1, 15{twice}
+    at most {n} doses in all
+  drug-p 2 mg PO
+    the day {when} drug-a{label}
+"""
+
+
+def _pairs(n: int, label: str = "", twice: str = "", when: str = "after") -> list[dosecal.Administration]:
+    text = PAIRS.format(n=n, label=label, twice=twice, when=when)
+    return list(dosecal.expand(loads(text, "p.regimen"), dosecal.Course(START, measures=MEASURES)))
+
+
+def test_a_total_counts_a_labelled_drug_and_its_premedication_by_the_line_of_its_cycle() -> None:
+    """drug-a on 12-07, 12-14 (cycle 1), 12-28, 01-11 (cycle 2), 01-18, 02-01 (cycle 3); three in
+    all: 12-07, 12-14, 12-28. drug-p the day after each dose given: 12-08, 12-15, 12-29; its day 16
+    of cycle 2 (01-12, after day 15's dose, past the total) is not given: the line of cycles 2+ says
+    which dose it goes with, not cycle 1's (where day 16 goes with none)."""
+    for label in ("", " (q3w)"):
+        rows = _pairs(3, label)
+        assert dates(rows, "drug-a") == [d(2026, 12, 7), d(2026, 12, 14), d(2026, 12, 28)]
+        assert dates(rows, "drug-p") == [d(2026, 12, 8), d(2026, 12, 15), d(2026, 12, 29)]
+
+
+def test_a_day_whose_first_dose_is_given_keeps_its_premedication() -> None:
+    """Twice daily, three in all: cycle 1 day 1 gives two, day 8 one (its second is past the total).
+    The day before day 8 (12-13) goes with a dose given: it stays; none after."""
+    rows = _pairs(3, twice=", twice daily", when="before")
+    assert [(a.date, a.slot) for a in rows if a.agent == "drug-a"] == [
+        (d(2026, 12, 7), 1), (d(2026, 12, 7), 2), (d(2026, 12, 14), 1),
+    ]  # fmt: skip
+    assert dates(rows, "drug-p") == [d(2026, 12, 6), d(2026, 12, 13)]
