@@ -531,7 +531,7 @@ def test_levels_and_dose_changes_reach_a_drug_over_the_course_from_their_cycle()
     regimen = loads(text, "r.regimen")
     moves = (
         LevelFrom("2", CycleRef("maintenance", 1), "RP2D", 2),
-        DoseFrom("folic acid", Amount(Decimal(1000), UNITS["mcg"]), CycleRef("induction", 2), "the clinic's tablets", 3),
+        DoseFrom("folic acid", Amount(Decimal(1000), UNITS["mcg"]), CycleRef("induction", 2), "tablets", 3),
     )
     course = dosecal.Course(START, cycles=4, level="1", measures=MEASURES, adjustments=moves)  # type: ignore[arg-type]
     rows = list(dosecal.expand(regimen, course))
