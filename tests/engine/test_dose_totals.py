@@ -216,3 +216,15 @@ def test_a_day_whose_first_dose_is_given_keeps_its_premedication() -> None:
         (d(2026, 12, 7), 1), (d(2026, 12, 7), 2), (d(2026, 12, 14), 1),
     ]  # fmt: skip
     assert dates(rows, "drug-p") == [d(2026, 12, 6), d(2026, 12, 13)]
+
+
+def test_a_total_out_of_place_or_in_total_gets_the_spelling() -> None:
+    text = 'regimen x "X"\n  cycle 21 days\n  at most 35 doses in all\n  drugx 200 mg IV\n    day 1\n'
+    assert refused(text)[:4] == [
+        "e.regimen:3:20: unexpected 'in'",
+        "      at most 35 doses in all",
+        "                       ^^",
+        "    hint: a drug's doses in all are said under the drug: indent the line under the drug's line",
+    ]
+    total = 'regimen x "X"\n  cycle 21 days\n  drugx 200 mg IV\n    day 1\n    at most 35 doses in total\n'
+    assert refused(total)[3] == "    hint: write 'at most 35 doses in all'"

@@ -351,6 +351,8 @@ _UP_TO = re.compile(
 
 # "from the first until the last pemetrexed": the drug named once reads "until the last ..." as a name.
 _UNNAMED = re.compile(r"\bthe\s+(first|last)\s+until\s+the\s+(first|last)\s+([a-z][a-z0-9 -]*?)\s*$")
+# "at most 35 doses in all" where no drug is, or "... in total".
+_IN_ALL = re.compile(r"^\s*at\s+most\s+([0-9]+)\s+doses?\s+in\s+(all|total)\b")
 # "1 week before the first pemetrexed": days are counted from a dose.
 _WEEKS_AWAY = re.compile(r"\b([0-9]+)\s+weeks?\s+(before|after)\b")
 # "daily from ... until ..., for 5 doses": a daily line's doses are its days.
@@ -362,6 +364,11 @@ _EVERY_CYCLES = re.compile(r"\bthen\s+every\s+(?:[0-9]+\s+)?cycles?\b")
 def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     """A hint for a phrase of the line that protocols write, where one word would mislead."""
     code = text.split("#")[0]
+    in_all = _IN_ALL.match(code)
+    if in_all and word == "total":
+        return f"write 'at most {in_all.group(1)} doses in all'"
+    if in_all and in_all.group(2) == "all" and word not in ("total",):
+        return "a drug's doses in all are said under the drug: indent the line under the drug's line"
     away = _WEEKS_AWAY.search(code)
     if away and word in ("week", "weeks"):
         days = int(away.group(1)) * 7
