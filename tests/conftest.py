@@ -7,9 +7,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import dosecal
 from dosecal import Course, Measures, Regimen
+
+# No property test is timed: speed is measured in bench/, and a deadline only makes a loaded
+# machine (CI, a mutation run beside the suite) fail a test whose rule holds.
+settings.register_profile("dosecal", deadline=None)
+settings.load_profile("dosecal")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEDULES = ROOT / "schedules"
