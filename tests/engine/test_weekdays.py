@@ -172,3 +172,78 @@ def test_a_span_may_run_past_sunday() -> None:
     assert {a.date.weekday() for a in rows} == {4, 5, 6, 0} and len(rows) == 6 * 4
     with pytest.raises(dosecal.CourseError):
         _expand(RT, d(2026, 12, 7), 2)  # the regimen has one cycle
+
+
+def test_a_line_of_weekdays_meeting_a_day_before_day_1_is_refused_on_the_date() -> None:
+    """From Wednesday 2026-12-09, 7-day cycles: cycle 1's Tuesday 12-15 is its day 7, and cycle 2's
+    day -1 is the same date."""
+    text = (
+        'regimen o "O"\n  cycle 7 days, 2 cycles\n  cape 1 mg PO\n'
+        "    cycle 1: Monday to Friday\n    cycle 2: days -1, 1-5\n"
+    )
+    with pytest.raises(dosecal.CourseError) as caught:
+        _expand(text, d(2026, 12, 9))
+    assert str(caught.value).startswith(
+        "cape would be given twice on 2026-12-15: by regimen line 4 (cycle 1 day 7) and by line 5 "
+        "(cycle 2 day -1); "
+    )
+    assert len(_expand(text, d(2026, 12, 7))) == 5 + 6  # from a Monday, day 7 is a Sunday
+    phases = (
+        'regimen o "O"\n  phase one\n    cycle 7 days, 1 cycle\n    cape 1 mg PO\n      Monday to Friday\n'
+        "  phase two\n    cycle 21 days, 1 cycle\n    cape 1 mg PO\n      days -1, 1-14\n"
+    )
+    with pytest.raises(dosecal.CourseError, match="cape would be given twice on 2026-12-15"):
+        _expand(phases, d(2026, 12, 9))
+
+
+def test_a_delay_moves_the_sessions_and_each_keeps_its_id() -> None:
+    text = 'regimen r "R"\n  cycle 7 days, 6 cycles\n  drugr 1.8 mg IV\n    Monday to Friday, 28 sessions\n'
+    plain = _expand(text, d(2026, 12, 7))
+    moved = _expand(text, d(2026, 12, 7), None, Delay(CycleRef(None, 2), 2, "x", 1))
+    assert len(plain) == len(moved) == 28
+    assert [a.administration_id for a in plain] == [a.administration_id for a in moved]
+    assert [a.date for a in plain] != [a.date for a in moved]
+
+
+def test_a_count_the_cycles_cannot_hold_is_refused() -> None:
+    """21 days hold 15 days Monday to Friday from any start; 10 days hold 6 to 8."""
+    never = 'regimen r "R"\n  cycle 21 days, 1 cycle\n  drugr 1.8 mg IV\n    Monday to Friday, 28 sessions\n'
+    assert refused(never)[0] == (
+        "e.regimen:4:5: 1 cycle of 21 days holds at most 15 days Monday to Friday, not the 28 of this line"
+    )
+    some = never.replace("21 days", "10 days").replace("28 sessions", "8 sessions")
+    assert len(_expand(some, d(2026, 12, 7))) == 8  # Monday: days 1-5 and 8-10
+    with pytest.raises(dosecal.CourseError) as caught:
+        _expand(some, d(2026, 12, 12))  # Saturday: days 3-7 and 10
+    assert str(caught.value).startswith(
+        "regimen line 4 gives drugr on 8 days, but 1 cycle of 10 days from Sat 2026-12-12 holds 6 of them;"
+    )
+
+
+def test_lines_one_patient_never_has_together_or_on_other_days_are_accepted() -> None:
+    text = (
+        'regimen c "C"\n  cycle 21 days\n  cape 825 mg/m2 PO\n'
+        "    Monday to Friday, twice daily if age >= 70\n    days 1-14, twice daily if age < 70\n"
+        "  drugm 1 mg IV\n    cycle 1: on Mondays at 10 mg\n    cycle 1: on Thursdays at 20 mg\n"
+    )
+    regimen = loads(text, "c.regimen")
+    assert [c.weekdays is not None for c in regimen.phases[0].agents[0].clauses] == [True, False]
+    both = text.replace("on Thursdays at 20 mg", "on Mondays and Thursdays at 20 mg")
+    assert refused(both)[0] == "e.regimen:8:5: line 7 gives drugm in cycle 1 too"
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("monday to friday", "'monday': days of the week are written in full, with a capital"),
+        ("Mon to Fri", "'Mon': days of the week are written in full, with a capital"),
+        ("Monday-Friday", "'Monday-Friday': name the days of the week"),
+        ("weekdays", "'weekdays': name the days of the week"),
+        ("5 days a week", "'days a week': name the days of the week"),
+        ("Monday to Friday, twice daily, 28 sessions", "the count of days comes before a day's doses"),
+        ("Monday to Friday, ten sessions", "write the count in digits: e.g. '28 sessions'"),
+    ],
+)
+def test_the_ways_protocols_write_weekdays_get_the_accepted_spelling(line: str, hint: str) -> None:
+    report = refused(f'regimen b "B"\n  cycle 21 days\n  cape 1 mg PO\n    {line}\n')
+    assert report[3].startswith(f"    hint: {hint}") and report[-1] == "1 error in e.regimen"

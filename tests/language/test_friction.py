@@ -112,7 +112,10 @@ def test_twice_weekly_is_answered_with_the_days_to_write(line: str, said: str, w
     assert first.endswith(f": unexpected '{word}'")
     assert caret.strip() == "^" * len(word)
     assert code.index(word) == caret.index("^")
-    assert hint == f"    hint: '{said}' does not say on which days: write them, e.g. 'days 1, 4, 8, 11'"
+    assert hint == (
+        f"    hint: '{said}' does not say on which days: write them, e.g. 'days 1, 4, 8, 11', "
+        "or days of the week: 'on Mondays and Thursdays'"
+    )
 
 
 def test_a_count_of_one_is_said_in_the_singular() -> None:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import groupby
 
-from dosecal.engine.identity import administration_id, course_place, dose_place
-from dosecal.engine.occurrences import Occurrence, occurrences, on_weekdays
+from dosecal.engine.identity import administration_id, course_place, dose_place, weekday_place
+from dosecal.engine.occurrences import Occurrence, occurrences, on_weekdays, weekday_days
 from dosecal.engine.patient import dose_rules
 from dosecal.engine.plan import Plan, line_dose, plan, rounding_for, within_range
 from dosecal.engine.table import Administration, Change, DoseChange, Schedule, Status, weekday
@@ -43,6 +43,7 @@ from dosecal.model.regimen import (
     convert,
     drug_key,
 )
+from dosecal.text import counted
 
 _STATUS = {Withheld.HELD: Status.HELD, Withheld.OMITTED: Status.OMITTED}
 
@@ -87,6 +88,8 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
     """
     the_plan = plan(regimen, course)
     _check_size(regimen, the_plan)
+    if regimen.by_weekday:
+        _weekday_counts(the_plan)
     rows: list[tuple[tuple[dt.date, int, int, int], tuple[Administration, str]]] = []
     doses: dict[tuple[object, ...], _Dose] = {}
     for phase_plan in the_plan.phases:
@@ -107,9 +110,17 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
             study_day = _study_day(date, course.start)
             place = _Place(phase, position, occ.cycle, occ.day, date, study_day, occ.days)
             for slot in occ.clause.slots:
-                record = _administration(the_plan, place, occ.agent, occ.clause, slot, doses[key])
+                series = occ.series
+                at = (
+                    weekday_place(place.phase.name or "", *series, occ.agent.key, slot.number)
+                    if series
+                    else None
+                )
+                record = _administration(the_plan, place, occ.agent, occ.clause, slot, doses[key], at=at)
                 rows.append(((date, slot.number, rank[occ.agent.key], occ.clause.line), record))
     rows.sort(key=lambda r: r[0])
+    if regimen.by_weekday:
+        _once_a_date(rows)
     rows = _within_totals(regimen, rows)
     if rows:  # a dose before the start (`day -1`) is dosed from what is known by then; not the
         # vitamins a line over the course begins days before it (they are no dose of the course's)
@@ -174,7 +185,8 @@ def _over_the_course(the_plan: Plan, rows: list[_Row]) -> list[_Row]:
             study_day = _study_day(date, course.start)
             place = _Place(phase, position, position[1], day, date, study_day)
             for slot in clause.slots:
-                record = _administration(the_plan, place, agent, clause, slot, doses[key], over=number)
+                at = course_place(agent.key, number, slot.number)
+                record = _administration(the_plan, place, agent, clause, slot, doses[key], at=at, over=True)
                 out.append(((date, slot.number, rank, clause.line), record))
     return out
 
@@ -230,6 +242,53 @@ def _within_totals(regimen: Regimen, rows: list[_Row]) -> list[_Row]:
 def _serves_cycle(clause: Clause, cycle: int) -> bool:
     rule = clause.rule
     return isinstance(rule, DayRule) and rule.selector.matches(cycle)
+
+
+def _once_a_date(rows: list[_Row]) -> None:
+    """No drug twice in one dose of a date: lowering checks every line of cycle days, but a line of
+    days of the week meets another line only on this course's dates (a day -1 of the next cycle)."""
+    seen: dict[tuple[str, dt.date, int], Administration] = {}
+    for _, (a, _) in rows:
+        key = (drug_key(a.agent, a.variant or None), a.date, a.slot)
+        first = seen.setdefault(key, a)
+        if first is not a:
+            dose = f" (dose {a.slot} of the day)" if a.slot > 1 else ""
+            raise CourseError(
+                f"{key[0]} would be given twice on {a.date}{dose}: by regimen line {first.source_line} "
+                f"({_said_at(first)}) and by line {a.source_line} ({_said_at(a)})",
+                hint="a line of days of the week meets another line of the drug on this date: "
+                "give the two lines days apart",
+            )
+
+
+def _said_at(a: Administration) -> str:
+    phase = f"phase {a.phase} " if a.phase else ""
+    return f"{phase}cycle {a.cycle} day {a.cycle_day}"
+
+
+def _weekday_counts(the_plan: Plan) -> None:
+    """A line's count of days of the week (`28 sessions`) is reached where its phase is expanded
+    whole: radiotherapy fractions never silently fall short (lowering refuses a count no start
+    could reach; this patient's start may still fall short)."""
+    for phase_plan in the_plan.phases:
+        phase = the_plan.regimen.phases[phase_plan.index]
+        if phase.cycle_count != phase_plan.cycles:
+            continue
+        for agent in phase.agents:
+            for clause in agent.clauses:
+                wanted = clause.weekdays.count if clause.weekdays is not None else None
+                if wanted is None:
+                    continue
+                found = sum(1 for _ in weekday_days(phase, clause, phase_plan.starts))
+                if found < wanted:
+                    start = phase_plan.starts[0]
+                    raise CourseError(
+                        f"regimen line {clause.line} gives {agent.key} on {counted(wanted, 'day')}, but "
+                        f"{counted(phase_plan.cycles, 'cycle')} of {phase.cycle_days} days from "
+                        f"{weekday(start)} {start} {'hold' if phase_plan.cycles > 1 else 'holds'} "
+                        f"{found} of them",
+                        hint="the regimen's count and cycles disagree for this start: check them",
+                    )
 
 
 def _occurrences(phase: Phase, starts: tuple[dt.date, ...]) -> Iterator[Occurrence]:
@@ -393,17 +452,20 @@ def _because(adjustment: Adjustment) -> Change:
 
 
 def _administration(
-    the_plan: Plan, place: _Place, agent: Agent, clause: Clause, slot: Slot, dose: _Dose, over: int = 0
+    the_plan: Plan,
+    place: _Place,
+    agent: Agent,
+    clause: Clause,
+    slot: Slot,
+    dose: _Dose,
+    at: str | None = None,
+    over: bool = False,
 ) -> tuple[Administration, str]:
-    """One row. `over`: a dose over the whole course, its number in its line's series; it is not
-    moved with a cycle (its days are counted from the doses it goes with), nor is it a phase's
-    (no phase note), and its id is by its number (`course_place`)."""
+    """One row. `at`: what its id hashes, where not its cycle and day (`weekday_place`,
+    `course_place`). `over`: a dose over the whole course: it is not moved with a cycle (its days
+    are counted from the doses it goes with), nor is it a phase's (no phase note)."""
     phase_name = place.phase.name or ""
-    where = (
-        course_place(agent.key, over, slot.number)
-        if over
-        else dose_place(phase_name, place.cycle, place.day, agent.key, slot.number)
-    )
+    where = at or dose_place(phase_name, place.cycle, place.day, agent.key, slot.number)
     rate = dose.spec if isinstance(dose.spec, Amount) and agent.form == CONTINUOUS else None
     amount = over_days(rate, place.days) if rate else dose.spec if isinstance(dose.spec, Amount) else None
     minutes = place.days * DAY_MIN

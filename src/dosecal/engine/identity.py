@@ -51,6 +51,14 @@ def dose_place(phase: str, cycle: int, day: int, drug: str, slot: int) -> str:
     return f"|{phase}|{cycle}|{day}|{drug}|{slot}"
 
 
+def weekday_place(phase: str, line: int, number: int, drug: str, slot: int) -> str:
+    """What the id of a dose on a day of the week hashes: its number among the days of its line
+    (the drug's `line`-th of days of the week), not its cycle and day: a delay moves the dates, so
+    the days of the week fall on other cycle days, and each dose keeps its id (the words have
+    spaces, which no phase name has)."""
+    return f"|{phase}|days of the week {line}|{number}|{drug}|{slot}"
+
+
 def course_place(drug: str, number: int, slot: int) -> str:
     """What the id of a dose over the whole course hashes: its number in its line's series (the
     first is 1) rather than its cycle and day, which a delay or `--cycles` may change while its date

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from dosecal.model.regimen import Agent, Clause, DayRule, IntervalRule, Phase
 
@@ -25,6 +24,9 @@ class Occurrence:
     cycle: int
     day: int
     days: int = 1  # a continuous infusion's: the days it runs from `day` (a day item, `days 1-7`)
+    # A day of the week's: the line's place among its drug's lines of days of the week (from 1),
+    # and the dose's number in that line's days (from 1), which its id goes by (engine.identity).
+    series: tuple[int, int] | None = None
 
 
 def interval_days(rule: IntervalRule, cycle_days: int, cycles: int) -> Iterator[tuple[int, int]]:
@@ -63,15 +65,13 @@ def on_weekdays(phase: Phase, starts: tuple[dt.date, ...]) -> Iterator[Occurrenc
     its cycles (each cycle starting on its date in `starts`) whose dates fall on them; with a
     count, the first so many of the phase, in date order."""
     for agent in phase.agents:
-        for clause in (c for c in agent.clauses if c.weekdays is not None):
-            rule, week = clause.rule, clause.weekdays
-            assert isinstance(rule, DayRule) and week is not None  # lowering gives it its cycles
-            days = (
-                (cycle, day)
-                for cycle, start in enumerate(starts, start=1)
-                if rule.selector.matches(cycle)
-                for day in range(1, phase.cycle_days + 1)
-                if (start + dt.timedelta(days=day - 1)).weekday() in week.weekdays
-            )
-            for cycle, day in islice(days, week.count):
-                yield Occurrence(agent, clause, cycle, day)
+        for line, clause in enumerate((c for c in agent.clauses if c.weekdays is not None), start=1):
+            for number, (cycle, day) in enumerate(weekday_days(phase, clause, starts), start=1):
+                yield Occurrence(agent, clause, cycle, day, series=(line, number))
+
+
+def weekday_days(phase: Phase, clause: Clause, starts: tuple[dt.date, ...]) -> Iterator[tuple[int, int]]:
+    """The (cycle, day) of a line of days of the week, over cycles starting on `starts`."""
+    rule, week = clause.rule, clause.weekdays
+    assert isinstance(rule, DayRule) and week is not None  # lowering gives it its cycles
+    return week.days_in(rule.selector, phase.cycle_days, starts)

@@ -38,8 +38,10 @@ from dosecal.model.regimen import (
     Phase,
     Regimen,
     Unstated,
+    line_sets,
 )
 from dosecal.source import Span
+from dosecal.text import counted
 
 _SINGULAR = {"capsules": "capsule", "tablets": "tablet"}
 _REST_ONCE = "write the whole rest once, e.g. 'rest 42 days'"
@@ -301,6 +303,7 @@ class _Lowerer(RuleChecker):
         # A phase that numbers a day 0 counts the days before it from day 0 (docs/language.md §27).
         zero = any(0 in c.rule.days for a in ordered for c in a.clauses if isinstance(c.rule, DayRule))
         ordered = self.resolve(ordered, length, count, zero, where)
+        self.weekdays_reach(ordered, length, count, agents_nodes)
         phase = Phase(
             name, length, count, cycles[0].until, tuple(ordered), notes, span.line, rest_before, zero
         )
@@ -328,8 +331,11 @@ class _Lowerer(RuleChecker):
             n.span.line in self.recovered for n in clause_nodes
         )
         cycles = count or line_cover.horizon([c for _, c in lowered if c is not None])
-        self.weekdays_apart(node.ref.key, [(n, c) for n, c in lowered if c is not None], cycles)
         clauses = self.line_conditions(node.ref, [(n, c) for n, c in lowered if c is not None], cycles, whole)
+        by_line = {n.span.line: n for n in clause_nodes}
+        self.weekdays_apart(
+            node.ref.key, [(by_line[c.line], c) for c in clauses if c.line in by_line], cycles
+        )
         self.fits(dose, clauses, continuous, node.dose.span if node.dose else node.span)
         if continuous and node.dose is not None and isinstance(dose, DoseRange):
             self.error(node.dose.span, "a continuous infusion over days runs at one dose a day",
@@ -386,15 +392,36 @@ class _Lowerer(RuleChecker):
             total=(count_in_all, totals[0].span.line) if count_in_all is not None else None,
         )
 
+    def weekdays_reach(
+        self, agents: Sequence[Agent], length: int, count: int | None, nodes: Sequence[s.AgentNode]
+    ) -> None:
+        """A count of days of the week (`28 sessions`) the phase's cycles can hold, from some day of
+        the week (an open-ended phase holds any: its course says how many cycles)."""
+        if count is None:
+            return
+        spans = {i.span.line: i.rule.span for n in nodes for i in n.items if isinstance(i, s.ClauseNode)}
+        for clause in (c for a in agents for c in a.clauses):
+            week = clause.weekdays
+            if week is None or week.count is None or not isinstance(clause.rule, DayRule):
+                continue
+            most = week.most(clause.rule.selector, length, count)
+            if most < week.count:
+                self.error(
+                    spans.get(clause.line, Span(clause.line, 1)),
+                    f"{counted(count, 'cycle')} of {length} days {'hold' if count > 1 else 'holds'} at most "
+                    f"{counted(most, 'day')} {week.words()}, "
+                    f"not the {week.count} of this line",
+                    "check the count and the cycles against the protocol",
+                )
+
     def weekdays_apart(self, key: str, lowered: list[tuple[s.ClauseNode, Clause]], cycles: int) -> None:
         """A line of days of the week gives a drug on dates no cycle day of another of its lines can
-        be checked against before the course's dates are known: it shares no cycle with them."""
+        be checked against before the course's dates are known: it shares no cycle with them, but
+        where one patient is never given both (their conditions), or both are of days of the week
+        and share none (expanding checks the dates a day -1 of another cycle may meet)."""
+        together = line_sets(tuple(c for _, c in lowered))
         for node, clause in ((n, c) for n, c in lowered if c.weekdays is not None):
-            # Each pair once: another line of days of the week is met from the later of the two.
-            others = [
-                c for _, c in lowered if c is not clause and (c.weekdays is None or c.line < clause.line)
-            ]
-            for other in others:
+            for other in (c for _, c in lowered if c is not clause and _may_meet(clause, c, together)):
                 shared = next(
                     (n for n in range(1, cycles + 1) if _gives_in(clause, n) and _gives_in(other, n)), None
                 )
@@ -402,8 +429,8 @@ class _Lowerer(RuleChecker):
                     self.error(
                         node.rule.span,
                         f"line {other.line} gives {key} in cycle {shared} too",
-                        "a drug's days of the week and its other lines are for different cycles: "
-                        "say its days of that cycle in one line",
+                        "give the two lines different cycles, or, both of days of the week, "
+                        "different days of the week",
                     )
                     break
 
@@ -766,6 +793,18 @@ def _item_spans(nodes: Sequence[s.PhaseNode], kind: type[s.AgentItemNode]) -> di
         for i in n.items
         if isinstance(i, kind)
     }
+
+
+def _may_meet(clause: Clause, other: Clause, together: list[tuple[Clause, ...]]) -> bool:
+    """Whether a line of days of the week may give its drug on a date `other` gives it too: one
+    patient is given both, and `other` is of cycle days, or of days of the week shared (each such
+    pair once: from the later line)."""
+    if not any(clause in lines and other in lines for lines in together):
+        return False
+    if other.weekdays is None:
+        return True
+    assert clause.weekdays is not None
+    return other.line < clause.line and bool(set(other.weekdays.weekdays) & set(clause.weekdays.weekdays))
 
 
 def _gives_in(clause: Clause, cycle: int) -> bool:

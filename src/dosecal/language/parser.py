@@ -351,6 +351,26 @@ _UP_TO = re.compile(
 
 # "from the first until the last pemetrexed": the drug named once reads "until the last ..." as a name.
 _UNNAMED = re.compile(r"\bthe\s+(first|last)\s+until\s+the\s+(first|last)\s+([a-z][a-z0-9 -]*?)\s*$")
+# Days of the week as protocols abbreviate them, or lower case, or the week's parts: the language
+# takes them in full with a capital (WEEKDAY in regimen.lark).
+_WEEKDAY_LIKE = re.compile(r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?s?\b", re.IGNORECASE)
+# ... or as the week's parts, or a span with a hyphen ("Monday-Friday"): the days are named.
+_WEEK_PARTS = re.compile(
+    r"\b(?:week-?days?|week-?ends?|through|days?\s*(?:a|per|/)\s*w(?:ee)?k)\b|\b[A-Za-z]+days?-[A-Za-z]+\b",
+    re.IGNORECASE,
+)
+_WEEKDAY_NAMES = frozenset(
+    n + s
+    for n in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    for s in ("", "s")
+)
+# "Monday to Friday, twice daily, 28 sessions": the count goes before a day's doses.
+_COUNT_LATE = re.compile(
+    r"\b(?:once|twice|three|four|five|six)\b[^#]*,\s*[0-9]+\s+(?:sessions?|fractions?)\b"
+)
+_WORD_COUNT = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+ty(?:-[a-z]+)?)\s+(sessions?|fractions?)\b"
+)
 # "at most 35 doses in all" where no drug is, or "... in total".
 _IN_ALL = re.compile(r"^\s*at\s+most\s+([0-9]+)\s+doses?\s+in\s+(all|total)\b")
 # "1 week before the first pemetrexed": days are counted from a dose.
@@ -364,6 +384,25 @@ _EVERY_CYCLES = re.compile(r"\bthen\s+every\s+(?:[0-9]+\s+)?cycles?\b")
 def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     """A hint for a phrase of the line that protocols write, where one word would mislead."""
     code = text.split("#")[0]
+    late = _COUNT_LATE.search(code)
+    if late and any(w in code for w in _WEEKDAY_NAMES):
+        return (
+            "the count of days comes before a day's doses: e.g. 'Monday to Friday, 28 sessions, twice daily'"
+        )
+    spelled = _WORD_COUNT.search(code)
+    if spelled and word == spelled.group(1):
+        return f"write the count in digits: e.g. '28 {spelled.group(2)}'"
+    parts = _WEEK_PARTS.search(code)
+    if parts:
+        return (
+            f"'{parts.group(0)}': name the days of the week: 'Monday to Friday', 'on Mondays and Thursdays'"
+        )
+    like = [m.group(0) for m in _WEEKDAY_LIKE.finditer(code) if m.group(0) not in _WEEKDAY_NAMES]
+    if like:
+        return (
+            f"'{like[0]}': days of the week are written in full, with a capital: "
+            "'Monday to Friday', 'on Mondays and Thursdays'"
+        )
     in_all = _IN_ALL.match(code)
     if in_all and word == "total":
         return f"write 'at most {in_all.group(1)} doses in all'"
@@ -386,7 +425,10 @@ def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     weekly = _TIMES_WEEKLY.search(code)
     if weekly and word in ("twice", "two", "three", "thrice", "times", "weekly", "a", "per"):
         said = " ".join(weekly.group(0).split())
-        return f"'{said}' does not say on which days: write them, e.g. 'days 1, 4, 8, 11'"
+        return (
+            f"'{said}' does not say on which days: write them, e.g. 'days 1, 4, 8, 11', "
+            "or days of the week: 'on Mondays and Thursdays'"
+        )
     up_to = _UP_TO.match(code)
     if up_to and word in ("for", "up", "cycle", "cycles", "administration", "administrations"):
         said = f"'at most {up_to.group(1)} doses in all'"

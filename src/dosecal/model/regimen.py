@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 
 from dosecal.errors import CourseError, Subject
 from dosecal.model.measures import Sex
@@ -507,6 +509,33 @@ class WeekdayRule:
     count: int | None
     run: int | None = None
 
+    def days_in(
+        self, selector: CycleSelector, cycle_days: int, starts: tuple[dt.date, ...]
+    ) -> Iterator[tuple[int, int]]:
+        """(cycle, day) of its days in the `selector`'s cycles, each starting on its date in
+        `starts`: the cycle's days 1 to `cycle_days` whose dates fall on them, the first `count`."""
+        days = (
+            (cycle, day)
+            for cycle, start in enumerate(starts, start=1)
+            if selector.matches(cycle)
+            for day in range(1, cycle_days + 1)
+            if (start + dt.timedelta(days=day - 1)).weekday() in self.weekdays
+        )
+        return islice(days, self.count)
+
+    def most(self, selector: CycleSelector, cycle_days: int, cycles: int) -> int:
+        """The most of its days `cycles` cycles hold, from whichever day of the week they start."""
+        monday = dt.date(2024, 1, 1)
+        return max(
+            sum(
+                1
+                for _ in self.days_in(
+                    selector, cycle_days, _starts(monday + dt.timedelta(days=n), cycle_days, cycles)
+                )
+            )
+            for n in range(7)
+        )
+
     def words(self) -> str:
         """'Monday to Friday', 'Mondays and Thursdays', 'Mondays'."""
         if self.run is not None and len(self.weekdays) > 1:
@@ -514,6 +543,10 @@ class WeekdayRule:
             return f"{WEEKDAYS[self.run]} to {WEEKDAYS[last]}"
         said = [f"{WEEKDAYS[d]}s" for d in self.weekdays]
         return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+
+
+def _starts(first: dt.date, cycle_days: int, cycles: int) -> tuple[dt.date, ...]:
+    return tuple(first + dt.timedelta(days=n * cycle_days) for n in range(cycles))
 
 
 @dataclass(frozen=True, slots=True)
