@@ -539,3 +539,65 @@ def test_levels_and_dose_changes_reach_a_drug_over_the_course_from_their_cycle()
     assert b12 == [(d(2026, 11, 30), Decimal(1)), (d(2027, 2, 1), Decimal(2))]
     folic = {a.date: a.dose_amount for a in rows if a.agent == "folic acid"}
     assert folic[d(2026, 12, 27)] is None and folic[d(2026, 12, 28)] == Decimal(1000)
+
+
+def test_ids_go_by_the_number_and_the_dose_of_the_day_and_notes_stay_the_phases() -> None:
+    """Twice daily over the course: each dose its own id, the first by number 1 (identity's
+    `course_place`); a phase's note stays on its drugs' rows."""
+    from dosecal.engine.identity import administration_id, course_place
+
+    text = SMALL.replace(
+        "  folic acid 400 to 1000 mcg PO, diary\n    daily",
+        "  folic acid 400 to 1000 mcg PO, diary\n    twice daily",
+    )
+    text = text.replace(
+        "    cycle 21 days, 2 cycles\n", '    cycle 21 days, 2 cycles\n    note "Induction."\n'
+    )
+    rows = _expand(text, 4)
+    folic = [a for a in rows if a.agent == "folic acid"]
+    assert len({a.administration_id for a in folic}) == len(folic) == 2 * 92  # 11-30 to 03-01
+    assert folic[0].administration_id == administration_id("small", course_place("folic acid", 1, 1))
+    assert folic[1].administration_id == administration_id("small", course_place("folic acid", 1, 2))
+    assert {a.notes for a in rows if a.agent == "pemetrexed" and a.phase == "induction"} == {"Induction."}
+
+
+def test_a_hold_of_a_drug_over_the_course_keeps_its_rows_held() -> None:
+    """`hold folic acid from maintenance cycle 1`: its rows from 01-18 on are held, with the line."""
+    hold = Hold("folic acid", Withheld.HELD, CycleRef("maintenance", 1), None, None, True, "rash", 5)
+    rows = [a for a in _expand(SMALL, 4, hold) if a.agent == "folic acid"]
+    assert {a.status for a in rows if a.date < d(2027, 1, 18)} == {Status.PLANNED}
+    assert {a.status for a in rows if a.date >= d(2027, 1, 18)} == {Status.HELD}
+    assert rows[-1].adjustment[0].line == 5
+
+
+def test_a_course_change_naming_the_levels_dose_reaches_a_drug_over_the_course() -> None:
+    """Level 1 gives vitamin B12 2 mg (its own dose is 1 mg); 'change vitamin b12 2 mg to 3 mg from
+    induction cycle 2' names the level's dose, so the injection of 02-01 (cycle 3) is 3 mg."""
+    from dosecal.model.adjust import DoseFrom
+    from dosecal.model.regimen import UNITS, Amount
+
+    regimen = loads(SMALL + "  level 1: vitamin b12 2 mg\n", "r.regimen")
+    mg = UNITS["mg"]
+    change = DoseFrom(
+        "vitamin b12", Amount(Decimal(3), mg), CycleRef("induction", 2), "x", 2, Amount(Decimal(2), mg)
+    )
+    course = dosecal.Course(START, cycles=4, level="1", measures=MEASURES, adjustments=(change,))
+    b12 = [(a.date, a.dose_amount) for a in dosecal.expand(regimen, course) if a.agent == "vitamin b12"]
+    assert b12 == [(d(2026, 11, 30), Decimal(2)), (d(2027, 2, 1), Decimal(3))]
+
+
+def test_the_size_of_a_course_counts_the_phases_rows_with_the_course_lines() -> None:
+    """100 cycles of 100 days, drugx every day: 10,000 rows; drugy every day from its first to its
+    last dose: 10,000 more, 20,000 in all, the most a course has; one day more is refused."""
+    text = (
+        'regimen big "Big"\n  cycle 100 days, 100 cycles\n  drugx 1 mg IV\n    days 1-100\n'
+        "  drugy 1 mg PO\n    daily from the first drugx until the last drugx\n"
+    )
+    assert len(_expand(text, 100)) == 20_000
+    with pytest.raises(dosecal.CourseError) as caught:
+        _expand(text.replace("until the last drugx", "until 1 day after the last drugx"), 100)
+    assert str(caught.value) == (
+        "drugy's line over the whole course (regimen line 6) would make the course more than 20,000 "
+        "administrations, more than dosecal makes for one patient: check its days and doses a day, "
+        "or expand fewer cycles (--cycles N)"
+    )
