@@ -247,3 +247,55 @@ def test_lines_one_patient_never_has_together_or_on_other_days_are_accepted() ->
 def test_the_ways_protocols_write_weekdays_get_the_accepted_spelling(line: str, hint: str) -> None:
     report = refused(f'regimen b "B"\n  cycle 21 days\n  cape 1 mg PO\n    {line}\n')
     assert report[3].startswith(f"    hint: {hint}") and report[-1] == "1 error in e.regimen"
+
+
+def test_the_ids_of_days_of_the_week_go_by_the_line_and_the_number() -> None:
+    """Each dose its own id (two drugs, twice daily), the first by its line's place among the drug's
+    lines of days of the week and its number (identity's `weekday_place`)."""
+    from dosecal.engine.identity import administration_id, weekday_place
+
+    rows = _expand(WEEK, d(2026, 12, 9), 2)
+    assert len({a.administration_id for a in rows}) == len(rows)
+    first = rows[0]
+    assert (first.agent, first.slot) == ("capecitabine", 1)
+    assert first.administration_id == administration_id("week", weekday_place("", 1, 1, "capecitabine", 1))
+    phased = _expand(
+        'regimen p "P"\n  phase rt\n    cycle 7 days, 1 cycle\n    drugr 1 mg IV\n      Monday to Friday\n',
+        d(2026, 12, 7),
+    )
+    assert phased[0].administration_id == administration_id("p", weekday_place("rt", 1, 1, "drugr", 1))
+
+
+def test_two_lines_meeting_are_named_with_their_phases_and_labels_are_two_drugs() -> None:
+    phases = (
+        'regimen o "O"\n  phase one\n    cycle 7 days, 1 cycle\n    cape 1 mg PO\n      Monday to Friday\n'
+        "  phase two\n    cycle 21 days, 1 cycle\n    cape 1 mg PO\n      days -1, 1-14\n"
+    )
+    with pytest.raises(dosecal.CourseError) as caught:
+        _expand(phases, d(2026, 12, 9))
+    assert str(caught.value) == (
+        "cape would be given twice on 2026-12-15: by regimen line 5 (phase one cycle 1 day 7) and by line 9 "
+        "(phase two cycle 1 day -1); a line of days of the week meets another line of the drug on this "
+        "date: give the two lines days apart"
+    )
+    labelled = phases.replace("    cape 1 mg PO\n      days", "    cape (two) 1 mg PO\n      days")
+    assert len(_expand(labelled, d(2026, 12, 9))) == 5 + 15
+
+
+def test_a_count_is_held_to_where_its_phase_is_expanded_whole() -> None:
+    """10-day cycles: cycle 1 every weekday, cycle 2 the first 8 weekdays. From Monday 12-07 cycle 2
+    starts Thursday 12-17 and holds 7 weekdays (12-17, 18, 21-25): refused, with both cycles; with
+    one cycle expanded, the course stops before cycle 2 and nothing is refused."""
+    text = (
+        'regimen c "C"\n  cycle 10 days, 2 cycles\n  drugr 1 mg IV\n'
+        "    cycle 1: Monday to Friday\n    cycle 2: Monday to Friday, 8 sessions\n"
+    )
+    with pytest.raises(dosecal.CourseError) as caught:
+        _expand(text, d(2026, 12, 7))
+    assert str(caught.value) == (
+        "regimen line 5 gives drugr on 8 days, but 2 cycles of 10 days from Mon 2026-12-07 hold 7 of them; "
+        "the regimen's count and cycles disagree for this start: check them"
+    )
+    assert len(_expand(text, d(2026, 12, 7), 1)) == 8
+    open_ended = 'regimen r "R"\n  cycle 7 days\n  drugr 1 mg IV\n    Monday to Friday, 28 sessions\n'
+    assert len(_expand(open_ended, d(2026, 12, 7), 2)) == 10  # two cycles of a course that goes on

@@ -251,10 +251,9 @@ def _once_a_date(rows: list[_Row]) -> None:
     for _, (a, _) in rows:
         key = (drug_key(a.agent, a.variant or None), a.date, a.slot)
         first = seen.setdefault(key, a)
-        if first is not a:
-            dose = f" (dose {a.slot} of the day)" if a.slot > 1 else ""
+        if first is not a:  # met first on dose 1 of the day: every line's doses begin with it
             raise CourseError(
-                f"{key[0]} would be given twice on {a.date}{dose}: by regimen line {first.source_line} "
+                f"{key[0]} would be given twice on {a.date}: by regimen line {first.source_line} "
                 f"({_said_at(first)}) and by line {a.source_line} ({_said_at(a)})",
                 hint="a line of days of the week meets another line of the drug on this date: "
                 "give the two lines days apart",
@@ -272,9 +271,8 @@ def _weekday_counts(the_plan: Plan) -> None:
     could reach; this patient's start may still fall short)."""
     for phase_plan in the_plan.phases:
         phase = the_plan.regimen.phases[phase_plan.index]
-        if phase.cycle_count != phase_plan.cycles:
-            continue
-        for agent in phase.agents:
+        whole = phase.cycle_count == phase_plan.cycles  # else the course expands only some cycles
+        for agent in phase.agents if whole else ():
             for clause in agent.clauses:
                 wanted = clause.weekdays.count if clause.weekdays is not None else None
                 if wanted is None:
