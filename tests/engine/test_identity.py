@@ -48,3 +48,23 @@ def test_different_patients_never_share_an_id() -> None:
     one = {identity.administration_id("PAT-B", p) for p in places}
     other = {identity.administration_id("PAT-C", p) for p in places}
     assert len(one) == len(places) and one.isdisjoint(other)
+
+
+def test_course_uids_hold_every_uid_a_calendar_of_the_course_can_have() -> None:
+    """A calendar of either layout shares its UIDs with `course_uids` (so `--previous` knows it for
+    this course's): each dose's own UID, and each day's clinic and home events; no None."""
+    import datetime as dt
+
+    import dosecal
+    from dosecal.views.events import CalendarOptions, events
+
+    from ..conftest import SCHEDULES
+
+    regimen = dosecal.load(SCHEDULES / "nct05922501.regimen")
+    schedule = dosecal.expand(regimen, dosecal.Course(dt.date(2026, 12, 7), cycles=2))
+    uids = identity.course_uids(schedule)
+    assert None not in uids
+    assert {identity.administration_uid(a.administration_id) for a in schedule} <= uids
+    for per_administration in (False, True):
+        made = events(schedule, CalendarOptions(per_administration=per_administration))
+        assert made and {e.uid for e in made} <= uids
