@@ -495,6 +495,9 @@ def _on(point: CoursePoint, given: dict[str, list[dt.date]]) -> dt.date | None:
     return (dates[-1] if point.last else dates[0]) + dt.timedelta(days=point.shift)
 
 
+# One day of each day of the week, from a Monday: where a count by days of the week is tried from
+# every day a phase may start on (`WeekdayRule.most`, `dosecal show`'s counts).
+A_WEEK = tuple(dt.date(2024, 1, 1) + dt.timedelta(days=n) for n in range(7))
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -525,15 +528,9 @@ class WeekdayRule:
 
     def most(self, selector: CycleSelector, cycle_days: int, cycles: int) -> int:
         """The most of its days `cycles` cycles hold, from whichever day of the week they start."""
-        monday = dt.date(2024, 1, 1)
         return max(
-            sum(
-                1
-                for _ in self.days_in(
-                    selector, cycle_days, _starts(monday + dt.timedelta(days=n), cycle_days, cycles)
-                )
-            )
-            for n in range(7)
+            sum(1 for _ in self.days_in(selector, cycle_days, _starts(start, cycle_days, cycles)))
+            for start in A_WEEK
         )
 
     def words(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from dosecal.engine.occurrences import occurrences, on_weekdays
 from dosecal.model.regimen import (
+    A_WEEK,
     ROUTES,
     Agent,
     Amount,
@@ -218,7 +219,7 @@ def _counts(phase: Phase, total: int) -> dict[tuple[str, int], tuple[int, ...]]:
                 counted[occ.cycle] += len(occ.clause.slots)
             # Days of the week: as many as fall in the cycle, from each day of the week it may start on.
             weekly = any(c.weekdays is not None for c in lines)
-            for start in (_A_MONDAY + dt.timedelta(days=n) for n in range(7 if weekly else 1)):
+            for start in A_WEEK if weekly else A_WEEK[:1]:
                 starts = tuple(
                     start + dt.timedelta(days=(c - 1) * phase.cycle_days) for c in range(1, total + 1)
                 )
@@ -228,9 +229,6 @@ def _counts(phase: Phase, total: int) -> dict[tuple[str, int], tuple[int, ...]]:
                 for cycle in range(1, total + 1):
                     found.setdefault((agent.key, cycle), set()).add(these[cycle])
     return {k: tuple(sorted(v)) for k, v in found.items()}
-
-
-_A_MONDAY = dt.date(2024, 1, 1)
 
 
 def _count_text(counts: tuple[int, ...]) -> str:
