@@ -26,6 +26,9 @@ from decimal import Decimal
 MAX_CYCLES = 200
 # A cycle (and an interval, a delay) lasts at most a year, leap day included.
 MAX_CYCLE_DAYS = 366
+# A run of days without cycles (docs/language.md §34) lasts at most ten years, as a course expanded
+# to an end date does (engine/timeline.py's MAX_YEARS): past that it is a typo.
+MAX_RUN_DAYS = 3653
 # Administrations of one patient's course (the longest real courses have a few thousand):
 # past this a course is a mistake (a drug six times a day, every day, for 200 cycles), and
 # its calendar, diary and tables would take minutes and gigabytes.

@@ -180,8 +180,8 @@ def test_unknown_regimen() -> None:
     result = run("show", "nct0000")
     assert result.exit_code == 2
     assert (
-        "no regimen 'nct0000': not a file, and not a bundled regimen (blinatumomab-all, capox,"
-        in result.stderr
+        "no regimen 'nct0000': not a file, and not a bundled regimen (blinatumomab-all, "
+        "capecitabine-radiotherapy-rectal, capox," in result.stderr
     )
 
 

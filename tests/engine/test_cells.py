@@ -165,8 +165,8 @@ def test_dose_option_with_an_unknown_unit_is_refused(tmp_path: Path) -> None:
     assert result.stderr == (
         "dosecal expand: Invalid value for --dose: unknown unit 'cell/kg' in "
         "'axicabtagene ciloleucel=2 x 10^6 cell/kg'; units are mg, g, mcg, units and cells, flat or "
-        "per kg or m2 (mg/kg, mg/m2), or a day (mg/day, mg/m2/day; not cells), and AUC, written "
-        "before its number (AUC 5) (see 'dosecal expand --help')\n"
+        "per kg or m2 (mg/kg, mg/m2), or a day (mg/day, mg/m2/day; not cells), AUC, written "
+        "before its number (AUC 5), and Gy or cGy for radiotherapy (see 'dosecal expand --help')\n"
     )
 
 
@@ -229,7 +229,8 @@ def test_course_file_dose_with_an_unknown_unit_is_refused_at_the_unit(tmp_path: 
         "      dose axicabtagene ciloleucel 2 x 10^6 cell/kg\n"
         "                                            ^^^^^^^\n"
         "    hint: units are mg, g, mcg, units and cells, flat or per kg or m2 (mg/kg, mg/m2), or a day "
-        "(mg/day, mg/m2/day; not cells), and AUC, written before its number (AUC 5)\n"
+        "(mg/day, mg/m2/day; not cells), AUC, written before its number (AUC 5), and Gy or cGy for "
+        "radiotherapy\n"
         "\n"
         "1 error in pt.course"
     )

@@ -30,7 +30,7 @@ from dosecal.cli.main import cli
 from dosecal.engine.table import Change, DoseChange, Status
 from dosecal.errors import RegimenError, Subject
 from dosecal.model.adjust import Adjustment, CycleRef, Delay, DoseFrom, Hold, Withheld
-from dosecal.model.regimen import UNITS, Amount
+from dosecal.model.regimen import UNITS, Amount, Kind
 
 # "cytarabine 100 mg/m2/day on Days 1-7 by continuous infusion + daunorubicin 60 mg/m2/day on Days 1-3"
 SEVEN_THREE = """regimen seven-three "Cytarabine and daunorubicin (7+3)"
@@ -93,6 +93,7 @@ COMMON = {
     # No dose range (issue 13, point 9).
     "dose_min": None,
     "dose_max": None,
+    "kind": Kind.DRUG,  # not radiotherapy (issue 13, point 5)
 }
 
 

@@ -18,7 +18,7 @@ import dosecal
 from dosecal import CourseError, Measures
 from dosecal.engine.table import COLUMNS, Status, adjustment_text
 from dosecal.model.adjust import CycleRef, DoseFrom, LevelFrom
-from dosecal.model.regimen import UNITS, Amount
+from dosecal.model.regimen import UNITS, Amount, Kind
 
 from ..conftest import SCHEDULES
 
@@ -152,6 +152,8 @@ def test_every_column_of_cycle_1() -> None:
         # No dose stated as a range (issue 13, point 9).
         "dose_min": None,
         "dose_max": None,
+        # Every row here is a drug's (issue 13, point 5): the table's last column.
+        "kind": Kind.DRUG,
     }
     day_1 = {"date": dt.date(2026, 3, 2), "weekday": "Mon", "cycle_day": 1, "study_day": 1}
     expected = [

@@ -110,6 +110,9 @@ def scenarios() -> list[Scenario]:
             _keynote_189(),
             CalendarOptions(new_york, dt.time(9, 0), home_time=dt.time(8, 0), per_administration=True),
         ),
+        # Radiotherapy in two phases without cycles (NSABP R-04): 28 clinic visits, timed.
+        Scenario("r-04-allday", _r04(), CalendarOptions()),
+        Scenario("r-04-timed", _r04(), CalendarOptions(new_york, dt.time(9, 0), reminder_minutes=30)),
         Scenario(
             "sydney-dst",
             dosecal.expand(dosecal.loads(DST), course("2027-03-26")),
@@ -130,6 +133,13 @@ def _keynote_189() -> dosecal.Schedule:
     measures = Measures(Decimal(70), Decimal(170), age=60, sex=Sex.MALE, creatinine=renal)
     made = dosecal.Course(dt.date(2026, 12, 7), cycles=6, measures=measures)
     return dosecal.expand(load("carboplatin-pemetrexed-pembrolizumab"), made)
+
+
+def _r04() -> dosecal.Schedule:
+    from dosecal.model.measures import Measures
+
+    made = dosecal.Course(dt.date(2026, 12, 7), measures=Measures(Decimal(70), Decimal(170)))
+    return dosecal.expand(load("capecitabine-radiotherapy-rectal"), made)
 
 
 SCENARIOS = scenarios()

@@ -318,12 +318,19 @@ def test_a_level_dosing_a_continuous_infusion_not_a_day_is_refused_at_the_level(
 
 
 def test_each_unit_has_its_kind() -> None:
-    """mg, g and mcg are mass (AUC too: it computes mg); units are units; cells are cells; in every
-    basis and a day alike."""
+    """mg, g and mcg are mass (AUC too: it computes mg); units are units; cells are cells; Gy and
+    cGy, a radiotherapy fraction's, are radiation; in every basis and a day alike."""
     for text, unit in UNITS.items():
         absolute = text.split("/")[0]
-        expected = {"mg": "mass", "g": "mass", "mcg": "mass", "AUC": "mass"}.get(absolute, absolute)
-        assert unit.kind == expected, text
+        expected = {
+            "mg": "mass",
+            "g": "mass",
+            "mcg": "mass",
+            "AUC": "mass",
+            "Gy": "radiation",
+            "cGy": "radiation",
+        }
+        assert unit.kind == expected.get(absolute, absolute), text
     assert {UNITS[u].kind for u in ("mcg/kg/day", "g/m2", "mg")} == {"mass"}
     assert {UNITS[u].kind for u in ("units", "units/m2/day")} == {"units"}
     assert {UNITS[u].kind for u in ("cells", "cells/kg", "cells/m2")} == {"cells"}

@@ -15,19 +15,21 @@ from dosecal.model.regimen import UNITS, Amount
 # Written out, not joined from UNITS: a unit added or renamed shows here as a changed message.
 UNIT_LIST = (
     "mg, g, mcg, units and cells, flat or per kg or m2 (mg/kg, mg/m2), "
-    "or a day (mg/day, mg/m2/day; not cells), and AUC, written before its number (AUC 5)"
+    "or a day (mg/day, mg/m2/day; not cells), AUC, written before its number (AUC 5), "
+    "and Gy or cGy for radiotherapy"
 )
 AMOUNT_RANGE = "from 0.000001 to 1000000000000 (10^12), with at most 6 decimal places"
 
 
 def test_the_hint_says_every_unit_there_is_and_no_other() -> None:
     """The hint says the units in words (issue 12, point 6): mg, g, mcg, units and cells, each flat,
-    per kg and per m2; all but cells a day too; and AUC. That is every unit of UNITS, and no more."""
+    per kg and per m2; all but cells a day too; AUC; and Gy and cGy, flat only (issue 13, point 5).
+    That is every unit of UNITS, and no more."""
     from dosecal.model.regimen import UNITS
 
     said = {f"{a}{per}" for a in ("mg", "g", "mcg", "units", "cells") for per in ("", "/kg", "/m2")}
     said |= {f"{a}{per}/day" for a in ("mg", "g", "mcg", "units") for per in ("", "/kg", "/m2")}
-    assert set(UNITS) == said | {"AUC"}
+    assert set(UNITS) == said | {"AUC", "Gy", "cGy"}
     assert f"units are {UNIT_LIST}" == values.UNITS_HINT
 
 

@@ -107,6 +107,8 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
             if key not in doses:
                 doses[key] = _resolve(the_plan, occ.agent, occ.clause, position, occ.days)
             date = phase_plan.starts[occ.cycle - 1] + dt.timedelta(days=phase.offset(occ.day))
+            if phase.run and course.until is not None and date > course.until:
+                continue  # a run has no cycle to finish: an end date ends it (docs/language.md §34)
             study_day = _study_day(date, course.start)
             place = _Place(phase, position, occ.cycle, occ.day, date, study_day, occ.days)
             for slot in occ.clause.slots:
@@ -510,5 +512,7 @@ def _administration(
         source_line=clause.line,
         notes=" ".join((*(place.phase.notes if not over else ()), *agent.notes)),
         made_of=computed.made_of if computed else None,
+        kind=agent.kind,
+        run=place.phase.run,
         made_of_form=dose.form,
     ), where

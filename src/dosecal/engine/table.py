@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from dosecal.model.regimen import drug_key
+from dosecal.model.regimen import Kind, drug_key
 from dosecal.model.strengths import Combination
 
 if TYPE_CHECKING:
@@ -104,6 +104,12 @@ class Administration:
     # dose, for the diary's instructions ("3 x 500 mg + 5 x 150 mg tablets"), and their form.
     made_of: Combination | None = None
     made_of_form: str = ""
+    # The table's last column, added after the others so that a reader of columns by position
+    # reads them as before: a drug, or a radiotherapy fraction (docs/table.md).
+    kind: Kind = Kind.DRUG
+    # Not a column (`cycle` is 1, `cycle_day` the day from the start): the row's phase has no
+    # cycles, so views say its place as a day alone (docs/language.md §34).
+    run: bool = False
 
     @property
     def drug(self) -> str:
@@ -130,7 +136,7 @@ class Administration:
 
 
 # Every field is a column but the ones only views read (`made_of`).
-_NOT_COLUMNS = ("made_of", "made_of_form")
+_NOT_COLUMNS = ("made_of", "made_of_form", "run")
 COLUMNS: tuple[str, ...] = tuple(f for f in Administration.__dataclass_fields__ if f not in _NOT_COLUMNS)
 
 # An infusion this long (a 46-hour pump) runs on after the visit it starts at:
@@ -143,6 +149,7 @@ Value = str | int | bool | Decimal | dt.date | None
 _STATUS = COLUMNS.index("status")
 _DOSE_CHANGE = COLUMNS.index("dose_change")
 _ADJUSTMENT = COLUMNS.index("adjustment")
+_KIND = COLUMNS.index("kind")
 
 
 def adjustment_text(changes: Iterable[Change]) -> str:
@@ -156,6 +163,7 @@ def values(a: Administration) -> list[Value]:
     row[_STATUS] = a.status.value
     row[_DOSE_CHANGE] = a.dose_change.value
     row[_ADJUSTMENT] = adjustment_text(a.adjustment)
+    row[_KIND] = a.kind.value
     return row
 
 

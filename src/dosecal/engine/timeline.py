@@ -7,7 +7,9 @@ before the cycle it follows has run its length. Either moves a cycle by at
 most a year (`adjust.MAX_MOVE_DAYS`): past that it is a typo, or a new course.
 
 A phase written after a rest (`rest 28 days`) starts that many days after the
-last cycle of the phase before it has run its length. A delay of its first
+last cycle of the phase before it has run its length. A phase without cycles
+(one run of days) is one cycle here, as long as its days to its last dose
+(`Phase.length_from`); the phase after it starts the next day. A delay of its first
 cycle adds to the rest; a start date set for it may not shorten the rest,
 which the protocol plans as it plans a cycle's length.
 """
@@ -53,7 +55,7 @@ def cycle_starts(
                 )
             starts.append(day)
             count += 1
-            day += dt.timedelta(days=phase.cycle_days)
+            day += dt.timedelta(days=phase.length_from(day))
         out.append(tuple(starts))
     return tuple(s for s in out if s)
 
@@ -79,6 +81,12 @@ def _limit(regimen: Regimen, cycles: int | None, until: dt.date | None, start: d
     if cycles is not None and until is not None:
         raise CourseError("give either a number of cycles or an end date, not both", subject=Subject.CYCLES)
     if cycles is not None:
+        if all(p.run for p in regimen.phases):
+            raise CourseError(
+                f"{regimen.name} has no cycles: it ends on its last dose",
+                subject=Subject.CYCLES,
+                hint="leave out --cycles, or end it sooner with --until DATE",
+            )
         if not 1 <= cycles <= MAX_CYCLES:
             # Through the Python API any int can come: one of 5,000 digits cannot even be printed.
             written = str(cycles) if abs(cycles) < 10**30 else "more than 10^30"

@@ -18,10 +18,11 @@ from dosecal.errors import Findings
 from dosecal.language import line_cover, overlaps
 from dosecal.language import syntax as s
 from dosecal.language.checks import cap_hint
-from dosecal.language.dose_rules import RuleChecker
+from dosecal.language.kinds import KindChecker
 from dosecal.limits import MAX_CYCLES
 from dosecal.model.rates import CONTINUOUS
 from dosecal.model.regimen import (
+    A_WEEK,
     ROUTES,
     Agent,
     Amount,
@@ -50,7 +51,7 @@ _REST_FIRST = "the course's start date is the first cycle's day 1; leave the res
 _REST_LAST = "the course ends with the last cycle of its last phase; leave the rest out"
 
 
-class _Lowerer(RuleChecker):
+class _Lowerer(KindChecker):
     """Lowers a whole regimen: phases, drugs, same-day order, levels, overlaps."""
 
     # ---- regimen ---------------------------------------------------------------
@@ -67,7 +68,11 @@ class _Lowerer(RuleChecker):
             for n in (*node.items, *(i for p in node.items if isinstance(p, s.PhaseNode) for i in p.items))
             if isinstance(n, s.AgentNode) and n.form is not None and n.form.text == CONTINUOUS
         }
-        loose = [i for i in node.items if isinstance(i, (s.CycleNode, s.AgentNode)) and i not in course_nodes]
+        loose = [
+            i
+            for i in node.items
+            if isinstance(i, (s.CycleNode, s.NoCyclesNode, s.AgentNode)) and i not in course_nodes
+        ]
         # A drug whose every line the parser could not read may have been given over the course.
         unread = [i for i in loose if isinstance(i, s.AgentNode) and _all_recovered(i, self.recovered)]
         if phase_nodes and len(loose) > len(unread):
@@ -274,7 +279,7 @@ class _Lowerer(RuleChecker):
     def phase(
         self,
         name: str | None,
-        items: Sequence[s.NoteNode | s.CycleNode | s.AgentNode],
+        items: Sequence[s.NoteNode | s.CycleNode | s.NoCyclesNode | s.AgentNode],
         span: Span,
         rest_before: int = 0,
     ) -> Phase | None:
@@ -282,15 +287,22 @@ class _Lowerer(RuleChecker):
         agents_nodes = [i for i in items if isinstance(i, s.AgentNode)]
         notes = tuple(i.text for i in items if isinstance(i, s.NoteNode))
         where = f"phase {name}" if name else "this regimen"
-        if not cycles:
+        # `no cycles`: one run of days from the start to the last dose (docs/language.md §34). Said,
+        # not taken from a missing cycle line, which is more often forgotten than meant.
+        runs = [i for i in items if isinstance(i, s.NoCyclesNode)]
+        run = bool(runs) and not cycles
+        if not cycles and not run:
             if not self.recovered:
-                self.error(span, f"{where} has no cycle length", "add a line such as 'cycle 28 days'")
+                self.error(span, f"{where} has no cycle length", _NO_CYCLE_HINT)
             return None
-        for extra in cycles[1:]:
-            self.error(extra.span, f"{where} already gives its cycle on line {cycles[0].span.line}")
-        length, count = self.cycle(cycles[0])
+        given: list[s.CycleNode | s.NoCyclesNode] = sorted([*cycles, *runs], key=lambda n: n.span.line)
+        for extra in given[1:]:
+            self.error(extra.span, f"{where} already gives its cycle on line {given[0].span.line}")
+        length, count = (limits.MAX_RUN_DAYS, 1) if run else self.cycle(cycles[0])
         if length is None:
             return None
+        if run:
+            self.run_lines(agents_nodes, where)
         agents = [a for a in (self.agent(n, length, count) for n in agents_nodes) if a is not None]
         self.unique_agents(agents_nodes)
         if not agents_nodes and not self.recovered:
@@ -304,11 +316,39 @@ class _Lowerer(RuleChecker):
         zero = any(0 in c.rule.days for a in ordered for c in a.clauses if isinstance(c.rule, DayRule))
         ordered = self.resolve(ordered, length, count, zero, where)
         self.weekdays_reach(ordered, length, count, agents_nodes)
-        phase = Phase(
-            name, length, count, cycles[0].until, tuple(ordered), notes, span.line, rest_before, zero
-        )
+        until = cycles[0].until if cycles else None
+        phase = Phase(name, length, count, until, tuple(ordered), notes, span.line, rest_before, zero, run)
+        if run:  # as long as its last dose can fall, from any day of the week
+            phase = replace(phase, cycle_days=max(1, *(phase.length_from(day) for day in A_WEEK)))
         self.check_overlaps(phase, agents_nodes)
         return phase
+
+    def run_lines(self, nodes: Sequence[s.AgentNode], where: str) -> None:
+        """A run without cycles has no cycles to choose, and ends on its last dose: so no line names
+        cycles, and each says where it ends (a count, or days listed)."""
+        for clause in (i for n in nodes for i in n.items if isinstance(i, s.ClauseNode)):
+            rule = clause.rule
+            selector = rule.selector if isinstance(rule, (s.DayRuleNode, s.WeekdaysNode)) else None
+            if selector is not None:
+                self.error(
+                    selector.span,
+                    f"{where} has no cycles: its days run on from its start",
+                    f"remove '{selector.keyword.text} ...:', or give it a line such as 'cycle 28 days'",
+                )
+                # Its cycles are past the run's one: said once, here, not again at each number.
+                self.recovered = self.recovered | {clause.span.line}
+            elif isinstance(rule, (s.IntervalNode, s.WeekdaysNode)) and rule.count is None:
+                example = (
+                    "every 8 weeks for 12 doses"
+                    if isinstance(rule, s.IntervalNode)
+                    else "Monday to Friday, 28 sessions"
+                )
+                self.error(
+                    rule.span,
+                    f"{where} has no cycles, so it ends on its last dose: this line does not say when",
+                    f"give the count the protocol states, e.g. '{example}', or a cycle line "
+                    "such as 'cycle 56 days, until progression'",
+                )
 
     def cycle(self, node: s.CycleNode) -> tuple[int | None, int | None]:
         length = self.period_days(node.length, node.period, limits.CYCLE_LENGTH)
@@ -390,6 +430,7 @@ class _Lowerer(RuleChecker):
             limits=patient_limits,
             alternatives=alternatives,
             total=(count_in_all, totals[0].span.line) if count_in_all is not None else None,
+            kind=self.kind(node, opts.diary),
         )
 
     def weekdays_reach(
@@ -776,9 +817,12 @@ class _Options:
         self.alternative: s.AlternativeNode | None = None
 
 
+_NO_CYCLE_HINT = "add a line such as 'cycle 28 days', or 'no cycles' for one run of days to the last dose"
+
+
 def _no_rules(
-    items: Sequence[s.NoteNode | s.CycleNode | s.AgentNode | s.LimitRuleNode],
-) -> list[s.NoteNode | s.CycleNode | s.AgentNode]:
+    items: Sequence[s.NoteNode | s.CycleNode | s.NoCyclesNode | s.AgentNode | s.LimitRuleNode],
+) -> list[s.NoteNode | s.CycleNode | s.NoCyclesNode | s.AgentNode]:
     """A phase's items but the rules it cannot hold (reported in `regimen`)."""
     return [i for i in items if not isinstance(i, (s.BsaRuleNode, s.RenalRuleNode, s.RoundRuleNode))]
 

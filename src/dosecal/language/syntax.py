@@ -355,6 +355,13 @@ class CycleNode:
 
 
 @dataclass(frozen=True, slots=True)
+class NoCyclesNode:
+    """no cycles: the regimen (or phase) is one run of days to its last dose (language §34)."""
+
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class OverrideNode:
     ref: AgentRef
     dose: DoseNode
@@ -371,7 +378,7 @@ class LevelNode:
 @dataclass(frozen=True, slots=True)
 class PhaseNode:
     name: Word
-    items: tuple[NoteNode | CycleNode | AgentNode | LimitRuleNode, ...]
+    items: tuple[NoteNode | CycleNode | NoCyclesNode | AgentNode | LimitRuleNode, ...]
     span: Span
 
 
@@ -384,7 +391,17 @@ class RestNode:
     span: Span
 
 
-RegimenItem = SourceNode | NoteNode | CycleNode | AgentNode | LevelNode | PhaseNode | RestNode | LimitRuleNode
+RegimenItem = (
+    SourceNode
+    | NoteNode
+    | CycleNode
+    | NoCyclesNode
+    | AgentNode
+    | LevelNode
+    | PhaseNode
+    | RestNode
+    | LimitRuleNode
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,10 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         until = end if isinstance(end, str) else None
         return s.CycleNode(_num(length), period, count, until, _span(meta))
 
+    def no_cycles(self, meta: Meta) -> s.NoCyclesNode:
+        """no_cycles: "no" "cycles" _NL"""
+        return s.NoCyclesNode(_span(meta))
+
     def cycle_count(self, meta: Meta, count: Token) -> s.Num:
         """cycle_end: NUMBER ("cycles" | "cycle") -> cycle_count"""
         return _num(count)
@@ -125,7 +129,10 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
     comparison = period
 
     def phase(
-        self, meta: Meta, name: Token, *items: s.NoteNode | s.CycleNode | s.AgentNode | s.LimitRuleNode
+        self,
+        meta: Meta,
+        name: Token,
+        *items: s.NoteNode | s.CycleNode | s.NoCyclesNode | s.AgentNode | s.LimitRuleNode,
     ) -> s.PhaseNode:
         """phase: "phase" ID _NL _INDENT _phase_item+ _DEDENT"""
         return s.PhaseNode(_word(name), items, _span(meta))

@@ -132,7 +132,8 @@ class AmountError(ValueError):
 # m2, and of the first four a day too (UNITS, tests/language/test_values.py checks the words).
 UNITS_HINT = (
     "units are mg, g, mcg, units and cells, flat or per kg or m2 (mg/kg, mg/m2), "
-    "or a day (mg/day, mg/m2/day; not cells), and AUC, written before its number (AUC 5)"
+    "or a day (mg/day, mg/m2/day; not cells), AUC, written before its number (AUC 5), "
+    "and Gy or cGy for radiotherapy"
 )
 
 

@@ -27,6 +27,7 @@ from dosecal import limits
 from dosecal.errors import CourseError, Subject
 from dosecal.model.measures import BsaFormula, Measures
 from dosecal.model.regimen import (
+    RADIATION,
     UNITS,
     Amount,
     Basis,
@@ -156,7 +157,9 @@ def _per_administration(
     unit = dose.unit
     absolute = f"{unit.absolute}/day" if unit.per_day else unit.absolute  # what the dose is given in
     if unit.basis is Basis.FLAT:
-        return _capped(dose.value, absolute, f"{dose} (flat dose)", cap), ""
+        # A radiotherapy fraction's dose is not a drug's "flat dose": it is said as what it is.
+        said = "a fraction, as prescribed" if unit.kind == RADIATION else "flat dose"
+        return _capped(dose.value, absolute, f"{dose} ({said})", cap), ""
     if unit.basis is Basis.AUC:
         if rules.renal is None:  # lowering refuses a dose by AUC without a clearance rule
             raise CourseError(f"{drug} {dose} has no rule for its creatinine clearance", subject=Subject.DOSE)

@@ -39,8 +39,11 @@ class Unit:
 
     @property
     def kind(self) -> str:
-        """What the unit measures, for conversions: 'mass', 'units' (of activity) or 'cells'."""
-        return "mass" if self.absolute in _IN_MG else self.absolute
+        """What the unit measures, for conversions: 'mass', 'units' (of activity), 'cells' or
+        'radiation' (an absorbed dose, Gy or cGy)."""
+        if self.absolute in _IN_MG:
+            return "mass"
+        return RADIATION if self.absolute in _IN_GY else self.absolute
 
     @property
     def of_the_whole(self) -> Unit:
@@ -50,6 +53,10 @@ class Unit:
 
 # Mass units convert to one another; "units" (of activity) and cells convert to nothing else.
 _IN_MG = {"mg": Decimal(1), "g": Decimal(1000), "mcg": Decimal("0.001")}
+# A radiotherapy fraction's absorbed dose, as protocols write it (1.8 Gy; older ones 180 cGy): flat,
+# never per kg or m2, never a day's; it converts to nothing but itself.
+RADIATION = "radiation"
+_IN_GY = {"Gy": Decimal(1), "cGy": Decimal("0.01")}
 # An amount of cells is written as protocols write it, by a power of ten: 2 x 10^6 cells/kg.
 CELLS = "cells"
 # The largest power of ten an amount is written with (limits.AMOUNT ends at 10^12).
@@ -68,6 +75,8 @@ def _units() -> dict[str, Unit]:
             table[text] = Unit(text, absolute, table[f"{absolute}{per}"].basis, per_day=True)
     # Written before its number, as protocols write it: `carboplatin AUC 5` (mg/mL x min).
     table["AUC"] = Unit("AUC", "mg", Basis.AUC)
+    for absolute in _IN_GY:
+        table[absolute] = Unit(absolute, absolute, Basis.FLAT)
     return table
 
 
@@ -78,8 +87,9 @@ def convert(value: Decimal, unit: str, to: str) -> Decimal | None:
     """`value` in absolute unit `unit`, expressed in `to`; None if they do not convert."""
     if unit == to:
         return value
-    if unit in _IN_MG and to in _IN_MG:
-        return value * _IN_MG[unit] / _IN_MG[to]
+    for table in (_IN_MG, _IN_GY):
+        if unit in table and to in table:
+            return value * table[unit] / table[to]
     return None
 
 
@@ -542,6 +552,18 @@ class WeekdayRule:
         return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
 
 
+def last_day(clause: Clause, cycle_days: int, start: dt.date) -> int:
+    """The last day a line gives a dose on in cycle 1 of `cycle_days` days starting on `start`
+    (0: none): how long a run without cycles lasts (`Phase.length_from`). Every line of a run
+    states its end (lowering refuses one that does not), so an interval here has its count."""
+    rule = clause.rule
+    if isinstance(rule, IntervalRule):
+        return rule.anchor_day + ((rule.count or 1) - 1) * rule.every_days
+    if clause.weekdays is not None:  # its days are found on the dates (its rule has none)
+        return max((d for _, d in clause.weekdays.days_in(rule.selector, cycle_days, (start,))), default=0)
+    return max((*rule.days, *(end for _, end in rule.runs)), default=0)
+
+
 def _starts(first: dt.date, cycle_days: int, cycles: int) -> tuple[dt.date, ...]:
     return tuple(first + dt.timedelta(days=n * cycle_days) for n in range(cycles))
 
@@ -615,9 +637,17 @@ def threshold_points(clauses: tuple[Clause, ...]) -> list[Decimal | Sex]:
     return points
 
 
+class Kind(enum.StrEnum):
+    """What a line of the regimen gives: the `kind` column's text (docs/table.md). A `str` enum, as
+    the table's `Status` is."""
+
+    DRUG = "drug"
+    RADIOTHERAPY = "radiotherapy"  # fractions, the dose in Gy: given in the clinic, no route
+
+
 @dataclass(frozen=True, slots=True)
 class Agent:
-    """A drug as the regimen gives it, with its schedule clauses."""
+    """A drug as the regimen gives it, with its schedule clauses (or radiotherapy: `kind`)."""
 
     name: str
     label: str | None  # tells two declarations of one drug apart: (bolus)
@@ -640,6 +670,8 @@ class Agent:
     # `at most 35 doses in all`: the drug's doses given in the whole course, all phases together
     # (a held dose is not given, so it does not count), with the line that says so.
     total: tuple[int, int] | None = None
+    # Radiotherapy where the doses are in Gy (docs/language.md §33); else a drug.
+    kind: Kind = Kind.DRUG
 
     @property
     def key(self) -> str:
@@ -664,6 +696,17 @@ class Phase:
     # Whether the phase numbers a day 0 (`day 0`, `days -5 to 0`): then day -1 is the day before
     # day 0, as in protocols that number one; else it is the day before day 1 (there is no day 0).
     day_zero: bool = False
+    # No cycles (docs/language.md §34): one run of days from the phase's start, its cycle 1 in the
+    # table, `cycle_days` the longest it can be. It ends on the day of its last dose, which a line
+    # of days of the week puts where the start's day of the week says (`length_from`).
+    run: bool = False
+
+    def length_from(self, start: dt.date) -> int:
+        """Days from this phase's cycle starting on `start` to what follows it: a cycle's length, or
+        a run's days to its last dose."""
+        if not self.run:
+            return self.cycle_days
+        return max((last_day(c, self.cycle_days, start) for a in self.agents for c in a.clauses), default=0)
 
     def offset(self, day: int) -> int:
         """Days from a cycle's day 1 to its `day`: 0 for day 1, -1 for the day before it."""

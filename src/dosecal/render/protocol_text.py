@@ -25,6 +25,7 @@ from dosecal.model.regimen import (
     DoseSpec,
     Duration,
     IntervalRule,
+    Kind,
     Level,
     Phase,
     Regimen,
@@ -83,25 +84,29 @@ def course_text(rule: CourseRule) -> str:
     return text
 
 
-def clause_text(clause: Clause) -> str:
+def clause_text(clause: Clause, run: bool = False) -> str:
+    """A schedule line in protocol words; in a run without cycles (`run`), with no cycle named."""
     rule = clause.rule
     if clause.course is not None:
         text = course_text(clause.course)
     elif clause.weekdays is not None:
         assert isinstance(rule, DayRule)  # lowering gives a line of days of the week its cycles
-        text = f"{rule.selector.describe()}: {clause.weekdays.words()}"
+        text = clause.weekdays.words() if run else f"{rule.selector.describe()}: {clause.weekdays.words()}"
         if clause.weekdays.count is not None:
-            text += f", the first {counted(clause.weekdays.count, 'such day')} of the phase"
+            text += f", the first {counted(clause.weekdays.count, 'such day')}" + (
+                "" if run else " of the phase"
+            )
     elif isinstance(rule, DayRule):
         where = rule.selector.describe()
-        text = f"{where}: {days_text(rule.days)}"
+        text = days_text(rule.days) if run else f"{where}: {days_text(rule.days)}"
         if clause.anchor is not None:  # the days as counted, then as the line says them
             lines = clause.anchor.lines
             said = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(map(str, lines))
             text += f" ({clause.anchor.words()}, {said})"
     else:
         assert isinstance(rule, IntervalRule)
-        text = f"every {_weeks(rule.every_days)} from cycle {rule.anchor_cycle} day {rule.anchor_day}"
+        start = f"day {rule.anchor_day}" if run else f"cycle {rule.anchor_cycle} day {rule.anchor_day}"
+        text = f"every {_weeks(rule.every_days)} from {start}"
         if rule.count is not None:
             text += f", for {counted(rule.count, 'dose')}"
     if clause.step_up:
@@ -148,7 +153,7 @@ def rule_lines(bsa: Bounds | None, renal: Renal | None) -> list[str]:
     return lines
 
 
-def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> list[str]:
+def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...], run: bool = False) -> list[str]:
     head = [agent.key]
     override = level.dose_for(agent.key) if level else None
     leveled = [lv.name for lv in levels if lv.dose_for(agent.key)]
@@ -166,7 +171,10 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> 
         head.append(dose_text(agent.dose))
     if agent.cap:
         head.append(f"max {agent.cap}{_PER_DOSE[agent.cap.unit.per_day]}")
-    head.append(f"{agent.route} ({ROUTES[agent.route]})" if agent.route else "route not stated")
+    if agent.kind is Kind.RADIOTHERAPY:
+        head.append("radiotherapy fractions, in the clinic")
+    else:
+        head.append(f"{agent.route} ({ROUTES[agent.route]})" if agent.route else "route not stated")
     if agent.form:
         head.append(agent.form)
     if agent.duration:
@@ -176,7 +184,7 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...]) -> 
     if agent.self_administered:
         head.append("taken at home (diary)")
     lines = [", ".join(head)]
-    lines += [f"    {clause_text(c)}" for c in agent.clauses]
+    lines += [f"    {clause_text(c, run)}" for c in agent.clauses]
     lines += [f"    note: {n}" for n in agent.notes]
     lines += [f"    {line}" for line in rule_lines(agent.bsa, agent.renal)]
     lines += [
@@ -242,11 +250,13 @@ def counts_table(phase: Phase) -> list[str]:
     shown = min(total, max(_SHOWN_CYCLES, min(_MAX_SHOWN, _last_change(phase))))
     counts = _counts(phase, total)
     later = total > shown
-    width = max(len("doses per cycle"), *(len(a.key) for a in phase.agents)) + 2
+    title = "doses" if phase.run else "doses per cycle"
+    width = max(len(title), *(len(a.key) for a in phase.agents)) + 2
     last = "" if not later else (f"C{shown + 1}-{total}" if phase.cycle_count else f"C{shown + 1}+")
     # Five columns a cycle, more where a drug's counts by its lines need them ("2/4/8").
     cell = max(5, *(len(_count_text(n)) + 2 for n in counts.values()))
-    header = "  " + "doses per cycle".ljust(width) + "".join(f"C{c}".rjust(cell) for c in range(1, shown + 1))
+    names = ("in all",) if phase.run else tuple(f"C{c}" for c in range(1, shown + 1))
+    header = "  " + title.ljust(width) + "".join(name.rjust(cell) for name in names)
     lines = [header + (f"   {last}" if later else "")]
     varies = any(
         len(counts[(a.key, c)]) > 1
@@ -269,6 +279,29 @@ def counts_table(phase: Phase) -> list[str]:
     return lines
 
 
+def _run_text(phase: Phase) -> str:
+    """How long a run without cycles lasts: to its last dose, which its start's day of the week may
+    move (Monday to Friday, 28 days: 38 days from a Monday, 40 from a Saturday)."""
+    days = sorted({phase.length_from(day) for day in A_WEEK})
+    long = (
+        counted(days[0], "day") if len(days) == 1 else f"{days[0]} to {days[-1]} days, by the day it starts"
+    )
+    return f"no cycles: one run of days from the start to the last dose ({long})"
+
+
+def _phase_lines(phase: Phase) -> list[str]:
+    """The phase's length and count, or its run's."""
+    if phase.run:
+        return [f"  {_run_text(phase)}"]
+    length = f"{phase.cycle_days}-day cycles"
+    count = (
+        f", {phase.cycle_count} {'cycle' if phase.cycle_count == 1 else 'cycles'}"
+        if phase.cycle_count
+        else (f", until {phase.until}" if phase.until else ", number of cycles not stated")
+    )
+    return [f"  {length}{count}"]
+
+
 def render(regimen: Regimen, level: Level | None = None) -> str:
     out = [f"{regimen.name}: {regimen.title}"]
     out += [f"source: {s}" for s in regimen.sources]
@@ -284,13 +317,7 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
             out += [f"rest {counted(phase.rest_before, 'day')} between the phases (not a cycle)", ""]
         if phase.name:
             out.append(f"phase {phase.name}")
-        length = f"{phase.cycle_days}-day cycles"
-        count = (
-            f", {phase.cycle_count} {'cycle' if phase.cycle_count == 1 else 'cycles'}"
-            if phase.cycle_count
-            else (f", until {phase.until}" if phase.until else ", number of cycles not stated")
-        )
-        out.append(f"  {length}{count}")
+        out += _phase_lines(phase)
         if any(
             d < 1 for a in phase.agents for c in a.clauses if isinstance(c.rule, DayRule) for d in c.rule.days
         ):
@@ -301,7 +328,7 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
             )
         out += [f"  note: {n}" for n in phase.notes]
         for agent in phase.agents:
-            out += agent_text(agent, level, regimen.levels)
+            out += agent_text(agent, level, regimen.levels, phase.run)
         out.append("")
         out += counts_table(phase)
     if regimen.course_agents:

@@ -167,9 +167,29 @@ def _sheet(
         date = next(iter(doses.values())).date  # a day before day 1 is dated by the phase's numbering
         rows.append(Row(day, date, cells, f"{field}-d{day}"))
     drugs = tuple(_instructions(k, [a for a in home if a.drug == k], agents[(phase, k)]) for k in keys)
-    title = f"{phase.capitalize()}, cycle {cycle}" if phase else f"Cycle {cycle}"
+    title = _title(phase, cycle, home[0].run)
     changes = tuple(c.text for c in dict.fromkeys(c for a in home for c in a.adjustment))
     return Sheet(title, start, field, drugs, columns, tuple(rows), changes)
+
+
+# What a month's day can hold on its line: "Pelvis D12" (longer phase names give way to "D12").
+_MARK_CHARS = 10
+
+
+def _mark(a: Administration) -> str:
+    """A month day's place: 'C2 D8'; a run without cycles by its day, with its phase's name where
+    the phase after it starts again from day 1 (the boost's day 3 after the pelvis's day 33)."""
+    if not a.run:
+        return f"C{a.cycle} D{a.cycle_day}"
+    named = f"{a.phase.capitalize()} D{a.cycle_day}"
+    return named if a.phase and len(named) <= _MARK_CHARS else f"D{a.cycle_day}"
+
+
+def _title(phase: str, cycle: int, run: bool) -> str:
+    """'Cycle 2', 'Maintenance, cycle 2'; a phase without cycles by its name alone ('Pelvis phase')."""
+    if run:
+        return f"{phase.capitalize()} phase" if phase else "Treatment"
+    return f"{phase.capitalize()}, cycle {cycle}" if phase else f"Cycle {cycle}"
 
 
 def _cell(a: Administration) -> Cell:
@@ -198,7 +218,8 @@ def _instructions(key: str, rows: Sequence[Administration], agent: Agent) -> Dru
     per_day = max(a.slot for a in rows)
     days = tuple(sorted({a.cycle_day for a in rows}))
     often = _PER_DAY.get(per_day, f"{per_day} times a day")
-    when = f"{often} on {days_text(days)} of this cycle ({counted(len(days), 'day')})"
+    within = ("of this phase" if rows[0].phase else "from the start") if rows[0].run else "of this cycle"
+    when = f"{often} on {days_text(days)} {within} ({counted(len(days), 'day')})"
     if any(a.end_date is not None for a in rows):  # a drug's form is one: every row runs over days
         runs = " and ".join(f"{a.cycle_day}-{a.cycle_day + a.days - 1}" for a in rows)
         when = f"a continuous infusion over days {runs} of this cycle ({sum(a.days for a in rows)} days)"
@@ -223,7 +244,7 @@ def _months(rows: Sequence[Administration]) -> tuple[Month, ...]:
     for date, group in groupby(rows, key=lambda a: a.date):
         day_rows = list(group)
         first = day_rows[0]
-        label = f"C{first.cycle} D{first.cycle_day}"
+        label = _mark(first)
         marks[date] = MonthDay(
             any(a.self_administered for a in day_rows), any(not a.self_administered for a in day_rows), label
         )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from dosecal.engine.identity import EventKind, administration_uid, event_place, event_uid, visit_uid
 from dosecal.engine.table import CONTINUOUS_MIN, Administration, DoseChange, Schedule, Status, adjustment_text
-from dosecal.model.regimen import amount_text, format_decimal
+from dosecal.model.regimen import Kind, amount_text, format_decimal
 from dosecal.views import visit_times
 from dosecal.views.visit_times import Step, utc
 from dosecal.views.wording import duration_text, own_row
@@ -189,8 +189,8 @@ def _names(rows: Sequence[Administration]) -> str:
 
 
 def _detail(a: Administration, prefix: str = "") -> list[str]:
-    route = a.route or "route not stated"
-    bits = [route]
+    # A radiotherapy fraction has no route (language/kinds.py): not one left unstated.
+    bits = [a.route or "route not stated"] if a.kind is Kind.DRUG else []
     if a.form:
         bits.append(a.form)
     if a.end_date is not None:
@@ -205,7 +205,8 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
         bits.append(f"at {a.time}")
     if a.dose_change is not DoseChange.NONE:
         bits.append(f"dose {a.dose_change.value}")
-    lines = [f"{prefix}{a.drug}: {dose_words(a)}; {', '.join(bits)}"]
+    said = f"; {', '.join(bits)}" if bits else ""
+    lines = [f"{prefix}{a.drug}: {dose_words(a)}{said}"]
     if a.adjustment:
         lines.append(f"   changed by the course: {adjustment_text(a.adjustment)}")
     if a.computed_amount is not None and a.dose_basis:
@@ -217,7 +218,8 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
 
 def _where(a: Administration) -> str:
     phase = f"{a.phase} phase, " if a.phase else ""
-    return f"{phase}cycle {a.cycle}, day {a.cycle_day} (study day {a.study_day})"
+    cycle = "" if a.run else f"cycle {a.cycle}, "
+    return f"{phase}{cycle}day {a.cycle_day} (study day {a.study_day})"
 
 
 def _home_event(

@@ -25,6 +25,7 @@ from itertools import groupby
 from dosecal.engine.identity import visit_uid
 from dosecal.engine.table import Administration, Schedule, Status, adjustment_text
 from dosecal.errors import CourseError
+from dosecal.model.regimen import Kind
 from dosecal.views.wording import DAY_NAMES, own_row, range_text
 
 # Past this many days the closures are not a weekend or a holiday run but a
@@ -146,7 +147,13 @@ def _statuses(withheld: Sequence[Administration]) -> tuple[Status, ...]:
 
 
 def _duration(a: Administration) -> str:
-    """'30-60 min' (a booking counts minutes, never hours), 'not stated', or a pump's 'runs on'."""
+    """'30-60 min' (a booking counts minutes, never hours), 'not stated', a pump's 'runs on', or
+    radiotherapy's 'no chair'."""
+    if a.kind is Kind.RADIOTHERAPY:
+        timed = (
+            f"{range_text(a.duration_min, a.duration_max)} min, " if a.duration_min and a.duration_max else ""
+        )
+        return f"{timed}no chair"
     if a.duration_max is None or a.duration_min is None:
         return "not stated"
     span = range_text(a.duration_min, a.duration_max)
@@ -156,7 +163,9 @@ def _duration(a: Administration) -> str:
 
 
 def _chair_minutes(given: Sequence[Administration]) -> tuple[int | None, int | None]:
-    """Sum of stated infusion times; None when any is unstated (never a guess)."""
+    """Sum of stated infusion times; None when any is unstated (never a guess). A radiotherapy
+    fraction takes no chair: a visit of radiotherapy alone books 0 minutes."""
+    given = [a for a in given if a.kind is not Kind.RADIOTHERAPY]  # on the machine, not in a chair
     if any(a.duration_min is None or a.duration_max is None for a in given):
         return None, None
     counted = [a for a in given if not a.runs_on]  # every duration is stated here

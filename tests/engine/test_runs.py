@@ -1,0 +1,240 @@
+"""Regimens and phases without cycles (issue 13, point 7; docs/language.md §34), and radiotherapy
+(point 5; §33), on NSABP R-04 as bundled: capecitabine-radiotherapy-rectal.
+
+Worked by hand, from the protocol's "4,500cGy in 25 fractions over 5 wk + boost of 540cGy [...] in 3
+[...] daily fractions" and "capecitabine 825 mg/m2 BID 5 days/wk":
+
+- From Monday 2026-12-07: the pelvis's 25 fractions are the weekdays of the weeks of 12-07, 12-14,
+  12-21, 12-28 and 2027-01-04 (no closed days are given: 12-25 and 01-01 are weekdays); the last,
+  Friday 01-08, is the run's day 33. The boost phase starts the next day, Saturday 01-09, its day 1;
+  its 3 fractions are Monday 01-11 (its day 3, study day 36), 01-12 and Wednesday 01-13 (study day
+  38): 28 fractions, the last on Wednesday 2027-01-13, as the issue's Done-when says.
+- From Wednesday 2026-12-09: 12-09 to 12-11 (3), four weeks of 5 (23), 01-11 and 01-12 (25): the
+  pelvis ends on Tuesday 01-12, its day 35; the boost is 01-13, 01-14 and Friday 01-15.
+- Every 8 weeks for 12 doses, from Monday 2026-12-07: days 1, 57, ..., 1 + 11 x 56 = 617; the last
+  is 88 weeks on, 2028-08-14: 2027-12-07 is 365 days on, and 251 more are 24 (to 2027-12-31), then
+  31, 29 (2028 is a leap year), 31, 30, 31, 30, 31 (213 days to 07-31) and 14.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import dosecal
+from dosecal.errors import CourseError
+from dosecal.language.load import loads
+from dosecal.model.adjust import CycleRef, Delay
+from dosecal.model.measures import Measures
+from dosecal.model.regimen import Kind
+from dosecal.render import protocol_text
+from dosecal.views import visits as visit_view
+
+from ..conftest import load, refused
+
+d = dt.date
+MEASURES = Measures(weight_kg=70, height_cm=170)
+R04 = "capecitabine-radiotherapy-rectal"
+PELVIS = [d(2026, 12, 7) + dt.timedelta(days=w * 7 + n) for w in range(5) for n in range(5)]
+BOOST = [d(2027, 1, 11), d(2027, 1, 12), d(2027, 1, 13)]
+INTERVAL = """\
+regimen q8w "Every 8 weeks for 12 doses, no cycles"
+  no cycles
+  drugx 100 mg IV
+    every 8 weeks for 12 doses
+"""
+
+
+def _r04(start: dt.date, *moves: object, until: dt.date | None = None) -> list[dosecal.Administration]:
+    course = dosecal.Course(start, until=until, measures=MEASURES, adjustments=moves)  # type: ignore[arg-type]
+    return list(dosecal.expand(load(R04), course))
+
+
+def _dates(rows: list[dosecal.Administration], agent: str) -> list[dt.date]:
+    return list(dict.fromkeys(a.date for a in rows if a.agent == agent))
+
+
+def test_r04_gives_28_fractions_monday_to_friday_the_last_on_wednesday_13_january() -> None:
+    """The issue's Done-when: 28 fractions, Monday to Friday only, the last on 2027-01-13, and
+    capecitabine twice on each of those days and no other."""
+    rows = _r04(d(2026, 12, 7))
+    fractions = [a for a in rows if a.kind is Kind.RADIOTHERAPY]
+    assert [a.date for a in fractions] == PELVIS + BOOST
+    assert [a.variant for a in fractions] == ["pelvis"] * 25 + ["boost"] * 3
+    capecitabine = [a.date for a in rows if a.agent == "capecitabine"]
+    assert capecitabine == [day for day in PELVIS + BOOST for _ in (1, 2)]
+    assert {a.kind for a in rows if a.agent == "capecitabine"} == {Kind.DRUG}
+
+
+def test_a_run_numbers_its_days_from_its_own_start_and_the_next_phase_starts_the_day_after() -> None:
+    """The pelvis's last fraction is its day 33; the boost starts on Saturday 01-09, so its
+    fractions are its days 3-5, study days 36-38; every row of a run is its phase's cycle 1."""
+    rows = [a for a in _r04(d(2026, 12, 7)) if a.kind is Kind.RADIOTHERAPY]
+    assert (rows[24].phase, rows[24].cycle, rows[24].cycle_day, rows[24].study_day) == ("pelvis", 1, 33, 33)
+    assert [(a.phase, a.cycle, a.cycle_day, a.study_day) for a in rows[25:]] == [
+        ("boost", 1, 3, 36),
+        ("boost", 1, 4, 37),
+        ("boost", 1, 5, 38),
+    ]
+    assert all(a.run for a in rows)
+
+
+def test_a_run_ends_on_its_last_dose_whichever_day_it_starts() -> None:
+    """From a Wednesday, the pelvis ends on Tuesday 01-12 (day 35) and the boost is 01-13 to 01-15;
+    from a Saturday, the first fraction is Monday 12-07, the run's day 3."""
+    rows = _r04(d(2026, 12, 9))
+    fractions = [a for a in rows if a.kind is Kind.RADIOTHERAPY]
+    assert fractions[24].date == d(2027, 1, 12) and fractions[24].cycle_day == 35
+    assert [a.date for a in fractions[25:]] == [d(2027, 1, 13), d(2027, 1, 14), d(2027, 1, 15)]
+    saturday = [a for a in _r04(d(2026, 12, 5)) if a.kind is Kind.RADIOTHERAPY]
+    assert [a.date for a in saturday] == PELVIS + BOOST
+    assert (saturday[0].cycle_day, saturday[0].study_day) == (3, 3)
+
+
+def test_until_ends_a_run_on_that_date() -> None:
+    """A run has no cycle to finish: --until 2026-12-20 (a Sunday) keeps the fractions of the first
+    two weeks, 10; --until 2027-01-11 the 25 and the boost's first."""
+    assert _dates(_r04(d(2026, 12, 7), until=d(2026, 12, 20)), "radiotherapy") == PELVIS[:10]
+    assert _dates(_r04(d(2026, 12, 7), until=d(2027, 1, 11)), "radiotherapy") == PELVIS + BOOST[:1]
+    assert _dates(_r04(d(2026, 12, 7), until=d(2027, 1, 11)), "capecitabine") == PELVIS + BOOST[:1]
+
+
+def test_a_delay_of_the_boost_moves_it_and_only_it() -> None:
+    """`delay boost cycle 1 by 7 days`: the boost starts on 01-16 (a Saturday), its fractions
+    Monday 01-18 to Wednesday 01-20; the pelvis is as planned."""
+    rows = _r04(d(2026, 12, 7), Delay(CycleRef("boost", 1), 7, "skin reaction", 6))
+    assert _dates(rows, "radiotherapy") == [*PELVIS, d(2027, 1, 18), d(2027, 1, 19), d(2027, 1, 20)]
+    boost = [a for a in rows if a.phase == "boost" and a.agent == "radiotherapy"]
+    assert [a.cycle_day for a in boost] == [3, 4, 5]
+    assert all("delayed 7 days" in a.adjustment[0].text for a in boost)
+
+
+def test_cycles_are_refused_for_a_regimen_without_cycles() -> None:
+    """--cycles would count what it does not have: refused, with the way to end it sooner."""
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(load(R04), dosecal.Course(d(2026, 12, 7), cycles=1, measures=MEASURES))
+    assert caught.value.message == f"{R04} has no cycles: it ends on its last dose"
+    assert caught.value.hint == "leave out --cycles, or end it sooner with --until DATE"
+
+
+def test_every_8_weeks_for_12_doses_without_cycles() -> None:
+    """Days 1, 57, ..., 617 of one run: the last on 2028-08-14, 88 weeks on; no horizon needed."""
+    regimen = loads(INTERVAL, "q8w.regimen")
+    rows = list(dosecal.expand(regimen, dosecal.Course(d(2026, 12, 7))))
+    assert [a.date for a in rows] == [d(2026, 12, 7) + dt.timedelta(weeks=8 * n) for n in range(12)]
+    assert rows[-1].date == d(2028, 8, 14)
+    assert [a.cycle_day for a in rows] == [1 + 56 * n for n in range(12)]
+    assert {a.cycle for a in rows} == {1}
+    assert regimen.phases[0].cycle_days == 617
+
+
+@given(start=st.dates(d(2026, 1, 1), d(2030, 12, 31)), count=st.integers(1, 40))
+def test_a_weekday_run_gives_the_first_count_weekdays_from_its_start(start: dt.date, count: int) -> None:
+    """The rule: a run of `Monday to Friday, N sessions` gives the first N weekdays on or after its
+    start, one a day, and no other day; its days are counted from the start."""
+    text = f'regimen w "w"\n  no cycles\n  drugw 1 mg IV\n    Monday to Friday, {count} sessions\n'
+    rows = list(dosecal.expand(loads(text, "w.regimen"), dosecal.Course(start)))
+    days = (start + dt.timedelta(days=n) for n in range(count * 2 + 7))
+    assert [a.date for a in rows] == [day for day in days if day.weekday() < 5][:count]
+    assert all(a.cycle_day == (a.date - start).days + 1 == a.study_day for a in rows)
+
+
+def test_show_says_the_run_and_radiotherapy_as_the_protocol_does() -> None:
+    """No cycles named: the run's length by the day it starts, its lines without 'every cycle',
+    radiotherapy with no route, and its doses in all."""
+    text = protocol_text.render(load(R04))
+    assert (
+        "phase pelvis\n"
+        "  no cycles: one run of days from the start to the last dose (33 to 35 days, by the day it starts)\n"
+        in text
+    )
+    assert (
+        "  radiotherapy (pelvis), 1.8 Gy, radiotherapy fractions, in the clinic\n"
+        "    Monday to Friday, the first 25 such days\n" in text
+    )
+    assert (
+        "  doses                 in all\n  radiotherapy (boost)      3\n  capecitabine              6\n"
+        in text
+    )
+    assert "every cycle" not in text and "route not stated" not in text
+    interval = protocol_text.render(loads(INTERVAL, "q8w.regimen"))
+    assert "  no cycles: one run of days from the start to the last dose (617 days)\n" in interval
+    assert "    every 8 weeks from day 1, for 12 doses\n" in interval
+
+
+def test_radiotherapy_takes_no_chair_and_is_not_in_the_diary() -> None:
+    """A fraction is a clinic visit with no chair time; capecitabine, taken at home, is the diary's."""
+    schedule = dosecal.expand(load(R04), dosecal.Course(d(2026, 12, 7), measures=MEASURES))
+    found = visit_view.visits(schedule, "p1")
+    assert len(found) == 28
+    assert {(v.chair_minutes_min, v.chair_minutes_max) for v in found} == {(0, 0)}
+    assert found[0].durations == ("radiotherapy (pelvis) no chair",)
+    assert all(a.self_administered for a in schedule if a.agent == "capecitabine")
+    assert not any(a.self_administered for a in schedule if a.kind is Kind.RADIOTHERAPY)
+
+
+def test_radiotherapy_dose_basis_says_a_fraction() -> None:
+    """1.8 Gy is given as prescribed, and says so: not a drug's 'flat dose'."""
+    rows = _r04(d(2026, 12, 7))
+    assert {a.dose_basis for a in rows if a.kind is Kind.RADIOTHERAPY} == {
+        "1.8 Gy (a fraction, as prescribed)"
+    }
+    assert {(a.route, a.form) for a in rows if a.kind is Kind.RADIOTHERAPY} == {("", "")}
+
+
+def test_a_line_of_a_run_that_names_cycles_or_has_no_end_is_refused() -> None:
+    """A run has no cycle to choose, and ends on its last dose, so each line says when."""
+    text = (
+        'regimen r "r"\n  no cycles\n  drugx 1 mg IV\n    cycle 1: days 1-5\n  drugy 2 mg IV\n'
+        "    every 8 weeks\n  drugz 3 mg IV\n    Monday to Friday\n"
+    )
+    assert refused(text) == [
+        "e.regimen:4:5: this regimen has no cycles: its days run on from its start",
+        "        cycle 1: days 1-5",
+        "        ^^^^^^^",
+        "    hint: remove 'cycle ...:', or give it a line such as 'cycle 28 days'",
+        "",
+        "e.regimen:6:5: this regimen has no cycles, so it ends on its last dose: this line does not say when",
+        "        every 8 weeks",
+        "        ^^^^^^^^^^^^^",
+        "    hint: give the count the protocol states, e.g. 'every 8 weeks for 12 doses', or a cycle line "
+        "such as 'cycle 56 days, until progression'",
+        "",
+        "e.regimen:8:5: this regimen has no cycles, so it ends on its last dose: this line does not say when",
+        "        Monday to Friday",
+        "        ^^^^^^^^^^^^^^^^",
+        "    hint: give the count the protocol states, e.g. 'Monday to Friday, 28 sessions', or a cycle line "
+        "such as 'cycle 56 days, until progression'",
+        "",
+        "3 errors in e.regimen",
+    ]
+
+
+def test_radiotherapy_with_a_route_a_diary_or_a_dose_in_mg_is_refused() -> None:
+    """Its doses are in Gy, given in the clinic, with no route: each mistake at its place."""
+    text = (
+        'regimen r "r"\n  no cycles\n  radiotherapy 20 mg IV, diary\n'
+        "    Monday to Friday, 5 fractions at 1.8 Gy\n"
+    )
+    assert refused(text) == [
+        "e.regimen:3:19: radiotherapy has a dose in Gy on line 4 (radiotherapy): "
+        "a fraction's dose is not in mg",
+        "      radiotherapy 20 mg IV, diary",
+        "                      ^^",
+        "    hint: give every dose of radiotherapy in Gy, or name the drug on its own line",
+        "",
+        "e.regimen:3:22: radiotherapy has no route or form: 'IV' is a drug's",
+        "      radiotherapy 20 mg IV, diary",
+        "                         ^^",
+        "    hint: remove 'IV'",
+        "",
+        "e.regimen:3:26: radiotherapy is given in the clinic: it has no diary",
+        "      radiotherapy 20 mg IV, diary",
+        "                             ^^^^^",
+        "    hint: remove 'diary'; a drug taken at home with it is its own line",
+        "",
+        "3 errors in e.regimen",
+    ]
