@@ -154,6 +154,7 @@ class Subject(enum.Enum):
     UNTIL = "until"
     HORIZON = "horizon"  # how far to expand, when the course gives neither cycles nor an end date
     LEVEL = "level"
+    OPTION = "option"  # the regimen's option chosen (--option, a course file's `option` line)
     WEIGHT = "weight"
     HEIGHT = "height"
     AGE = "age"  # or a course file's date of birth (`born`)

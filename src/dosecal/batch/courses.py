@@ -102,6 +102,7 @@ def course(entry: Entry, folder: Path, regimens: Regimens) -> tuple[Regimen, Cou
             cycles=_cells("cycles", entry.cycles, _count),
             until=_cells("until", entry.until, parse_date),
             level=entry.level or None,
+            option=entry.option or None,
             doses=tuple(_dose(d) for d in entry.doses.split(";") if d.strip()),
             measures=Measures(
                 _cells("weight", entry.weight, parse_number),

@@ -2,7 +2,7 @@
 
 A roster is CSV with a header row. Each row names a patient and either a
 course file (`course`) or the course itself (`regimen`, `start`, and the
-optional `cycles`, `until`, `level`, `weight`, `height`, `bsa`, `age`, `sex`,
+optional `cycles`, `until`, `level`, `option`, `weight`, `height`, `bsa`, `age`, `sex`,
 `creatinine`, `doses`),
 the same values the command-line options take. A spreadsheet's export works
 as it is: a byte order mark, CRLF, quoted cells and blank lines are fine.
@@ -30,6 +30,7 @@ COLUMNS: tuple[str, ...] = (
     "cycles",
     "until",
     "level",
+    "option",
     "weight",
     "height",
     "bsa",
@@ -69,6 +70,7 @@ class Entry:
     age: str = ""
     sex: str = ""
     creatinine: str = ""
+    option: str = ""  # (last, after the fields a caller may give by position)
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,16 @@ def course_of(flags: CourseFlags) -> tuple[Regimen, Course]:
         flags.creatinine,
     )
     course_id = flags.course_id or flags.patient_id
-    course = Course(flags.start, flags.cycles, flags.until, flags.level, tuple(doses), measures, course_id)
+    course = Course(
+        flags.start,
+        flags.cycles,
+        flags.until,
+        flags.level,
+        tuple(doses),
+        measures,
+        course_id,
+        option=flags.option,
+    )
     return regimen, course
 
 
@@ -114,6 +123,7 @@ def _from_file(flags: CourseFlags) -> tuple[Regimen, Course]:
         "--cycles": flags.cycles,
         "--until": flags.until,
         "--level": flags.level,
+        "--option": flags.option,
         "--dose": flags.doses,
         "--weight": flags.weight,
         "--height": flags.height,

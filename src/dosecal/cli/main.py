@@ -161,14 +161,15 @@ def check(files: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("regimen")
 @click.option("--level", type=TextParam(), help="Show the doses of this dose level.")
-def show(regimen: str, level: str | None) -> None:
+@click.option("--option", type=TextParam(), help="Show the regimen as this option of it has it.")
+def show(regimen: str, level: str | None, option: str | None) -> None:
     """Show a regimen in protocol words, with its doses per cycle."""
     from dosecal.cli.course import load_regimen
     from dosecal.render.protocol_text import render
 
     model = load_regimen(regimen)
     chosen = model.level_named(level) if level is not None else None
-    click.echo(render(model, chosen), nl=False)
+    click.echo(render(model.with_option(option), chosen, option), nl=False)
 
 
 @cli.command()

@@ -79,6 +79,7 @@ class CourseFlags:
     cycles: int | None
     until: dt.date | None
     level: str | None
+    option: str | None
     doses: tuple[str, ...]
     weight: Decimal | None
     height: Decimal | None
@@ -146,6 +147,11 @@ def course_options(command: Command) -> Command:
                 "--until", type=DateParam(), help="Expand every cycle that starts on or before this date."
             ),
             click.option("--level", type=TextParam(), help="Dose level (for regimens that have levels)."),
+            click.option(
+                "--option",
+                type=TextParam(),
+                help="The regimen's option to give (for regimens that have options).",
+            ),
             click.option(
                 "--dose",
                 "doses",

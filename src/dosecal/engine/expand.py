@@ -87,6 +87,7 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
     patients from the places, without expanding again.
     """
     the_plan = plan(regimen, course)
+    regimen = the_plan.regimen  # as the course's option has it
     _check_size(regimen, the_plan)
     if regimen.by_weekday:
         _weekday_counts(the_plan)

@@ -195,7 +195,9 @@ def _holds(
 
 
 def plan(regimen: Regimen, course: Course) -> Plan:
-    """Check `course` against `regimen`; raise `CourseError` on the first problem."""
+    """Check `course` against `regimen`; raise `CourseError` on the first problem. The plan's
+    regimen is `regimen` as the course's option has it (`Regimen.with_option`)."""
+    regimen = regimen.with_option(course.option)
     check_dates(course)
     check_text(course)
     if len(course.adjustments) > MAX_ADJUSTMENTS:  # a course file stops at its line; the API here

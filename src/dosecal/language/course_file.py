@@ -58,6 +58,7 @@ class CourseFile:
     cycles: int | None = None
     until: dt.date | None = None
     level: str | None = None
+    option: str | None = None
     weight: Decimal | None = None
     height: Decimal | None = None
     bsa: BsaFormula | None = None
@@ -150,6 +151,7 @@ _SINGLE = {
     "cycles",
     "until",
     "level",
+    "option",
     "weight",
     "height",
     "bsa",
@@ -206,6 +208,8 @@ def _setting(kind: str, children: Sequence[Child], out: CourseFile, number: int)
         out.cycles = terms.cycles(first)
     elif kind == "level":
         out.level = terms.text(first)
+    elif kind == "option":
+        out.option = terms.text(first)
     elif kind == "weight":
         out.weight = terms.measure(first, kind)
     elif kind == "height":
@@ -327,6 +331,7 @@ def to_course(parsed: CourseFile, source: Source) -> tuple[Course | None, list[D
         tuple(parsed.adjustments),
         parsed.rounding,
         tuple(parsed.roundings),
+        parsed.option,
     )
     return course, []
 
@@ -378,6 +383,7 @@ _STATEMENTS = {
     Subject.CYCLES: "cycles",
     Subject.UNTIL: "until",
     Subject.LEVEL: "level",
+    Subject.OPTION: "option",
     Subject.WEIGHT: "weight",
     Subject.HEIGHT: "height",
     Subject.AGE: "age",

@@ -18,11 +18,10 @@ from dosecal.errors import Findings
 from dosecal.language import line_cover, overlaps
 from dosecal.language import syntax as s
 from dosecal.language.checks import cap_hint
-from dosecal.language.kinds import KindChecker
+from dosecal.language.options import OptionChecker, PhaseItem, PhaseOptions
 from dosecal.limits import MAX_CYCLES
 from dosecal.model.rates import CONTINUOUS
 from dosecal.model.regimen import (
-    A_WEEK,
     ROUTES,
     Agent,
     Amount,
@@ -35,6 +34,7 @@ from dosecal.model.regimen import (
     DoseSpec,
     Duration,
     Level,
+    Option,
     Override,
     Phase,
     Regimen,
@@ -51,7 +51,7 @@ _REST_FIRST = "the course's start date is the first cycle's day 1; leave the res
 _REST_LAST = "the course ends with the last cycle of its last phase; leave the rest out"
 
 
-class _Lowerer(KindChecker):
+class _Lowerer(OptionChecker):
     """Lowers a whole regimen: phases, drugs, same-day order, levels, overlaps."""
 
     # ---- regimen ---------------------------------------------------------------
@@ -71,7 +71,8 @@ class _Lowerer(KindChecker):
         loose = [
             i
             for i in node.items
-            if isinstance(i, (s.CycleNode, s.NoCyclesNode, s.AgentNode)) and i not in course_nodes
+            if isinstance(i, (s.CycleNode, s.NoCyclesNode, s.AgentNode, s.OptionLineNode))
+            and i not in course_nodes
         ]
         # A drug whose every line the parser could not read may have been given over the course.
         unread = [i for i in loose if isinstance(i, s.AgentNode) and _all_recovered(i, self.recovered)]
@@ -94,6 +95,7 @@ class _Lowerer(KindChecker):
                 "indent it under the regimen line, or under the drug it is for",
             )
         rests = self.rests(node.items)
+        self.phase_options: dict[int, PhaseOptions] = {}
         if phase_nodes:
             phases = [self.phase(p.name.text, _no_rules(p.items), p.span, rests.get(p.span.line, 0))
                       for p in phase_nodes]  # fmt: skip
@@ -140,7 +142,19 @@ class _Lowerer(KindChecker):
             renal,
             rounding,
             course,
+            self.gathered_options(built),
         )
+
+    def gathered_options(self, phases: Sequence[Phase]) -> tuple[Option, ...]:
+        """Each option, with the drugs it changes in every phase, in the order first written."""
+        found: dict[str, tuple[int, list[tuple[int, Agent]]]] = {}
+        for index, phase in enumerate(phases):
+            for name, (line, agents) in self.phase_options.get(phase.line, {}).items():
+                first, changes = found.setdefault(name, (line, []))
+                found[name] = (min(first, line), changes)
+                changes += [(index, a) for a in agents]
+        ordered = sorted(found.items(), key=lambda item: item[1][0])
+        return tuple(Option(name, tuple(changes), line) for name, (line, changes) in ordered)
 
     def over_the_course(
         self, nodes: Sequence[s.AgentNode], phases: Sequence[Phase], length: int
@@ -279,7 +293,7 @@ class _Lowerer(KindChecker):
     def phase(
         self,
         name: str | None,
-        items: Sequence[s.NoteNode | s.CycleNode | s.NoCyclesNode | s.AgentNode],
+        items: Sequence[PhaseItem],
         span: Span,
         rest_before: int = 0,
     ) -> Phase | None:
@@ -318,9 +332,10 @@ class _Lowerer(KindChecker):
         self.weekdays_reach(ordered, length, count, agents_nodes)
         until = cycles[0].until if cycles else None
         phase = Phase(name, length, count, until, tuple(ordered), notes, span.line, rest_before, zero, run)
-        if run:  # as long as its last dose can fall, from any day of the week
-            phase = replace(phase, cycle_days=max(1, *(phase.length_from(day) for day in A_WEEK)))
+        phase = phase.bounded()  # a run: as long as its last dose can fall
         self.check_overlaps(phase, agents_nodes)
+        if any(isinstance(i, s.OptionLineNode) for i in items):
+            self.phase_options[span.line] = self.options_of(name, items, span, rest_before, phase)
         return phase
 
     def run_lines(self, nodes: Sequence[s.AgentNode], where: str) -> None:
@@ -821,8 +836,8 @@ _NO_CYCLE_HINT = "add a line such as 'cycle 28 days', or 'no cycles' for one run
 
 
 def _no_rules(
-    items: Sequence[s.NoteNode | s.CycleNode | s.NoCyclesNode | s.AgentNode | s.LimitRuleNode],
-) -> list[s.NoteNode | s.CycleNode | s.NoCyclesNode | s.AgentNode]:
+    items: Sequence[PhaseItem | s.LimitRuleNode],
+) -> list[PhaseItem]:
     """A phase's items but the rules it cannot hold (reported in `regimen`)."""
     return [i for i in items if not isinstance(i, (s.BsaRuleNode, s.RenalRuleNode, s.RoundRuleNode))]
 

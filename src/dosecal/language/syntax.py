@@ -355,6 +355,17 @@ class CycleNode:
 
 
 @dataclass(frozen=True, slots=True)
+class OptionLineNode:
+    """option q6w: pembrolizumab 400 mg, then its lines: a drug's dose and lines in an alternative."""
+
+    name: Word
+    ref: AgentRef
+    dose: DoseNode | None
+    clauses: tuple[ClauseNode, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class NoCyclesNode:
     """no cycles: the regimen (or phase) is one run of days to its last dose (language §34)."""
 
@@ -378,7 +389,7 @@ class LevelNode:
 @dataclass(frozen=True, slots=True)
 class PhaseNode:
     name: Word
-    items: tuple[NoteNode | CycleNode | NoCyclesNode | AgentNode | LimitRuleNode, ...]
+    items: tuple[NoteNode | CycleNode | NoCyclesNode | AgentNode | LimitRuleNode | OptionLineNode, ...]
     span: Span
 
 
@@ -401,6 +412,7 @@ RegimenItem = (
     | PhaseNode
     | RestNode
     | LimitRuleNode
+    | OptionLineNode
 )
 
 

@@ -94,6 +94,17 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         until = end if isinstance(end, str) else None
         return s.CycleNode(_num(length), period, count, until, _span(meta))
 
+    def option(
+        self,
+        meta: Meta,
+        name: Token,
+        ref: s.AgentRef,
+        dose: s.DoseNode | None,
+        *clauses: s.ClauseNode,
+    ) -> s.OptionLineNode:
+        """option: "option" LEVEL_ID ":" agent_ref [dose] _NL _INDENT clause+ _DEDENT"""
+        return s.OptionLineNode(_word(name), ref, dose, clauses, _span(meta))
+
     def no_cycles(self, meta: Meta) -> s.NoCyclesNode:
         """no_cycles: "no" "cycles" _NL"""
         return s.NoCyclesNode(_span(meta))
@@ -132,7 +143,7 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         self,
         meta: Meta,
         name: Token,
-        *items: s.NoteNode | s.CycleNode | s.NoCyclesNode | s.AgentNode | s.LimitRuleNode,
+        *items: s.NoteNode | s.CycleNode | s.NoCyclesNode | s.AgentNode | s.LimitRuleNode | s.OptionLineNode,
     ) -> s.PhaseNode:
         """phase: "phase" ID _NL _INDENT _phase_item+ _DEDENT"""
         return s.PhaseNode(_word(name), items, _span(meta))

@@ -37,6 +37,7 @@ class Course:
     adjustments: tuple[Adjustment, ...] = ()
     rounding: Rounding | None = None  # for every computed dose, in place of the regimen's rules
     roundings: tuple[tuple[str, Rounding], ...] = ()  # by drug, in place of `rounding` for it
+    option: str | None = None  # the regimen's option chosen (docs/language.md §35)
 
 
 def check_start(start: dt.date) -> None:

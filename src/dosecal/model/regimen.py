@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import islice
 
 from dosecal.errors import CourseError, Subject
+from dosecal.limits import MAX_RUN_DAYS
 from dosecal.model.measures import Sex
 from dosecal.model.strengths import RoundWay
 
@@ -708,6 +709,14 @@ class Phase:
             return self.cycle_days
         return max((last_day(c, self.cycle_days, start) for a in self.agents for c in a.clauses), default=0)
 
+    def bounded(self) -> Phase:
+        """A run as long as its last dose can fall, from any day of the week (`cycle_days`, found
+        within the longest a run may be); a phase of cycles as it is."""
+        if not self.run:
+            return self
+        longest = replace(self, cycle_days=MAX_RUN_DAYS)
+        return replace(self, cycle_days=max(1, *(longest.length_from(day) for day in A_WEEK)))
+
     def offset(self, day: int) -> int:
         """Days from a cycle's day 1 to its `day`: 0 for day 1, -1 for the day before it."""
         return day - 1 if day > 0 or self.day_zero else day
@@ -737,6 +746,17 @@ class Level:
 
 
 @dataclass(frozen=True, slots=True)
+class Option:
+    """A named alternative (docs/language.md §35), chosen when expanding (`--option boost-10.8`):
+    in each of `changes`' phases (by index), the drug in place of the one of its key. Lowering
+    has checked each phase with it as it checks the phase."""
+
+    name: str
+    changes: tuple[tuple[int, Agent], ...]
+    line: int  # the first line that names it
+
+
+@dataclass(frozen=True, slots=True)
 class Regimen:
     """A checked regimen: phases in order, dose levels, sources.
 
@@ -759,6 +779,26 @@ class Regimen:
     # Drugs given over the whole course, by lines counted from another drug's first and last doses
     # (folic acid from 7 days before the first pemetrexed): they belong to no phase.
     course_agents: tuple[Agent, ...] = ()
+    options: tuple[Option, ...] = ()
+
+    def with_option(self, name: str | None) -> Regimen:
+        """The regimen as the option called `name` has it (itself for None), or the `CourseError`
+        saying there is none and which there are. The option is then made: it has no options."""
+        if name is None:
+            return self
+        option = next((o for o in self.options if o.name == name), None)
+        if option is None:
+            names = ", ".join(o.name for o in self.options)
+            hint = f"its options are {names}" if names else "it has none: leave out --option"
+            raise CourseError(
+                f"{self.name} has no option '{name}'", subject=Subject.OPTION, hint=hint, quoted=name
+            )
+        phases = list(self.phases)
+        for index, agent in option.changes:
+            phase = phases[index]
+            agents = tuple(agent if a.key == agent.key else a for a in phase.agents)
+            phases[index] = replace(phase, agents=agents).bounded()
+        return replace(self, phases=tuple(phases), options=())
 
     @property
     def drugs(self) -> tuple[Agent, ...]:

@@ -38,6 +38,8 @@ def render(schedule: Schedule) -> str:
             "start": course.start.isoformat(),
             "cycles": sum(p.cycles for p in plan.phases),
             "level": plan.level.name if plan.level else None,
+            # Only where one is chosen: a course of a regimen without options reads as before.
+            **({"option": course.option} if course.option is not None else {}),
             "supplied_doses": {k: str(a) for k, a in plan.supplied},
             "weight_kg": format_decimal(measures.weight_kg) if measures.weight_kg is not None else None,
             "height_cm": format_decimal(measures.height_cm) if measures.height_cm is not None else None,

@@ -302,7 +302,21 @@ def _phase_lines(phase: Phase) -> list[str]:
     return [f"  {length}{count}"]
 
 
-def render(regimen: Regimen, level: Level | None = None) -> str:
+def option_lines(regimen: Regimen) -> list[str]:
+    """Each option and what it gives in place of the drugs' own, phase by phase."""
+    lines = ["", "options (give one with --option NAME)"]
+    for option in regimen.options:
+        lines.append(f"  {option.name} (line {option.line}):")
+        for index, agent in option.changes:
+            phase = regimen.phases[index]
+            where = f"in phase {phase.name}, " if phase.name else ""
+            said = "; ".join(clause_text(c, phase.run) for c in agent.clauses)
+            lines.append(f"    {where}{agent.key} {dose_text(agent.dose)}: {said}")
+    return lines
+
+
+def render(regimen: Regimen, level: Level | None = None, option: str | None = None) -> str:
+    """`regimen` in protocol words (as `option` has it, when the caller has made it so)."""
     out = [f"{regimen.name}: {regimen.title}"]
     out += [f"source: {s}" for s in regimen.sources]
     out += [f"note: {n}" for n in regimen.notes]
@@ -311,6 +325,8 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
         out.append(f"computed doses rounded {regimen.rounding}")
     if level:
         out.append(f"dose level: {level.name}")
+    if option:
+        out.append(f"option: {option}")
     for phase in regimen.phases:
         out.append("")
         if phase.rest_before:
@@ -335,6 +351,8 @@ def render(regimen: Regimen, level: Level | None = None) -> str:
         out += ["", "over the whole course, counted from the doses the phases give"]
         for agent in regimen.course_agents:
             out += agent_text(agent, level, regimen.levels)
+    if regimen.options:
+        out += option_lines(regimen)
     if regimen.levels and level is None:
         out.append("")
         out.append("dose levels")

@@ -116,6 +116,8 @@ def _footer(schedule: Schedule) -> str:
     lines += [f"Source: {s}" for s in regimen.sources]
     if schedule.plan.level:
         lines.append(f"Dose level: {schedule.plan.level.name}")
+    if schedule.plan.course.option:
+        lines.append(f"Option: {schedule.plan.course.option}")
     lines.append("Made with dosecal from the regimen as written; check it against the protocol.")
     return "\n".join(lines)
 
