@@ -238,3 +238,123 @@ def test_radiotherapy_with_a_route_a_diary_or_a_dose_in_mg_is_refused() -> None:
         "",
         "3 errors in e.regimen",
     ]
+
+
+# ---- found by review ----------------------------------------------------------------------------
+
+PREMED_RUN = """\
+regimen b "A run with premedication counted from its drug"
+  no cycles
+  cisplatin 40 mg/m2 IV
+    days 1, 8
+  ondansetron 8 mg PO, diary
+    the day before, the day of and the day after cisplatin
+"""
+
+
+def test_until_never_cuts_premedication_from_its_dose() -> None:
+    """Cisplatin on 12-07 and 12-14, ondansetron the day before, of and after each. --until 12-13 cuts
+    the 12-14 dose and its ondansetron of 12-13 too (its dose is cut); --until 12-07 keeps the
+    ondansetron of 12-08, the day after the dose it goes with."""
+    regimen = loads(PREMED_RUN, "b.regimen")
+
+    def given(until: dt.date) -> list[tuple[dt.date, str]]:
+        course = dosecal.Course(d(2026, 12, 7), until=until, measures=MEASURES)
+        return [(a.date, a.agent) for a in dosecal.expand(regimen, course)]
+
+    kept = [(d(2026, 12, 6), "ondansetron"), (d(2026, 12, 7), "cisplatin"), (d(2026, 12, 7), "ondansetron")]
+    kept += [(d(2026, 12, 8), "ondansetron")]
+    assert given(d(2026, 12, 13)) == kept
+    assert given(d(2026, 12, 7)) == kept
+
+
+def test_a_run_of_days_before_day_1_alone_is_refused() -> None:
+    """It would end before it starts, and the phase after it would start before the course."""
+    text = (
+        'regimen e "E"\n  phase prep\n    no cycles\n    dexamethasone 20 mg PO, diary\n      days -2, -1\n'
+        "  phase chemo\n    cycle 21 days, 2 cycles\n    docetaxel 75 mg/m2 IV\n      day 1\n"
+    )
+    assert refused(text)[:4] == [
+        "e.regimen:2:9: phase prep has no cycles and no dose on or after its day 1: "
+        "it would end before it starts",
+        "      phase prep",
+        "            ^^^^",
+        "    hint: give its days from day 1, or give these doses as days before the next phase's day 1",
+    ]
+
+
+def test_a_run_another_phase_follows_has_no_line_that_moves_its_end() -> None:
+    """A line chosen by a patient value, or a total of doses, would move the next phase's start by
+    patient: refused there (the last phase may have them)."""
+    text = (
+        'regimen d "D"\n  phase one\n    no cycles\n    drugx 1 mg IV\n      days 1-5 if weight >= 45 kg\n'
+        "      days 1-20 if weight < 45 kg\n  phase two\n    cycle 21 days, 2 cycles\n    drugy 1 mg IV\n"
+        "      day 1\n"
+    )
+    report = refused(text)
+    assert report[0] == (
+        "e.regimen:5:7: phase one has no cycles and another phase follows it: it must end on one day for "
+        "every patient, and this line can move its last dose"
+    )
+    assert report[-1] == "2 errors in e.regimen"
+    last = 'regimen d "D"\n  no cycles\n  drugx 1 mg IV\n    days 1-5 if weight >= 45 kg\n'
+    last += "    days 1-20 if weight < 45 kg\n"
+    assert loads(last, "d.regimen").phases[0].run
+
+
+def test_days_of_a_run_are_within_a_year_of_day_1() -> None:
+    """Before day 1 at most 365 days, as in the longest cycle; after it a line of days names at
+    most day 366, and a count gives later doses."""
+    text = 'regimen r "r"\n  no cycles\n  drugx 1 mg IV\n    days -3000, 1\n  drugy 1 mg IV\n    day 400\n'
+    assert refused(text) == [
+        "e.regimen:4:10: day -3000 is more than 366 days before day 1",
+        "        days -3000, 1",
+        "             ^^^^^",
+        "    hint: days before day 1 go back to day -365",
+        "",
+        "e.regimen:6:9: day 400 is past day 366, the last a line of days may name",
+        "        day 400",
+        "            ^^^",
+        "    hint: give a run's later doses by a count: 'every 8 weeks for 12 doses'",
+        "",
+        "2 errors in e.regimen",
+    ]
+
+
+def test_no_dose_of_another_kind_reaches_radiotherapy_or_a_drug() -> None:
+    """A level, a dose chosen by a patient value, --dose and a course's change are held to the kind:
+    radiotherapy in Gy, a drug in anything else."""
+    text = (
+        'regimen k "K"\n  cycle 42 days, 1 cycle\n  radiotherapy 1.8 Gy\n    Monday to Friday, 5 fractions\n'
+        "  cisplatin 40 mg/m2 IV\n    day 1\n  level 2: radiotherapy 50 mg\n  level 4: cisplatin 2 Gy\n"
+    )
+    report = refused(text)
+    assert (
+        report[0]
+        == "e.regimen:7:25: radiotherapy's doses are in Gy (radiotherapy): a fraction's dose is not in mg"
+    )
+    assert report[5] == (
+        "e.regimen:8:22: cisplatin's doses are not in Gy: Gy is the unit of a radiotherapy fraction's dose"
+    )
+    alternative = 'regimen a "A"\n  cycle 21 days\n  drugq 10 mg IV, 2 Gy if weight < 45 kg\n    day 2\n'
+    assert (
+        "drugq has a dose in Gy on line 3 (radiotherapy): a fraction's dose is not in mg"
+        in refused(alternative)[0]
+    )
+    open_dose = loads(
+        'regimen o "O"\n  cycle 21 days, 1 cycle\n  drugz dose required IV\n    day 1\n', "o.regimen"
+    )
+    with pytest.raises(CourseError) as caught:
+        dosecal.expand(open_dose, dosecal.Course(d(2026, 12, 7), doses=(("drugz", _gy("3")),)))
+    assert (
+        caught.value.message
+        == "drugz's doses are not in Gy: Gy is the unit of a radiotherapy fraction's dose"
+    )
+
+
+def _gy(value: str) -> dosecal.Amount:
+    from decimal import Decimal
+
+    from dosecal.model.regimen import UNITS
+
+    return dosecal.Amount(Decimal(value), UNITS["Gy"])

@@ -108,7 +108,11 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
             if key not in doses:
                 doses[key] = _resolve(the_plan, occ.agent, occ.clause, position, occ.days)
             date = phase_plan.starts[occ.cycle - 1] + dt.timedelta(days=phase.offset(occ.day))
-            if phase.run and course.until is not None and date > course.until:
+            if (
+                phase.run
+                and course.until is not None
+                and _past(phase, phase_plan.starts[0], occ, course.until)
+            ):
                 continue  # a run has no cycle to finish: an end date ends it (docs/language.md §34)
             study_day = _study_day(date, course.start)
             place = _Place(phase, position, occ.cycle, occ.day, date, study_day, occ.days)
@@ -134,6 +138,15 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
 
 
 _Row = tuple[tuple[dt.date, int, int, int], tuple[Administration, str]]
+
+
+def _past(phase: Phase, start: dt.date, occ: Occurrence, until: dt.date) -> bool:
+    """Whether a run's dose is after the course's end date: a dose counted from another drug's (the
+    day before, the day after) by the doses it goes with, so that none is cut from its dose."""
+    served = [occ.day]
+    if occ.clause.anchor is not None:
+        served = list(next((days for day, days in occ.clause.anchor.serves if day == occ.day), served))
+    return all(start + dt.timedelta(days=phase.offset(day)) > until for day in served)
 
 
 # On a day shared with a phase's drugs, a drug given over the course comes after them.

@@ -35,6 +35,7 @@ from dosecal.model.regimen import (
     Rounding,
     Unstated,
     convert,
+    kind_misfit,
 )
 
 A = TypeVar("A", Delay, StartOn, LevelFrom, DoseFrom)
@@ -229,9 +230,24 @@ def plan(regimen: Regimen, course: Course) -> Plan:
     _runs_held(result)
     _roundings_fit(result, levels)
     _named_changes(regimen, course, levels, choices)
+    _of_their_kind(regimen, course)
     for used in levels:
         _require_doses(result, used)
     return result
+
+
+def _of_their_kind(regimen: Regimen, course: Course) -> None:
+    """A dose supplied (--dose) or changed by the course is of its drug's kind: a radiotherapy
+    fraction's in Gy, a drug's in any other unit (`kind_misfit`)."""
+    for agent in regimen.drugs:
+        for key, amount in course.doses:
+            misfit = kind_misfit(agent, amount) if key == agent.key else None
+            if misfit is not None:
+                raise CourseError(misfit, subject=Subject.DOSE, quoted=key)
+        for change in (a for a in course.adjustments if isinstance(a, DoseFrom) and a.agent == agent.key):
+            misfit = kind_misfit(agent, change.amount)
+            if misfit is not None:
+                raise CourseError(misfit, subject=Subject.ADJUSTMENT, line=change.line)
 
 
 def _named_changes(

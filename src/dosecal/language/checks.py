@@ -117,6 +117,8 @@ class Checker:
         if unit is None:
             fixed = node.unit.text.replace("^2", "2").replace("\u00b2", "2").replace("²", "2")
             hint = f"did you mean '{fixed}'?" if fixed in UNITS else self.suggest(node.unit.text, UNITS)
+            if node.unit.text.split("/")[0] in ("Gy", "cGy"):  # not 'g/kg': a mass is no fraction's
+                hint = "a radiotherapy fraction's dose is flat, in Gy or cGy: never per kg, per m2 or a day"
             self.error(
                 node.unit.span,
                 f"unknown dose unit '{node.unit.text}'",

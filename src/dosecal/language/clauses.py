@@ -341,12 +341,8 @@ class ClauseChecker(Checker):
                 return None
             digits = num.text.lstrip("-")
             value = -int(digits) if len(digits) <= 6 else -MAX_CYCLE_DAYS - 1  # a typo: said below
-            if value < 1 - cycle_days:
-                self.error(
-                    num.span,
-                    f"day {shown(num.text)} is more than a cycle before day 1",
-                    f"days before day 1 go back to day {1 - cycle_days} of a {cycle_days}-day cycle",
-                )
+            if value < 1 - min(cycle_days, MAX_CYCLE_DAYS):
+                self.error(num.span, *_too_early(num.text, cycle_days))
                 return None
             return value
         try:
@@ -356,11 +352,18 @@ class ClauseChecker(Checker):
                 self.error(num.span, error.message, error.hint)
                 return None
             value = cycle_days + 1  # said in the words of the cycle, below
-        if value > cycle_days:
+        if value > cycle_days and cycle_days <= MAX_CYCLE_DAYS:
             self.error(
                 num.span,
                 f"day {shown(num.text)} is outside a {cycle_days}-day cycle",
                 f"days run from 1 to {cycle_days}",
+            )
+            return None
+        if value > MAX_CYCLE_DAYS:  # a run without cycles (language §34): its days are a cycle's
+            self.error(
+                num.span,
+                f"day {shown(num.text)} is past day {MAX_CYCLE_DAYS}, the last a line of days may name",
+                "give a run's later doses by a count: 'every 8 weeks for 12 doses'",
             )
             return None
         return value
@@ -489,3 +492,17 @@ def _items_text(items: Sequence[s.Item]) -> str:
         return f"{i.first.text}+"
 
     return ", ".join(one(i) for i in items)
+
+
+def _too_early(written: str, cycle_days: int) -> tuple[str, str]:
+    """A day too far before day 1: more than a cycle, or in a run without cycles (whose length is
+    the longest a run may be) more than the longest cycle."""
+    if cycle_days > MAX_CYCLE_DAYS:
+        return (
+            f"day {shown(written)} is more than {MAX_CYCLE_DAYS} days before day 1",
+            f"days before day 1 go back to day {1 - MAX_CYCLE_DAYS}",
+        )
+    return (
+        f"day {shown(written)} is more than a cycle before day 1",
+        f"days before day 1 go back to day {1 - cycle_days} of a {cycle_days}-day cycle",
+    )

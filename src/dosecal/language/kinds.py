@@ -62,6 +62,7 @@ def _dose_units(node: s.AgentNode) -> Iterator[tuple[Span, str]]:
     for item in node.items:
         if isinstance(item, s.ClauseNode):
             doses += [t.dose for t in item.tails if isinstance(t, s.ClauseDoseNode)]
+    doses += [o.amount for o in node.options if isinstance(o, s.AlternativeNode)]  # `20 mg if age >= 75`
     for dose in doses:
         if isinstance(dose, s.RangeNode):
             yield dose.high.unit.span, dose.high.unit.text

@@ -22,6 +22,7 @@ from dosecal.language.options import OptionChecker, PhaseItem, PhaseOptions
 from dosecal.limits import MAX_CYCLES
 from dosecal.model.rates import CONTINUOUS
 from dosecal.model.regimen import (
+    A_WEEK,
     ROUTES,
     Agent,
     Amount,
@@ -39,6 +40,8 @@ from dosecal.model.regimen import (
     Phase,
     Regimen,
     Unstated,
+    kind_misfit,
+    last_day,
     line_sets,
 )
 from dosecal.source import Span
@@ -112,6 +115,7 @@ class _Lowerer(OptionChecker):
                     "only the last phase can run until progression; say e.g. 'cycle 21 days, 8 cycles'",
                 )
         self.total_cycles(built, names)
+        self.runs_end(built, phase_nodes, names)
         built = self.totals(built, phase_nodes)
         if len(built) > 1:
             self.across_phases(built, phase_nodes)
@@ -144,6 +148,36 @@ class _Lowerer(OptionChecker):
             course,
             self.gathered_options(built),
         )
+
+    def runs_end(self, phases: Sequence[Phase], nodes: Sequence[s.PhaseNode], names: dict[int, Span]) -> None:
+        """A run ends on its last dose, on or after its day 1; and where a phase follows it, the same
+        day for every patient: no line given by a patient value, no total of doses that may end it
+        sooner (the phase after it would start on a day no line says)."""
+        clause_spans, total_spans = _item_spans(nodes, s.ClauseNode), _item_spans(nodes, s.DoseTotalNode)
+        for index, phase in enumerate(phases):
+            if not phase.run:
+                continue
+            where = f"phase {phase.name}" if phase.name else "this regimen"
+            longest = limits.MAX_RUN_DAYS
+            lasts = [last_day(c, longest, day) for a in phase.agents for c in a.clauses for day in A_WEEK]
+            if lasts and max(lasts) < 1:
+                self.error(
+                    names.get(phase.line, Span(phase.line, 1)),
+                    f"{where} has no cycles and no dose on or after its day 1: it would end before it starts",
+                    "give its days from day 1, or give these doses as days before the next phase's day 1",
+                )
+            if index == len(phases) - 1:
+                continue
+            for agent in phase.agents:
+                lines = [c.line for c in agent.clauses if c.condition is not None]
+                lines += [agent.total[1]] if agent.total is not None else []
+                for line in lines:
+                    self.error(
+                        clause_spans.get(line) or total_spans.get(line) or Span(line, 1),
+                        f"{where} has no cycles and another phase follows it: it must end on one day for "
+                        "every patient, and this line can move its last dose",
+                        "give the run its lines without a condition or a total, or give it a cycle line",
+                    )
 
     def gathered_options(self, phases: Sequence[Phase]) -> tuple[Option, ...]:
         """Each option, with the drugs it changes in every phase, in the order first written."""
@@ -820,6 +854,10 @@ class _Lowerer(OptionChecker):
         self.against_cap(dose, agents[key].cap, node.dose.span)
         self.fits(dose, agents[key].clauses, agents[key].form == CONTINUOUS, node.dose.span)
         if dose is None:
+            return None
+        misfit = kind_misfit(agents[key], dose)
+        if misfit is not None:
+            self.error(node.dose.span, misfit, "a level gives a drug a dose of its own kind")
             return None
         return Override(key, dose, node.span.line)
 

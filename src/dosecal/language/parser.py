@@ -378,12 +378,16 @@ _WEEKS_AWAY = re.compile(r"\b([0-9]+)\s+weeks?\s+(before|after)\b")
 # "daily from ... until ..., for 5 doses": a daily line's doses are its days.
 _DAILY_FOR = re.compile(r"\bdaily\s+from\b.*\bfor\s+[0-9]+\s+doses?\b")
 # "then every 3 cycles" (the pemetrexed label's vitamin B12): a line over the course counts time.
+# `no cycles, until progression`: a run says nothing more (language §34).
+_NO_CYCLES_MORE = re.compile(r"\s*no\s+cycles?\b\s*\S")
 _EVERY_CYCLES = re.compile(r"\bthen\s+every\s+(?:[0-9]+\s+)?cycles?\b")
 
 
 def _phrase_hint(text: str, word: str, expected: set[str]) -> str | None:
     """A hint for a phrase of the line that protocols write, where one word would mislead."""
     code = text.split("#")[0]
+    if _NO_CYCLES_MORE.match(code):
+        return "'no cycles' is a line of its own: the run ends on its last dose, which its lines say"
     late = _COUNT_LATE.search(code)
     if late and any(w in code for w in _WEEKDAY_NAMES):
         return (

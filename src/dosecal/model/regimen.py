@@ -680,6 +680,18 @@ class Agent:
         return drug_key(self.name, self.label)
 
 
+def kind_misfit(agent: Agent, dose: DoseSpec) -> str | None:
+    """Why `dose` cannot be `agent`'s (None: it can): a dose in Gy is a radiotherapy fraction's, and
+    radiotherapy's doses are in Gy. The one rule for every dose a regimen, a level, a patient value
+    or a course gives a drug (language/kinds.py says it for the drug's own lines)."""
+    unit = dose.unit if isinstance(dose, Amount) else dose.low.unit if isinstance(dose, DoseRange) else None
+    if unit is None or (unit.kind == RADIATION) == (agent.kind is Kind.RADIOTHERAPY):
+        return None
+    if unit.kind == RADIATION:
+        return f"{agent.key}'s doses are not in Gy: {unit.text} is the unit of a radiotherapy fraction's dose"
+    return f"{agent.key}'s doses are in Gy (radiotherapy): a fraction's dose is not in {unit.text}"
+
+
 @dataclass(frozen=True, slots=True)
 class Phase:
     """A run of cycles of one length. A regimen without phases has one, unnamed."""
@@ -707,15 +719,18 @@ class Phase:
         a run's days to its last dose."""
         if not self.run:
             return self.cycle_days
-        return max((last_day(c, self.cycle_days, start) for a in self.agents for c in a.clauses), default=0)
+        # At least its day 1: a phase after it never starts before it (lowering refuses a run of
+        # doses before day 1 alone; an option's run is bounded again, `bounded`).
+        return max(1, *(last_day(c, self.cycle_days, start) for a in self.agents for c in a.clauses))
 
     def bounded(self) -> Phase:
         """A run as long as its last dose can fall, from any day of the week (`cycle_days`, found
-        within the longest a run may be); a phase of cycles as it is."""
+        within the longest a run may be; below 1 where no dose is on or after day 1, which lowering
+        refuses); a phase of cycles as it is."""
         if not self.run:
             return self
         longest = replace(self, cycle_days=MAX_RUN_DAYS)
-        return replace(self, cycle_days=max(1, *(longest.length_from(day) for day in A_WEEK)))
+        return replace(self, cycle_days=max(longest.length_from(day) for day in A_WEEK))
 
     def offset(self, day: int) -> int:
         """Days from a cycle's day 1 to its `day`: 0 for day 1, -1 for the day before it."""
