@@ -149,7 +149,8 @@ def test_option_mistakes_are_said_at_their_lines() -> None:
         "e.regimen:5:15: option q6w changes nivolumab, which this regimen does not give",
         "      option q6w: nivolumab 480 mg",
         "                  ^^^^^^^^^",
-        "    hint: write the option in the phase of the drug it changes, under its name as declared",
+        "    hint: write the option in the phase of the drug it changes, under its name as declared "
+        "(a drug over the whole course has no options)",
         "",
         "1 error in e.regimen",
     ]
@@ -157,7 +158,7 @@ def test_option_mistakes_are_said_at_their_lines() -> None:
     assert refused(twice)[0] == "e.regimen:7:15: option q6w already changes pembrolizumab on line 5"
     outside = text.replace("  option q6w: nivolumab 480 mg\n    day 1\n", "")
     assert refused(outside)[:4] == [
-        "e.regimen:6:9: day 30 is outside a 21-day cycle",
+        "e.regimen:6:9: with option q6w: day 30 is outside a 21-day cycle",
         "        day 30",
         "            ^^",
         "    hint: days run from 1 to 21",
@@ -189,3 +190,85 @@ def test_a_roster_chooses_an_option_for_each_patient(tmp_path: Path) -> None:
     assert [
         {k: v for k, v in r.items() if k != "patient_id"} for r in table if r["patient_id"] == "p2"
     ] == own
+
+
+# ---- found by review: every check of a regimen holds for each option ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (  # two doses on one date across phases: a's cycle 2 day 21 and b's day -1
+            'regimen ax "Across"\n  phase a\n    cycle 21 days, 2 cycles\n    capecitabine 1000 mg PO\n'
+            "      days 1-21\n  phase b\n    cycle 21 days, 2 cycles\n    capecitabine 1000 mg PO\n"
+            "      days 1-14\n    option early: capecitabine\n      days -1, 1-14\n",
+            "e.regimen:11:7: with option early: capecitabine on b cycle 1 day -1 is already given on that "
+            "date by line 5, as a cycle 2 day 21",
+        ),
+        (  # a level's dose a day on each of the option's two doses a day
+            'regimen lv2 "x"\n  cycle 21 days, 2 cycles\n  temozolomide 100 mg PO\n    days 1-3\n'
+            "  option bid: temozolomide 50 mg\n    days 1-3, twice daily\n"
+            "  level low: temozolomide 60 mg/day\n",
+            "e.regimen:7:27: with option bid: 60 mg/day is an amount a day; a drug given 2 times a day "
+            "needs the dose of each",
+        ),
+        (  # a level where the option states its doses on its lines
+            'regimen lv3 "x"\n  cycle 21 days, 2 cycles\n  pembrolizumab 200 mg IV\n    day 1\n'
+            "  option split: pembrolizumab\n    day 1 at 100 mg\n    day 8 at 100 mg\n"
+            "  level minus1: pembrolizumab 150 mg\n",
+            "e.regimen:8:17: with option split: pembrolizumab states its dose on its schedule lines; a level "
+            "cannot replace it",
+        ),
+        (  # radiotherapy made a drug by a dose in mg
+            'regimen k "x"\n  no cycles\n  radiotherapy 2 Gy\n    days 1-5\n  option a: radiotherapy 50 mg\n'
+            "    days 1-5\n",
+            "e.regimen:5:3: with option a: radiotherapy's doses are in Gy (radiotherapy): a fraction's dose "
+            "is not in mg",
+        ),
+        (  # a run that would end before it starts
+            'regimen r "x"\n  phase first\n    no cycles\n    radiotherapy 2 Gy\n      days 1-5\n'
+            "    option neg: radiotherapy\n      day -3\n  phase second\n    cycle 21 days, 2 cycles\n"
+            "    capecitabine 1000 mg PO\n      days 1-14\n",
+            "e.regimen:2:9: with option neg: phase first has no cycles and no dose on or after its day 1: it "
+            "would end before it starts",
+        ),
+        (  # a dose by AUC with no rule for the clearance
+            'regimen a "x"\n  cycle 21 days\n  carboplatin 400 mg IV\n    day 1\n'
+            "  option auc: carboplatin AUC 5\n    day 1\n",
+            "e.regimen:3:3: with option auc: carboplatin is dosed by AUC: say how its creatinine clearance "
+            "is estimated",
+        ),
+    ],
+    ids=["across-phases", "level-a-day", "level-on-lines", "kind", "run-end", "auc"],
+)
+def test_an_option_is_checked_as_the_whole_regimen(text: str, first: str) -> None:
+    """Each option is the whole regimen lowered again: a finding says the option's name."""
+    assert refused(text)[0] == first
+
+
+def test_an_option_that_writes_a_dose_is_that_dose_s_source() -> None:
+    """`dose_source` names the option's line where it writes the dose (line 7), not the drug's."""
+    schedule = dosecal.expand(loads(Q6W, "k.regimen"), dosecal.Course(d(2026, 12, 7), option="q6w"))
+    assert {a.dose_source for a in schedule if a.agent == "pembrolizumab"} == {"regimen line 7"}
+
+
+def test_a_roster_of_an_option_with_days_of_the_week_keeps_each_patients_days(tmp_path: Path) -> None:
+    """Only the option gives days of the week: the roster still expands B (from a Wednesday) on its
+    own days, 12-09 to 12-11, 12-14 and 12-15, not A's shifted."""
+    import csv
+
+    regimen = tmp_path / "wk.regimen"
+    regimen.write_text(
+        'regimen wk "x"\n  cycle 28 days, 2 cycles\n  capecitabine 825 mg PO, diary\n    days 1-5\n'
+        "  option weekdays: capecitabine\n    cycle 1: Monday to Friday, 5 days\n    cycle 2: days 1-5\n",
+        "utf-8",
+    )
+    roster = tmp_path / "r.csv"
+    roster.write_text(
+        f"patient_id,regimen,start,option\nA,{regimen},2026-12-07,weekdays\nB,{regimen},2026-12-09,weekdays\n"
+    )
+    result = CliRunner().invoke(cli, ["batch", str(roster), "-o", str(tmp_path / "out"), "--jobs", "1"])
+    assert result.exit_code == 0, result.stderr
+    with (tmp_path / "out" / "administrations.csv").open(encoding="utf-8-sig", newline="") as f:
+        b = [r["date"] for r in csv.DictReader(f) if r["patient_id"] == "B"][:5]
+    assert b == ["2026-12-09", "2026-12-10", "2026-12-11", "2026-12-14", "2026-12-15"]

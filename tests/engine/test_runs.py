@@ -19,13 +19,14 @@ Worked by hand, from the protocol's "4,500cGy in 25 fractions over 5 wk + boost 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import dosecal
-from dosecal.errors import CourseError
+from dosecal.errors import CourseError, Subject
 from dosecal.language.load import loads
 from dosecal.model.adjust import CycleRef, Delay
 from dosecal.model.measures import Measures
@@ -117,7 +118,30 @@ def test_cycles_are_refused_for_a_regimen_without_cycles() -> None:
     with pytest.raises(CourseError) as caught:
         dosecal.expand(load(R04), dosecal.Course(d(2026, 12, 7), cycles=1, measures=MEASURES))
     assert caught.value.message == f"{R04} has no cycles: it ends on its last dose"
-    assert caught.value.hint == "leave out --cycles, or end it sooner with --until DATE"
+    assert caught.value.hint == (
+        "leave out the number of cycles, or end it sooner with an end date "
+        "(--until DATE, a course file's until)"
+    )
+    assert caught.value.subject is Subject.CYCLES  # a course file's `cycles` line is pointed at
+
+
+def test_a_course_file_giving_cycles_to_a_run_is_told_at_that_line(tmp_path: Path) -> None:
+    """`cycles 2` in a course file of R-04: refused at its line, with the hint."""
+    from click.testing import CliRunner
+
+    from dosecal.cli.main import cli
+
+    path = tmp_path / "p.course"
+    path.write_text(f"course p1\n  regimen {R04}\n  start 2026-12-07\n  cycles 2\n", "utf-8")
+    result = CliRunner().invoke(cli, ["expand", "--course", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:4] == [
+        f"{path}:4:3: {R04} has no cycles: it ends on its last dose",
+        "      cycles 2",
+        "      ^^^^^^^^",
+        "    hint: leave out the number of cycles, or end it sooner with an end date "
+        "(--until DATE, a course file's until)",
+    ]
 
 
 def test_every_8_weeks_for_12_doses_without_cycles() -> None:

@@ -85,7 +85,10 @@ def _limit(regimen: Regimen, cycles: int | None, until: dt.date | None, start: d
             raise CourseError(
                 f"{regimen.name} has no cycles: it ends on its last dose",
                 subject=Subject.CYCLES,
-                hint="leave out --cycles, or end it sooner with --until DATE",
+                hint=(
+                    "leave out the number of cycles, or end it sooner with an end date "
+                    "(--until DATE, a course file's until)"
+                ),
             )
         if not 1 <= cycles <= MAX_CYCLES:
             # Through the Python API any int can come: one of 5,000 digits cannot even be printed.

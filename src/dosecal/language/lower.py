@@ -16,9 +16,10 @@ from dataclasses import replace
 from dosecal import limits
 from dosecal.errors import Findings
 from dosecal.language import line_cover, overlaps
+from dosecal.language import options as option_blocks
 from dosecal.language import syntax as s
 from dosecal.language.checks import cap_hint
-from dosecal.language.options import OptionChecker, PhaseItem, PhaseOptions
+from dosecal.language.options import OptionChecker, PhaseItem
 from dosecal.limits import MAX_CYCLES
 from dosecal.model.rates import CONTINUOUS
 from dosecal.model.regimen import (
@@ -98,7 +99,6 @@ class _Lowerer(OptionChecker):
                 "indent it under the regimen line, or under the drug it is for",
             )
         rests = self.rests(node.items)
-        self.phase_options: dict[int, PhaseOptions] = {}
         if phase_nodes:
             phases = [self.phase(p.name.text, _no_rules(p.items), p.span, rests.get(p.span.line, 0))
                       for p in phase_nodes]  # fmt: skip
@@ -146,7 +146,6 @@ class _Lowerer(OptionChecker):
             renal,
             rounding,
             course,
-            self.gathered_options(built),
         )
 
     def runs_end(self, phases: Sequence[Phase], nodes: Sequence[s.PhaseNode], names: dict[int, Span]) -> None:
@@ -178,17 +177,6 @@ class _Lowerer(OptionChecker):
                         "every patient, and this line can move its last dose",
                         "give the run its lines without a condition or a total, or give it a cycle line",
                     )
-
-    def gathered_options(self, phases: Sequence[Phase]) -> tuple[Option, ...]:
-        """Each option, with the drugs it changes in every phase, in the order first written."""
-        found: dict[str, tuple[int, list[tuple[int, Agent]]]] = {}
-        for index, phase in enumerate(phases):
-            for name, (line, agents) in self.phase_options.get(phase.line, {}).items():
-                first, changes = found.setdefault(name, (line, []))
-                found[name] = (min(first, line), changes)
-                changes += [(index, a) for a in agents]
-        ordered = sorted(found.items(), key=lambda item: item[1][0])
-        return tuple(Option(name, tuple(changes), line) for name, (line, changes) in ordered)
 
     def over_the_course(
         self, nodes: Sequence[s.AgentNode], phases: Sequence[Phase], length: int
@@ -368,8 +356,7 @@ class _Lowerer(OptionChecker):
         phase = Phase(name, length, count, until, tuple(ordered), notes, span.line, rest_before, zero, run)
         phase = phase.bounded()  # a run: as long as its last dose can fall
         self.check_overlaps(phase, agents_nodes)
-        if any(isinstance(i, s.OptionLineNode) for i in items):
-            self.phase_options[span.line] = self.options_of(name, items, span, rest_before, phase)
+        self.option_lines(name, items)
         return phase
 
     def run_lines(self, nodes: Sequence[s.AgentNode], where: str) -> None:
@@ -946,7 +933,43 @@ def lower(
     regimen = lowerer.regimen(tree, path)
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", regimen.name):
         lowerer.error(tree.name.span, "a regimen name is lower case letters, digits, '-' and '_'")
-    return regimen, lowerer.diagnostics
+    return _with_options(regimen, tree, lowerer), lowerer.diagnostics
+
+
+def _with_options(regimen: Regimen, tree: s.RegimenNode, lowerer: _Lowerer) -> Regimen:
+    """The regimen with its options, each the whole regimen lowered again as it has it (options.py):
+    a finding of one says its name. Only a regimen whose own lines hold is tried with its options,
+    so that every finding of an option is the option's."""
+    names = option_blocks.option_names(tree)
+    for _, extra in names[option_blocks.MAX_OPTIONS :]:
+        lowerer.error(extra.name.span, f"a regimen has at most {option_blocks.MAX_OPTIONS} options")
+    if lowerer.diagnostics.count:
+        return regimen
+    found: list[Option] = []
+    for name, first in names[: option_blocks.MAX_OPTIONS]:
+        other = _Lowerer(lowerer.recovered, lowerer.names_lost)
+        variant = other.regimen(option_blocks.rewritten(tree, name), regimen.path)
+        for said in other.diagnostics:
+            lowerer.error(said.span, f"with option {name}: {said.message}", said.hint)
+        if not other.diagnostics.count:
+            option = option_blocks.changes(regimen, variant, tree, name, first.span.line)
+            if _same_kinds(regimen, option, lowerer, first):
+                found.append(option)
+    return replace(regimen, options=tuple(found))
+
+
+def _same_kinds(regimen: Regimen, option: Option, lowerer: _Lowerer, first: s.OptionLineNode) -> bool:
+    """An option gives each drug a dose of its kind: radiotherapy stays radiotherapy (a dose in mg
+    in place of its Gy would make it a drug), a drug a drug."""
+    for index, agent in option.changes:
+        before = next((a for a in regimen.phases[index].agents if a.key == agent.key), None)
+        if before is not None and before.kind is not agent.kind:
+            why = kind_misfit(before, agent.dose) or f"{agent.key} would not be {before.kind.value}"
+            lowerer.error(
+                first.span, f"with option {option.name}: {why}", "an option gives a drug a dose of its kind"
+            )
+            return False
+    return True
 
 
 def _rule(clause: Clause) -> DayRule:

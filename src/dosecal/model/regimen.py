@@ -822,8 +822,10 @@ class Regimen:
 
     @property
     def by_weekday(self) -> bool:
-        """Whether a line gives days of the week: then the day of the week of the start matters."""
-        return any(c.weekdays is not None for a in self.drugs for c in a.clauses)
+        """Whether a line gives days of the week: then the day of the week of the start matters (an
+        option's lines too: a roster shares work between courses of the regimen, options or not)."""
+        changed = (a for o in self.options for _, a in o.changes)
+        return any(c.weekdays is not None for a in (*self.drugs, *changed) for c in a.clauses)
 
     def level(self, name: str) -> Level | None:
         return next((lv for lv in self.levels if lv.name == name), None)
