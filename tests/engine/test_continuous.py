@@ -94,6 +94,7 @@ COMMON = {
     "dose_min": None,
     "dose_max": None,
     "kind": Kind.DRUG,  # not radiotherapy (issue 13, point 5)
+    "given_with": "",  # started with no other drug (issue 13, point 3)
 }
 
 

@@ -154,6 +154,7 @@ def test_every_column_of_cycle_1() -> None:
         "dose_max": None,
         # Every row here is a drug's (issue 13, point 5): the table's last column.
         "kind": Kind.DRUG,
+        "given_with": "",
     }
     day_1 = {"date": dt.date(2026, 3, 2), "weekday": "Mon", "cycle_day": 1, "study_day": 1}
     expected = [

@@ -30,6 +30,12 @@ from .lint import lint
 
 JS = Path(__file__).parent / "js"
 STAMP = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+# Two drugs started together (`with`, docs/language.md §36), and one after the longer of them.
+WITH = (
+    'regimen with "Started together"\n  cycle 14 days, 2 cycles\n  oxaliplatin 85 mg/m2 IV over 2 hours\n'
+    "    day 1\n  leucovorin 400 mg/m2 IV over 3 hours, with oxaliplatin\n    day 1\n"
+    "  fluorouracil 400 mg/m2 IV over 5 min, after oxaliplatin\n    day 1\n"
+)
 DST = 'regimen dst "Daily infusion"\n  cycle 7 days, 4 cycles\n  infusion 1 mg IV over 60 min\n    days 1-7\n'
 
 
@@ -113,6 +119,16 @@ def scenarios() -> list[Scenario]:
         # Radiotherapy in two phases without cycles (NSABP R-04): 28 clinic visits, timed.
         Scenario("r-04-allday", _r04(), CalendarOptions()),
         Scenario("r-04-timed", _r04(), CalendarOptions(new_york, dt.time(9, 0), reminder_minutes=30)),
+        Scenario(
+            "with-timed",
+            dosecal.expand(dosecal.loads(WITH), course("2026-12-07")),
+            CalendarOptions(berlin, dt.time(9, 0)),
+        ),
+        Scenario(
+            "with-per-administration",
+            dosecal.expand(dosecal.loads(WITH), course("2026-12-07")),
+            CalendarOptions(berlin, dt.time(9, 0), per_administration=True),
+        ),
         Scenario(
             "sydney-dst",
             dosecal.expand(dosecal.loads(DST), course("2027-03-26")),

@@ -527,6 +527,7 @@ def _administration(
         notes=" ".join((*(place.phase.notes if not over else ()), *agent.notes)),
         made_of=computed.made_of if computed else None,
         kind=agent.kind,
+        given_with=agent.given_with or "",
         run=place.phase.run,
         made_of_form=dose.form,
     ), where

@@ -107,6 +107,9 @@ class Administration:
     # The table's last column, added after the others so that a reader of columns by position
     # reads them as before: a drug, or a radiotherapy fraction (docs/table.md).
     kind: Kind = Kind.DRUG
+    # The drug this one starts together with (`with` in the regimen), with its label; after `kind`,
+    # for the same reason.
+    given_with: str = ""
     # Not a column (`cycle` is 1, `cycle_day` the day from the start): the row's phase has no
     # cycles, so views say its place as a day alone (docs/language.md §34).
     run: bool = False

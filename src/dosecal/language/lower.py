@@ -201,7 +201,7 @@ class _Lowerer(OptionChecker):
                     f"{lines[0].span.line}",
                     f"give another as a drug of its own, told apart by a label: '{node.ref.name} (loading)'",
                 )
-            for option in (o for o in node.options if isinstance(o, s.AfterNode)):
+            for option in (o for o in node.options if isinstance(o, (s.AfterNode, s.WithNode))):
                 self.error(
                     option.span,
                     f"{node.ref.key} is given over the whole course, not among a phase's drugs",
@@ -556,14 +556,14 @@ class _Lowerer(OptionChecker):
         opts = _Options()
         seen: dict[type, int] = {}
         for option in node.options:
-            if type(option) in seen and not isinstance(option, s.AfterNode):
+            if type(option) in seen and not isinstance(option, s.AfterNode):  # several drugs before it
                 self.error(option.span, "this option is given twice", f"first on column {seen[type(option)]}")
                 continue
             seen[type(option)] = option.span.col
             if isinstance(option, s.DurationNode):
                 opts.duration = self.duration(option)
-            elif isinstance(option, s.AfterNode):
-                continue
+            elif isinstance(option, (s.AfterNode, s.WithNode)):
+                continue  # resolved in `order`, once every drug of the phase is known
             elif isinstance(option, s.DiaryNode):
                 opts.diary = True
             elif isinstance(option, s.AlternativeNode):
@@ -691,31 +691,64 @@ class _Lowerer(OptionChecker):
         return None
 
     def order(self, agents: list[Agent], nodes: Sequence[s.AgentNode], where: str) -> list[Agent]:
-        """Agents in same-day order: as written, moved after whatever `after` names."""
+        """Agents in same-day order: as written, moved after whatever `after` names; a drug `with`
+        another right behind it (they start together: views.visit_times)."""
         by_key = {a.key: a for a in agents}
         resolved: dict[str, tuple[str, ...]] = {}
+        together: dict[str, str] = {}
         for node in nodes:
             key = node.ref.key
             refs = []
             for opt in node.options:
-                if isinstance(opt, s.AfterNode):
-                    ref = opt.ref.key
-                    if ref == key:
-                        self.error(opt.ref.span, f"{key} cannot come after itself")
-                    elif ref in self.course_keys:
-                        said = f"{ref} is given over the whole course, not among {_drugs_of(where)}"
-                        self.error(opt.ref.span, said, "leave this out, or name a drug of the same phase")
-                    elif ref not in by_key:
-                        if not self.names_lost:
-                            self.error(
-                                opt.ref.span,
-                                f"'{ref}' is not a drug of {where}",
-                                self.suggest(ref, by_key),
-                            )
-                    else:
-                        refs.append(ref)
-            resolved[key] = tuple(refs)
-        return self.topological(agents, nodes, resolved)
+                if not isinstance(opt, (s.AfterNode, s.WithNode)):
+                    continue
+                ref = opt.ref.key
+                word = "after" if isinstance(opt, s.AfterNode) else "with"
+                if ref == key:
+                    self.error(
+                        opt.ref.span,
+                        f"{key} cannot come after itself"
+                        if word == "after"
+                        else f"{key} cannot be given with itself",
+                    )
+                elif ref in self.course_keys:
+                    said = f"{ref} is given over the whole course, not among {_drugs_of(where)}"
+                    self.error(opt.ref.span, said, "leave this out, or name a drug of the same phase")
+                elif ref not in by_key:
+                    if not self.names_lost:
+                        self.error(
+                            opt.ref.span, f"'{ref}' is not a drug of {where}", self.suggest(ref, by_key)
+                        )
+                elif isinstance(opt, s.WithNode):
+                    together[key] = self.together(node, opt, by_key)
+                else:
+                    refs.append(ref)
+            if key in together and refs:
+                first = next(o for o in node.options if isinstance(o, s.AfterNode))
+                self.error(
+                    first.span,
+                    f"{key} is given with {together[key]}: it starts when {together[key]} does",
+                    f"leave out 'after', and write it on {together[key]}'s line",
+                )
+                refs = []
+            resolved[key] = (together[key],) if key in together else tuple(refs)
+        done = self.topological(agents, nodes, resolved)
+        return _beside(done, together)
+
+    def together(self, node: s.AgentNode, opt: s.WithNode, by_key: dict[str, Agent]) -> str:
+        """The drug `with` names, checked: both given in the clinic or both at home (a diary's
+        drug does not start with a clinic drug's infusion)."""
+        other = by_key[opt.ref.key]
+        mine = any(isinstance(o, s.DiaryNode) for o in node.options)
+        if mine != other.self_administered:
+            home, clinic = (node.ref.key, other.key) if mine else (other.key, node.ref.key)
+            self.error(
+                opt.ref.span,
+                f"{home} is taken at home (diary) and {clinic} is given in the clinic: "
+                "they do not start together",
+                "leave out 'with', or give both in the clinic",
+            )
+        return other.key
 
     def topological(
         self, agents: list[Agent], nodes: Sequence[s.AgentNode], resolved: dict[str, tuple[str, ...]]
@@ -744,7 +777,12 @@ class _Lowerer(OptionChecker):
         if len(done) < len(agents):
             pending = [a.key for a in agents if a.key not in placed]
             first = next(n.ref.span for n in nodes if n.ref.key == pending[0])
-            self.error(first, "these 'after' options go round in a circle: " + " -> ".join(pending))
+            words = (
+                "'after' and 'with'"
+                if any(isinstance(o, s.WithNode) for n in nodes for o in n.options)
+                else "'after'"
+            )
+            self.error(first, f"these {words} options go round in a circle: " + " -> ".join(pending))
             done.extend(a for a in agents if a.key not in placed)
         return done
 
@@ -923,6 +961,33 @@ def _with_after(agent: Agent, after: tuple[str, ...]) -> Agent:
     from dataclasses import replace
 
     return replace(agent, after=after)
+
+
+def _beside(agents: list[Agent], together: dict[str, str]) -> list[Agent]:
+    """`agents` in order, each drug given `with` another right behind it (behind those with it
+    before it, as written): a drug's followers in order come after what the two start together.
+    Each keeps `after` as the drug it is with: it is placed by it (`order`)."""
+    from dataclasses import replace
+
+    followers: dict[str, list[Agent]] = {}
+    for agent in agents:
+        if agent.key in together:
+            followers.setdefault(together[agent.key], []).append(agent)
+    out: list[Agent] = []
+
+    def place(agent: Agent) -> None:
+        out.append(
+            replace(agent, after=(), given_with=together[agent.key]) if agent.key in together else agent
+        )
+        for follower in followers.pop(agent.key, ()):
+            place(follower)
+
+    for agent in agents:
+        if agent.key not in together:
+            place(agent)
+    # a circle of `with` (a with b, b with a) is reported by `topological`; keep its drugs
+    out += [a for a in agents if a.key in together and all(a.key != b.key for b in out)]
+    return out
 
 
 def lower(

@@ -272,7 +272,9 @@ def against_clock(phase: Phase, cycles: int) -> Iterator[Found]:
     """`X after Y` where, on some day of both, X's first dose is at an earlier clock time than Y's."""
     on = phase_grid(phase, cycles, 1)
     ordered = {b for a in phase.agents for b in a.after} | {a.key for a in phase.agents if a.after}
+    ordered |= {k for a in phase.agents if a.given_with for k in (a.key, a.given_with)}
     earliest = {a.key: _earliest(a, on) for a in phase.agents if a.key in ordered}
+    yield from _apart(phase, on, earliest)
     for agent in phase.agents:
         mine = earliest.get(agent.key)
         for before in dict.fromkeys(agent.after):
@@ -290,6 +292,32 @@ def against_clock(phase: Phase, cycles: int) -> Iterator[Found]:
                 f"{agent.key} comes after {before}, but on cycle {cycle} day {day} it is "
                 f"given at {time} and {before} at {other}",
             )
+
+
+def _apart(phase: Phase, on: _Grid, earliest: dict[str, _Earliest]) -> Iterator[Found]:
+    """`X with Y` where, on some day of both, their first doses are at two clock times."""
+    for agent in (a for a in phase.agents if a.given_with):
+        mine, theirs = earliest[agent.key], earliest[agent.given_with or ""]
+        clashes = [
+            (bit, time, other)
+            for time, positions in mine.at.items()
+            for other, their_positions in theirs.at.items()
+            if time != other and (bit := _lowest(positions & their_positions)) is not None
+        ]
+        if clashes:
+            bit, time, other = min(clashes)
+            cycle, day = on.where(bit)
+            line = next(n for t, positions, n in mine.lines if t == time and positions >> bit & 1)
+            yield Found(
+                line,
+                f"{agent.key} is given with {agent.given_with}, but on cycle {cycle} day {day} it is "
+                f"given at {time} and {agent.given_with} at {other}",
+                "give the two the same clock time, or write 'after' for one given later",
+            )
+
+
+def _lowest(bits: int) -> int | None:
+    return (bits & -bits).bit_length() - 1 if bits else None
 
 
 def _first_contradiction(mine: _Earliest, theirs: _Earliest) -> tuple[int, str, str] | None:

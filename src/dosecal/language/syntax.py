@@ -79,6 +79,14 @@ class AfterNode:
 
 
 @dataclass(frozen=True, slots=True)
+class WithNode:
+    """`with oxaliplatin`: started at the same time as the other drug."""
+
+    ref: AgentRef
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class DiaryNode:
     span: Span
 
@@ -98,7 +106,7 @@ class AlternativeNode:
     span: Span
 
 
-OptionNode = DurationNode | AfterNode | DiaryNode | CapNode | AlternativeNode
+OptionNode = DurationNode | AfterNode | WithNode | DiaryNode | CapNode | AlternativeNode
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,6 +198,10 @@ class ToSyntax(Transformer[Token, s.RegimenNode]):
         """after: "after" agent_ref"""
         return s.AfterNode(ref, _span(meta))
 
+    def given_with(self, meta: Meta, ref: s.AgentRef) -> s.WithNode:
+        """given_with: "with" agent_ref"""
+        return s.WithNode(ref, _span(meta))
+
     def diary(self, meta: Meta) -> s.DiaryNode:
         """diary: "diary" """
         return s.DiaryNode(_span(meta))

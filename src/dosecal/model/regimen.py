@@ -673,6 +673,9 @@ class Agent:
     total: tuple[int, int] | None = None
     # Radiotherapy where the doses are in Gy (docs/language.md §33); else a drug.
     kind: Kind = Kind.DRUG
+    # `with oxaliplatin`: the drug of the phase it starts together with, right before it in `agents`
+    # (its `after` is then empty: it is placed by that drug).
+    given_with: str | None = None
 
     @property
     def key(self) -> str:

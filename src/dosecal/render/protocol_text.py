@@ -181,6 +181,8 @@ def agent_text(agent: Agent, level: Level | None, levels: tuple[Level, ...], run
         head.append(_over(agent.duration))
     if agent.after:
         head.append("after " + ", ".join(agent.after))
+    if agent.given_with:
+        head.append(f"started with {agent.given_with}")
     if agent.self_administered:
         head.append("taken at home (diary)")
     lines = [", ".join(head)]

@@ -4,7 +4,8 @@ Pure and independent of the ICS format (render/ics.py writes these events):
 
 - by default, one all-day event a day for the drugs taken at home ("Take:
   pomalidomide, dexamethasone") and one event a day for the clinic visit,
-  listing the drugs given there in order with their durations;
+  listing the drugs given there in order with their durations (a drug given
+  `with` another starts with it);
 - with `per_administration`, one event per administration, for clinic systems.
 
 A clinic visit is timed when a zone and a visit time are given: each drug
@@ -201,6 +202,8 @@ def _detail(a: Administration, prefix: str = "") -> list[str]:
         bits.append(duration_text(a.duration_min, a.duration_max or 0))
     if a.after:
         bits.append(f"after {a.after}")
+    if a.given_with:
+        bits.append(f"started with {a.given_with}")
     if a.step_up:
         bits.append("step-up dose")
     if a.time:
@@ -314,12 +317,12 @@ def _timed_rows(schedule: Schedule, options: CalendarOptions) -> Iterator[list[A
 
 
 def _visit_end(steps: list[Step], start: dt.datetime) -> tuple[dt.datetime, str]:
-    last, begins = steps[-1]
-    end = (
-        begins + dt.timedelta(minutes=last.duration_max or 0)
-        if (last.duration_max is not None and not last.runs_on)
-        else begins
+    # The last to end: the last drug, or one given with it that runs longer (`with`).
+    end = max(
+        (at + dt.timedelta(minutes=a.duration_max or 0) for a, at in steps if not a.runs_on),
+        default=steps[-1][1],
     )
+    end = max(end, steps[-1][1])
     notes = []
     if any(a.duration_max is None for a, _ in steps):
         notes.append("A drug's infusion time is not stated in the regimen; the visit may take longer.")

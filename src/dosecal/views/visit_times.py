@@ -1,7 +1,9 @@
 """When each drug of a timed clinic visit starts, and the rule that keeps it on its day.
 
 A visit starts at the clinic's local visit time; each drug starts when the one
-before it ends, at its longest stated duration. A drug whose time is not
+before it ends, at its longest stated duration. A drug given `with` another
+starts when that one does, and the next starts when both have ended
+(`together`). A drug whose time is not
 stated adds none, and an infusion of 24 hours or more (a pump) runs on after
 the visit without delaying the next drug.
 
@@ -46,12 +48,28 @@ def steps(rows: Sequence[Administration], zone: ZoneInfo, clock: dt.time) -> lis
 
 
 def _follow(rows: Sequence[Administration], start: dt.datetime) -> Iterator[Step]:
-    """Each drug starts when the one before it ends (its longest stated duration)."""
+    """Each drug starts when the one before it ends (its longest stated duration); the drugs of
+    one group (`together`) all at once, and the next when the longest of them ends."""
     at = start
+    for group in together(rows):
+        begins = at
+        for a in group:
+            yield a, begins
+            if a.duration_max is not None and not a.runs_on:
+                at = max(at, begins + dt.timedelta(minutes=a.duration_max))
+
+
+def together(rows: Sequence[Administration]) -> list[list[Administration]]:
+    """A visit's drugs in order, in groups that start at once: a drug with the regimen's `with`
+    joins the group of the drug it names, where that one is given before it in the visit (lowering
+    puts it right behind); otherwise it starts a group of its own."""
+    groups: list[list[Administration]] = []
     for a in rows:
-        yield a, at
-        if a.duration_max is not None and not a.runs_on:
-            at += dt.timedelta(minutes=a.duration_max)
+        if groups and a.given_with and any(b.drug == a.given_with for b in groups[-1]):
+            groups[-1].append(a)
+        else:
+            groups.append([a])
+    return groups
 
 
 def check(visits: Sequence[Sequence[Administration]], zone: ZoneInfo, clock: dt.time) -> None:

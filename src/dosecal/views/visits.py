@@ -2,7 +2,8 @@
 
 A visit gathers the day's administrations that are not taken at home, in
 the day's order. Its chair time is the sum of their stated infusion times
-(a range gives a range); a dose held or omitted takes no chair time but is
+(a range gives a range), drugs started together (`with`) counted once by the
+longer of them; a dose held or omitted takes no chair time but is
 listed, so nothing disappears from the booking without a word. When any
 dose's infusion time is not stated, the chair time is left empty rather
 than guessed. An infusion of 24 hours or more (a 46-hour pump) runs on after
@@ -26,6 +27,7 @@ from dosecal.engine.identity import visit_uid
 from dosecal.engine.table import Administration, Schedule, Status, adjustment_text
 from dosecal.errors import CourseError
 from dosecal.model.regimen import Kind
+from dosecal.views.visit_times import together
 from dosecal.views.wording import DAY_NAMES, own_row, range_text
 
 # Past this many days the closures are not a weekend or a holiday run but a
@@ -163,13 +165,15 @@ def _duration(a: Administration) -> str:
 
 
 def _chair_minutes(given: Sequence[Administration]) -> tuple[int | None, int | None]:
-    """Sum of stated infusion times; None when any is unstated (never a guess). A radiotherapy
-    fraction takes no chair: a visit of radiotherapy alone books 0 minutes."""
+    """Sum of stated infusion times, drugs given together (`with`) counted once, by the longer;
+    None when any is unstated (never a guess). A radiotherapy fraction takes no chair: a visit of
+    radiotherapy alone books 0 minutes."""
     given = [a for a in given if a.kind is not Kind.RADIOTHERAPY]  # on the machine, not in a chair
     if any(a.duration_min is None or a.duration_max is None for a in given):
         return None, None
-    counted = [a for a in given if not a.runs_on]  # every duration is stated here
-    return sum(a.duration_min or 0 for a in counted), sum(a.duration_max or 0 for a in counted)
+    groups = [[a for a in g if not a.runs_on] for g in together(given)]  # every duration is stated here
+    low = sum(max((a.duration_min or 0 for a in g), default=0) for g in groups)
+    return low, sum(max((a.duration_max or 0 for a in g), default=0) for g in groups)
 
 
 def check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy, start: dt.date) -> list[Visit]:
