@@ -92,7 +92,7 @@ def test_an_unknown_option_is_refused_with_the_options_there_are() -> None:
     assert caught.value.hint == "its options are boost-7.2, boost-9.0, boost-10.8"
     with pytest.raises(CourseError) as none:
         dosecal.expand(load("capox"), dosecal.Course(d(2026, 12, 7), cycles=1, option="q6w"))
-    assert none.value.hint == "it has none: leave out --option"
+    assert none.value.hint == "it has none: leave the option out"
 
 
 def test_show_lists_the_options_and_shows_one() -> None:

@@ -807,7 +807,7 @@ class Regimen:
         option = next((o for o in self.options if o.name == name), None)
         if option is None:
             names = ", ".join(o.name for o in self.options)
-            hint = f"its options are {names}" if names else "it has none: leave out --option"
+            hint = f"its options are {names}" if names else "it has none: leave the option out"
             raise CourseError(
                 f"{self.name} has no option '{name}'", subject=Subject.OPTION, hint=hint, quoted=name
             )
