@@ -285,8 +285,7 @@ def against_clock(phase: Phase, cycles: int) -> Iterator[Found]:
             if found is None:
                 continue
             bit, time, other = found
-            cycle, day = on.where(bit)
-            line = next(n for t, positions, n in mine.lines if t == time and positions >> bit & 1)
+            line, cycle, day = _placed(on, mine, bit, time)
             yield Found(
                 line,
                 f"{agent.key} comes after {before}, but on cycle {cycle} day {day} it is "
@@ -306,8 +305,7 @@ def _apart(phase: Phase, on: _Grid, earliest: dict[str, _Earliest]) -> Iterator[
         ]
         if clashes:
             bit, time, other = min(clashes)
-            cycle, day = on.where(bit)
-            line = next(n for t, positions, n in mine.lines if t == time and positions >> bit & 1)
+            line, cycle, day = _placed(on, mine, bit, time)
             yield Found(
                 line,
                 f"{agent.key} is given with {agent.given_with}, but on cycle {cycle} day {day} it is "
@@ -318,6 +316,13 @@ def _apart(phase: Phase, on: _Grid, earliest: dict[str, _Earliest]) -> Iterator[
 
 def _lowest(bits: int) -> int | None:
     return (bits & -bits).bit_length() - 1 if bits else None
+
+
+def _placed(on: _Grid, mine: _Earliest, bit: int, time: str) -> tuple[int, int, int]:
+    """The line that gives the dose at `time` on the grid's `bit`, and that bit's cycle and day."""
+    cycle, day = on.where(bit)
+    line = next(n for t, positions, n in mine.lines if t == time and positions >> bit & 1)
+    return line, cycle, day
 
 
 def _first_contradiction(mine: _Earliest, theirs: _Earliest) -> tuple[int, str, str] | None:
