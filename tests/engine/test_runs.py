@@ -382,3 +382,15 @@ def _gy(value: str) -> dosecal.Amount:
     from dosecal.model.regimen import UNITS
 
     return dosecal.Amount(Decimal(value), UNITS["Gy"])
+
+
+def test_an_interval_longer_than_a_run_may_last_is_said_in_days_not_cycles() -> None:
+    """A run lasts at most 3653 days (limits.MAX_RUN_DAYS, ten years): every 8 weeks, doses fall on
+    days 1, 57, ... 3641 (1 + 65 x 56), 66 of them; the message names no cycle the run has not."""
+    text = 'regimen r "r"\n  no cycles\n  drugx 1 mg IV\n    every 8 weeks for 500 doses\n'
+    assert refused(text)[:4] == [
+        "e.regimen:4:5: only 66 of the 500 doses fit in 3653 days, the longest a run without cycles may last",
+        "        every 8 weeks for 500 doses",
+        "        ^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        "    hint: check the interval and the number of doses",
+    ]

@@ -437,7 +437,14 @@ class ClauseChecker(Checker):
         rule = IntervalRule(every, anchor_cycle, anchor_day, doses)
         if doses is not None and count is not None:
             fit = interval_fit(rule, cycle_days, count)
-            if fit < doses:
+            if fit < doses and cycle_days > MAX_CYCLE_DAYS:  # a run without cycles (language §34)
+                self.error(
+                    node.span,
+                    f"only {fit} of the {doses} doses fit in {cycle_days} days, the longest a run "
+                    "without cycles may last",
+                    "check the interval and the number of doses",
+                )
+            elif fit < doses:
                 self.error(
                     node.span,
                     f"only {fit} of the {doses} doses fit "
