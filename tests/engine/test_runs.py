@@ -394,3 +394,33 @@ def test_an_interval_longer_than_a_run_may_last_is_said_in_days_not_cycles() -> 
         "        ^^^^^^^^^^^^^^^^^^^^^^^^^^^",
         "    hint: check the interval and the number of doses",
     ]
+
+
+def test_a_closed_day_in_a_run_is_said_as_the_phase_and_its_day() -> None:
+    """R-04 from Monday 2026-12-07: Friday 12-25 is pelvis day 19 (12-07 + 18 days); the next open
+    day, Monday 12-28, is pelvis day 22 with its own fraction, so the visit is not moved, and the
+    note names that day as the run does: no cycle."""
+    from click.testing import CliRunner
+
+    from dosecal.cli.main import cli
+    from dosecal.views.visits import ClosedDays, MovePolicy
+
+    schedule = dosecal.expand(load(R04), dosecal.Course(d(2026, 12, 7), measures=MEASURES))
+    closed = ClosedDays(holidays={d(2026, 12, 25): "Christmas Day"})
+    [visit] = [
+        v
+        for v in visit_view.visits(schedule, "p1", None, closed, MovePolicy.NEXT)
+        if v.closed == "Christmas Day"
+    ]
+    assert visit.where == "pelvis phase, day 19"
+    assert visit.moved == (
+        "not moved to the next open day, 2026-12-28: pelvis phase, day 22 is already on that day; "
+        "book by hand"
+    )
+    told = CliRunner().invoke(
+        cli,
+        ["appointments", R04, "--start", "2026-12-07", "--weight", "70", "--height", "170",
+         "--holidays", "US", "--move-closed", "next"],
+    )  # fmt: skip
+    assert told.exit_code == 0
+    assert "  pelvis phase, day 19: 2026-12-25 (Christmas Day): not moved to the next open day" in told.stderr

@@ -337,8 +337,9 @@ def _say_closed(checked: list[Visit], move: MovePolicy) -> None:
     click.echo(f"dosecal: {_plural(len(flagged), 'visit')} on closed days, {verb}:", err=True)
     for v in flagged:
         planned = v.planned_date or v.date
-        to = f" -> {v.date.isoformat()}" if v.planned_date else ""
-        click.echo(f"  cycle {v.cycle} day {v.cycle_day}: {planned.isoformat()} ({v.closed}){to}", err=True)
+        # A visit the policy could not move says why (another visit on that day, the course's start).
+        to = f" -> {v.date.isoformat()}" if v.planned_date else "" if kept else f": {v.moved}"
+        click.echo(f"  {v.where}: {planned.isoformat()} ({v.closed}){to}", err=True)
     if not kept:
         click.echo(
             "dosecal: only the visit list moves; the calendar and diary keep the planned dates "

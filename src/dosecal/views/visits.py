@@ -100,6 +100,15 @@ class Visit:
     closed: str = ""  # why the planned date is closed
     planned_date: dt.date | None = None  # set when the visit was moved
     moved: str = ""
+    run: bool = False  # not a column: its phase has no cycles (docs/language.md §34)
+
+    @property
+    def where(self) -> str:
+        """'cycle 2 day 15'; 'induction phase, cycle 1 day 8'; 'pelvis phase, day 19' in a run."""
+        phase = f"{self.phase} phase, " if self.phase else ""
+        return (
+            f"{phase}day {self.cycle_day}" if self.run else f"{phase}cycle {self.cycle} day {self.cycle_day}"
+        )
 
 
 def visits(
@@ -140,6 +149,7 @@ def _visit(rows: list[Administration], patient_id: str, course_id: str, at: dt.t
         cycle_day=first.cycle_day,
         status=(Status.PLANNED,) if given else _statuses(withheld),
         not_given=tuple(f"{a.drug} ({a.status.value}: {adjustment_text(a.adjustment)})" for a in withheld),
+        run=first.run,
     )
 
 
@@ -198,7 +208,7 @@ def check_closed(found: list[Visit], closed: ClosedDays, policy: MovePolicy, sta
         day = _open_day(visit.date, closed, 1 if policy is MovePolicy.NEXT else -1)
         other = occupied.get(day)
         if other is not None:
-            why = f"cycle {other.cycle} day {other.cycle_day} is already on that day"
+            why = f"{other.where} is already on that day"
         elif day < start:
             why = (
                 f"that is before the course starts on {start.isoformat()}"
