@@ -374,6 +374,8 @@ def test_no_dose_of_another_kind_reaches_radiotherapy_or_a_drug() -> None:
         caught.value.message
         == "drugz's doses are not in Gy: Gy is the unit of a radiotherapy fraction's dose"
     )
+    # Said at the dose's drug: a course file's `dose` line puts the caret under the name.
+    assert (caught.value.subject, caught.value.quoted) == (Subject.DOSE, "drugz")
 
 
 def _gy(value: str) -> dosecal.Amount:
