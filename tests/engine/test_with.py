@@ -226,3 +226,79 @@ def test_the_drug_after_two_together_starts_when_the_longer_ends(first: int, sec
     schedule = dosecal.expand(loads(text, "p.regimen"), dosecal.Course(dt.date(2026, 12, 7), cycles=1))
     [visit] = visit_view.visits(schedule, "p1")
     assert visit.chair_minutes_max == max(first, second) + third
+
+
+def test_a_second_dose_of_the_day_is_not_with_the_other_drugs_first() -> None:
+    """Leucovorin twice daily with a once-daily oxaliplatin: its first dose starts with oxaliplatin
+    at 09:00; its second is a dose of its own, after both end (11:00), and says no `with`. The chair
+    minutes are 120 (the two together) + 120 (the second dose): 240."""
+    text = (
+        'regimen b "b"\n  cycle 14 days, 1 cycle\n  oxaliplatin 85 mg/m2 IV over 2 hours\n    day 1\n'
+        "  leucovorin 400 mg/m2 IV over 2 hours, with oxaliplatin\n    day 1, twice daily\n"
+    )
+    assert _starts(text) == [("oxaliplatin", "09:00"), ("leucovorin", "09:00"), ("leucovorin", "11:00")]
+    assert [(a.slot, a.given_with) for a in _rows(text) if a.agent == "leucovorin"] == [
+        (1, "oxaliplatin"),
+        (2, ""),
+    ]
+    schedule = dosecal.expand(
+        loads(text, "b.regimen"), dosecal.Course(dt.date(2026, 12, 7), cycles=1, measures=MEASURES)
+    )
+    [visit] = visit_view.visits(schedule, "p1")
+    assert visit.chair_minutes_max == 240
+
+
+def test_the_drug_it_is_with_is_of_its_own_phase() -> None:
+    """Phase one gives oxaliplatin on its day 14 (2026-12-20); phase two starts 12-21 and gives
+    leucovorin `with oxaliplatin` on its day -1, the same date, where its own oxaliplatin is not
+    given: leucovorin starts on its own after phase one's oxaliplatin (11:00), fluorouracil after it
+    (13:00)."""
+    text = (
+        'regimen ph "ph"\n  phase one\n    cycle 14 days, 1 cycle\n    oxaliplatin 85 mg/m2 IV over 2 hours\n'
+        "      day 14\n  phase two\n    cycle 14 days, 1 cycle\n    oxaliplatin 85 mg/m2 IV over 2 hours\n"
+        "      day 1\n    leucovorin 400 mg/m2 IV over 2 hours, with oxaliplatin\n      day -1\n"
+        "    fluorouracil 400 mg/m2 IV over 5 min\n      day -1\n"
+    )
+    regimen = loads(text, "ph.regimen")
+    course = dosecal.Course(dt.date(2026, 12, 7), cycles=2, measures=MEASURES)  # a cycle of each phase
+    rows = [a for a in dosecal.expand(regimen, course) if a.date == dt.date(2026, 12, 20)]
+    steps = visit_times.steps(rows, PARIS, dt.time(9, 0))
+    assert [(a.drug, f"{at.astimezone(PARIS):%H:%M}") for a, at in steps] == [
+        ("oxaliplatin", "09:00"),
+        ("leucovorin", "11:00"),
+        ("fluorouracil", "13:00"),
+    ]
+    assert [a.given_with for a in rows] == ["", "", ""]
+
+
+def test_with_is_not_said_on_a_day_the_other_drug_is_not_given() -> None:
+    """Leucovorin with oxaliplatin on days 1 and 8, oxaliplatin on day 1 alone: day 8's row and
+    calendar say no `with` (a nurse would look for an oxaliplatin never ordered)."""
+    text = (
+        'regimen d8 "d8"\n  cycle 14 days, 1 cycle\n  oxaliplatin 85 mg/m2 IV over 2 hours\n    day 1\n'
+        "  leucovorin 400 mg/m2 IV over 2 hours, with oxaliplatin\n    days 1, 8\n"
+    )
+    assert [(a.cycle_day, a.given_with) for a in _rows(text) if a.agent == "leucovorin"] == [
+        (1, "oxaliplatin"),
+        (8, ""),
+    ]
+    schedule = dosecal.expand(
+        loads(text, "d8.regimen"), dosecal.Course(dt.date(2026, 12, 7), cycles=1, measures=MEASURES)
+    )
+    day_1, day_8 = events(schedule, CalendarOptions(zone=PARIS, visit_time=dt.time(9, 0)))
+    assert "started with oxaliplatin" in day_1.description
+    assert "started with" not in day_8.description
+
+
+def test_the_visit_ends_when_the_longer_first_drug_ends() -> None:
+    """Oxaliplatin over 3 hours with a 2-hour leucovorin, written last: the visit ends at 12:00
+    (11:00 UTC), when oxaliplatin does, not when the last drug listed does (11:00)."""
+    text = (
+        'regimen two "two"\n  cycle 14 days, 1 cycle\n  oxaliplatin 85 mg/m2 IV over 3 hours\n    day 1\n'
+        "  leucovorin 400 mg/m2 IV over 2 hours, with oxaliplatin\n    day 1\n"
+    )
+    schedule = dosecal.expand(
+        loads(text, "two.regimen"), dosecal.Course(dt.date(2026, 12, 7), cycles=1, measures=MEASURES)
+    )
+    [visit] = events(schedule, CalendarOptions(zone=PARIS, visit_time=dt.time(9, 0)))
+    assert visit.end == dt.datetime(2026, 12, 7, 11, 0, tzinfo=dt.UTC)

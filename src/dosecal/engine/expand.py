@@ -134,7 +134,7 @@ def expand_with_identities(regimen: Regimen, course: Course) -> tuple[Plan, list
         check_dates(course, rows[0][0][0])
     if regimen.course_agents:  # counted from the doses the phases give, as they are now
         rows = _within_totals(regimen, sorted([*rows, *_over_the_course(the_plan, rows)], key=lambda r: r[0]))
-    return the_plan, _number_within_days([r for _, r in rows])
+    return the_plan, _number_within_days(_together_on_the_day([r for _, r in rows]))
 
 
 _Row = tuple[tuple[dt.date, int, int, int], tuple[Administration, str]]
@@ -341,6 +341,19 @@ def _given(the_plan: Plan, clause: Clause) -> bool:
     """A schedule line is given unless its condition does not hold for this patient."""
     choice = the_plan.line_choice(clause.line)
     return choice is None or choice.given
+
+
+def _together_on_the_day(rows: list[tuple[Administration, str]]) -> list[tuple[Administration, str]]:
+    """`given_with` only on a dose whose drug it names has the same dose of the day (slot) on that
+    date in the same phase: on another day, or for a second dose of the day, it starts on its own
+    (docs/language.md §36)."""
+    given = {(a.date, a.phase, a.drug, a.slot) for a, _ in rows}
+    return [
+        (replace(a, given_with=""), place)
+        if a.given_with and (a.date, a.phase, a.given_with, a.slot) not in given
+        else (a, place)
+        for a, place in rows
+    ]
 
 
 def _number_within_days(rows: list[tuple[Administration, str]]) -> list[tuple[Administration, str]]:

@@ -61,15 +61,21 @@ def _follow(rows: Sequence[Administration], start: dt.datetime) -> Iterator[Step
 
 def together(rows: Sequence[Administration]) -> list[list[Administration]]:
     """A visit's drugs in order, in groups that start at once: a drug with the regimen's `with`
-    joins the group of the drug it names, where that one is given before it in the visit (lowering
-    puts it right behind); otherwise it starts a group of its own."""
+    joins the group of the drug it names, where that one's same dose of the day, of its phase, is
+    given before it in the visit (lowering puts it right behind); otherwise it starts a group of its
+    own."""
     groups: list[list[Administration]] = []
     for a in rows:
-        if groups and a.given_with and any(b.drug == a.given_with for b in groups[-1]):
+        if groups and a.given_with and any(_beside(a, b) for b in groups[-1]):
             groups[-1].append(a)
         else:
             groups.append([a])
     return groups
+
+
+def _beside(a: Administration, b: Administration) -> bool:
+    """`b` is the dose `a` starts with: the drug it names, the same dose of the day, its phase."""
+    return b.drug == a.given_with and b.slot == a.slot and b.phase == a.phase
 
 
 def check(visits: Sequence[Sequence[Administration]], zone: ZoneInfo, clock: dt.time) -> None:
